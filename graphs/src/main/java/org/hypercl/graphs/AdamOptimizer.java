@@ -1,0 +1,143 @@
+package org.hypercl.graphs;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Adam (Kingma and Ba, 2015) on an explicit variable list, with our own update ops.
+ *
+ * <p>The update follows the reference implementation's formulation:
+ *
+ * <pre>
+ *   m ← β1·m + (1−β1)·g,   v ← β2·v + (1−β2)·g²,   t ← t + 1
+ *   θ ← θ − lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)
+ * </pre>
+ *
+ * We do not use the framework's {@code Optimizer.minimize}: it differentiates against every
+ * variable in the graph, and a second optimizer in one graph fails on the first one's slots.
+ */
+public final class AdamOptimizer {
+
+  public static final float LEARNING_RATE_DEFAULT = 0.001f;
+  public static final float BETA1_DEFAULT = 0.9f;
+  public static final float BETA2_DEFAULT = 0.999f;
+  public static final float EPSILON_DEFAULT = 1e-8f;
+
+  /** Adam's hyperparameters. */
+  public record Settings(float learningRate, float beta1, float beta2, float epsilon) {
+    public Settings {
+      if (!(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) {
+        throw new IllegalArgumentException(
+            "invalid Adam settings: lr=" + learningRate + " beta1=" + beta1 + " beta2=" + beta2 + " eps=" + epsilon);
+      }
+    }
+
+    public static Settings withLearningRate(float lr) {
+      return new Settings(lr, BETA1_DEFAULT, BETA2_DEFAULT, EPSILON_DEFAULT);
+    }
+  }
+
+  /** One Adam step's results: new moments and the parameter change. */
+  public record Step(Operand<TFloat32> m, Operand<TFloat32> v, Operand<TFloat32> delta) {}
+
+  private final Settings settings;
+  private final List<Variable<TFloat32>> params;
+  private final List<Variable<TFloat32>> firstMoments = new ArrayList<>();
+  private final List<Variable<TFloat32>> secondMoments = new ArrayList<>();
+  private final Variable<TFloat32> stepCount;
+  private final Op reset;
+
+  public AdamOptimizer(Ops tf, String name, List<Variable<TFloat32>> params, Settings settings) {
+    this.settings = settings;
+    this.params = List.copyOf(params);
+    List<Op> resets = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      long[] shape = params.get(i).shape().asArray();
+      Variable<TFloat32> m = Variables.zeros(tf, name + "/m" + i, shape);
+      Variable<TFloat32> v = Variables.zeros(tf, name + "/v" + i, shape);
+      firstMoments.add(m);
+      secondMoments.add(v);
+      resets.add(tf.assign(m, tf.zeros(tf.constant(shape), TFloat32.class)));
+      resets.add(tf.assign(v, tf.zeros(tf.constant(shape), TFloat32.class)));
+    }
+    this.stepCount = Variables.named(tf, name + "/step").variable(tf.constant(0f));
+    resets.add(tf.assign(stepCount, tf.constant(0f)));
+    this.reset = Variables.named(tf.withControlDependencies(resets), name + "/reset").noOp();
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public List<Variable<TFloat32>> parameters() {
+    return params;
+  }
+
+  public List<Variable<TFloat32>> firstMoments() {
+    return firstMoments;
+  }
+
+  public List<Variable<TFloat32>> secondMoments() {
+    return secondMoments;
+  }
+
+  /** Number of steps taken since the last reset (a float scalar variable). */
+  public Variable<TFloat32> stepCount() {
+    return stepCount;
+  }
+
+  /** Zeroes the moments and the step count (the reference resets Adam at every task). */
+  public Op reset() {
+    return reset;
+  }
+
+  /**
+   * The Adam step for gradient {@code g} from moments {@code m, v} at step number {@code t}
+   * (1-based, after incrementing). Pure: assigns nothing.
+   */
+  public static Step step(
+      Ops tf, Settings s, Operand<TFloat32> m, Operand<TFloat32> v, Operand<TFloat32> g, Operand<TFloat32> t) {
+    Operand<TFloat32> m2 = tf.math.add(tf.math.mul(tf.constant(s.beta1()), m), tf.math.mul(tf.constant(1 - s.beta1()), g));
+    Operand<TFloat32> v2 =
+        tf.math.add(tf.math.mul(tf.constant(s.beta2()), v), tf.math.mul(tf.constant(1 - s.beta2()), tf.math.square(g)));
+    Operand<TFloat32> bc1 = tf.math.sub(tf.constant(1f), tf.math.pow(tf.constant(s.beta1()), t));
+    Operand<TFloat32> bc2 = tf.math.sub(tf.constant(1f), tf.math.pow(tf.constant(s.beta2()), t));
+    Operand<TFloat32> denom = tf.math.add(tf.math.sqrt(tf.math.div(v2, bc2)), tf.constant(s.epsilon()));
+    Operand<TFloat32> delta =
+        tf.math.mul(tf.math.div(tf.constant(-s.learningRate()), bc1), tf.math.div(m2, denom));
+    return new Step(m2, v2, delta);
+  }
+
+  /** The step number the next update will take, {@code t + 1}. */
+  public Operand<TFloat32> nextStepNumber(Ops tf) {
+    return tf.math.add(tf.identity(stepCount), tf.constant(1f));
+  }
+
+  /**
+   * The update op: applies one Adam step with {@code grads} (one per parameter, in order) to the
+   * parameters and moments. It runs after {@code after} (e.g. the loss fetches), so a step never
+   * races with reads of the values it changes.
+   */
+  public Op update(Ops tf, List<? extends Operand<TFloat32>> grads, List<Op> after) {
+    if (grads.size() != params.size()) {
+      throw new IllegalArgumentException("expected " + params.size() + " gradients, got " + grads.size());
+    }
+    Ops dep = after.isEmpty() ? tf : tf.withControlDependencies(after);
+    Operand<TFloat32> t = nextStepNumber(dep);
+    List<Op> assigns = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      Step s =
+          step(dep, settings, dep.identity(firstMoments.get(i)), dep.identity(secondMoments.get(i)), grads.get(i), t);
+      assigns.add(dep.assign(params.get(i), dep.math.add(dep.identity(params.get(i)), s.delta())));
+      assigns.add(dep.assign(firstMoments.get(i), s.m()));
+      assigns.add(dep.assign(secondMoments.get(i), s.v()));
+    }
+    assigns.add(dep.assign(stepCount, t));
+    return tf.withControlDependencies(assigns).withName("adam_update").noOp();
+  }
+}

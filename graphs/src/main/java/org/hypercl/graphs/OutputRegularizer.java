@@ -1,0 +1,214 @@
+package org.hypercl.graphs;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The output regularizer of Eq. 2 (von Oswald et al., 2020):
+ *
+ * <pre>
+ *   L_reg = β/k · Σ_{t in window} ‖ h(e^(t), Θ_h*) − h(e^(t), Θ_h + ΔΘ_h) ‖²
+ * </pre>
+ *
+ * <p>The targets {@code W*_t = h(e^(t), Θ_h*)} are written once per task into a non-trainable
+ * {@code [T_max·n_c, S]} variable, one block of n_c chunk rows per past task ("slot"). Each step
+ * regularizes a window of slots: {@code count} slots from {@code start}, then {@code wrap} slots
+ * from slot 0. With all past tasks in the window this is Eq. 2; with a random window of K over
+ * targets stored in random order it is the stochastic regularizer, every past task drawn with
+ * probability K/(T−1). The window's targets are read by dim-0 slices of the variable, never
+ * gathered, and the hypernetwork runs once for all k window tasks.
+ *
+ * <p>{@link #expanded} evaluates the squared error without materialising the {@code [k, P]}
+ * outputs. With the last layer linear, {@code o_r = h'_r·W'}, {@code W' = [W; b]}:
+ *
+ * <pre>
+ *   Σ_r ‖t_r − o_r‖² = Σ_r ‖t_r‖² − 2·Σ_r h'_r·(t_r W'ᵀ) + Σ_r h'_r (W'W'ᵀ) h'_rᵀ
+ * </pre>
+ *
+ * The first term is stored per slot when the targets are written, the second is one GEMM that
+ * only reads the targets, the third needs only the small Gram matrix. The cut tail of each task's
+ * last chunk is subtracted exactly. {@link #naive} is the direct form, for tests.
+ */
+public final class OutputRegularizer {
+
+  private final Hypernetwork hnet;
+  private final int maxTasks;
+  private final int numChunks;
+  private final int rowSize;
+  private final int tail;
+  private final Variable<TFloat32> targets;
+  private final Variable<TFloat32> slotNormSq;
+  private final Placeholder<TInt32> storeTask;
+  private final Placeholder<TInt32> storeSlot;
+  private final Op store;
+  private final Placeholder<TInt32> windowTasks;
+  private final Placeholder<TInt32> windowStart;
+  private final Placeholder<TInt32> windowCount;
+  private final Placeholder<TInt32> windowWrap;
+
+  /**
+   * @param currentParams Θ_h as read now; {@link #storeTargets()} evaluates the hypernetwork there
+   * @param embeddingTable all task embeddings {@code [T_max, d_e]}
+   */
+  public OutputRegularizer(
+      Ops tf, Hypernetwork hnet, List<Operand<TFloat32>> currentParams, Operand<TFloat32> embeddingTable, int maxTasks) {
+    this.hnet = hnet;
+    this.maxTasks = maxTasks;
+    HypernetworkSpec spec = hnet.spec();
+    this.numChunks = spec.numChunks();
+    this.rowSize = spec.rowSize();
+    this.tail = Math.toIntExact((long) numChunks * rowSize - spec.targetSize());
+    Ops r = tf.withSubScope("regularizer");
+    this.targets = Variables.zeros(r, "targets", (long) maxTasks * numChunks, rowSize);
+    this.slotNormSq = Variables.zeros(r, "target_norms", maxTasks);
+
+    this.storeTask = r.withName("store_task").placeholder(TInt32.class);
+    this.storeSlot = r.withName("store_slot").placeholder(TInt32.class);
+    Operand<TFloat32> e = r.gather(embeddingTable, r.reshape(storeTask, r.constant(new int[] {1})), r.constant(0));
+    Operand<TFloat32> rows = hnet.outputRows(r, currentParams, e);
+    Operand<TInt32> firstRow = r.math.mul(storeSlot, r.constant(numChunks));
+    Operand<TInt32> begin = r.stack(List.of(firstRow, r.constant(0)));
+    Operand<TInt32> end = r.stack(List.of(r.math.add(firstRow, r.constant(numChunks)), r.constant(rowSize)));
+    Op writeRows = r.stridedSliceAssign(targets, begin, end, r.constant(new int[] {1, 1}), rows);
+    Operand<TFloat32> norm = r.reshape(r.sum(r.math.square(rows), r.constant(new int[] {0, 1})), r.constant(new int[] {1}));
+    Op writeNorm = r.scatterUpdate(slotNormSq, r.reshape(storeSlot, r.constant(new int[] {1})), norm);
+    this.store = r.withControlDependencies(List.of(writeRows, writeNorm)).withName("store_targets").noOp();
+
+    this.windowTasks = r.withName("window_tasks").placeholder(TInt32.class);
+    this.windowStart = r.withName("window_start").placeholder(TInt32.class);
+    this.windowCount = r.withName("window_count").placeholder(TInt32.class);
+    this.windowWrap = r.withName("window_wrap").placeholder(TInt32.class);
+  }
+
+  public int maxTasks() {
+    return maxTasks;
+  }
+
+  /** The stored targets {@code [T_max·n_c, S]}. */
+  public Variable<TFloat32> targets() {
+    return targets;
+  }
+
+  /** ‖W*‖² per slot, {@code [T_max]}. */
+  public Variable<TFloat32> targetNorms() {
+    return slotNormSq;
+  }
+
+  /** Writes {@code h(e^(storeTask), Θ_h)} into slot {@code storeSlot}. */
+  public Op storeTargets() {
+    return store;
+  }
+
+  public Placeholder<TInt32> storeTaskInput() {
+    return storeTask;
+  }
+
+  public Placeholder<TInt32> storeSlotInput() {
+    return storeSlot;
+  }
+
+  /** Task ids of the window's slots, in slot order ({@code [k]} int32). */
+  public Placeholder<TInt32> windowTasksInput() {
+    return windowTasks;
+  }
+
+  public Placeholder<TInt32> windowStartInput() {
+    return windowStart;
+  }
+
+  public Placeholder<TInt32> windowCountInput() {
+    return windowCount;
+  }
+
+  public Placeholder<TInt32> windowWrapInput() {
+    return windowWrap;
+  }
+
+  private Operand<TFloat32> slotRows(Ops tf, Operand<TInt32> firstSlot, Operand<TInt32> slots) {
+    Operand<TInt32> begin = tf.stack(List.of(tf.math.mul(firstSlot, tf.constant(numChunks)), tf.constant(0)));
+    Operand<TInt32> size = tf.stack(List.of(tf.math.mul(slots, tf.constant(numChunks)), tf.constant(rowSize)));
+    return tf.slice(targets, begin, size);
+  }
+
+  private Operand<TFloat32> sumAll(Ops tf, Operand<TFloat32> x) {
+    return tf.sum(tf.reshape(x, tf.constant(new int[] {-1})), tf.constant(0));
+  }
+
+  /**
+   * Σ over the window of ‖W*_t − h(e^(t), params)‖², in the expanded form (no {@code [k, P]}
+   * tensor). Not scaled by β/k.
+   */
+  public Operand<TFloat32> expanded(Ops tf, List<Operand<TFloat32>> params, Operand<TFloat32> embeddingTable) {
+    Ops r = tf.withSubScope("regularizer_expanded");
+    Operand<TFloat32> e = r.gather(embeddingTable, windowTasks, r.constant(0));
+    Operand<TFloat32> h = hnet.lastHidden(r, params, e);
+    Operand<TInt32> rows = r.slice(r.shape(h), r.constant(new int[] {0}), r.constant(new int[] {1}));
+    Operand<TFloat32> ones = r.fill(r.concat(List.of(rows, r.constant(new int[] {1})), r.constant(0)), r.constant(1f));
+    Operand<TFloat32> hp = r.concat(List.of(h, ones), r.constant(1)); // [R, h+1]
+    Operand<TFloat32> w = hnet.outputMatrix(r, params); // [h+1, S]
+
+    Operand<TInt32> split = r.math.mul(windowCount, r.constant(numChunks));
+    Operand<TFloat32> h1 = r.slice(hp, r.stack(List.of(r.constant(0), r.constant(0))), r.stack(List.of(split, r.constant(-1))));
+    Operand<TFloat32> h2 = r.slice(hp, r.stack(List.of(split, r.constant(0))), r.constant(new int[] {-1, -1}));
+    Operand<TFloat32> a1 = r.linalg.matMul(slotRows(r, windowStart, windowCount), w, MatMul.transposeB(true));
+    Operand<TFloat32> a2 = r.linalg.matMul(slotRows(r, r.constant(0), windowWrap), w, MatMul.transposeB(true));
+    Operand<TFloat32> cross = r.math.add(sumAll(r, r.math.mul(h1, a1)), sumAll(r, r.math.mul(h2, a2)));
+
+    Operand<TFloat32> gram = r.linalg.matMul(w, w, MatMul.transposeB(true));
+    Operand<TFloat32> quad = sumAll(r, r.math.mul(r.linalg.matMul(hp, gram), hp));
+
+    Operand<TFloat32> norms =
+        r.math.add(
+            sumAll(r, r.slice(slotNormSq, r.reshape(windowStart, r.constant(new int[] {1})), r.reshape(windowCount, r.constant(new int[] {1})))),
+            sumAll(r, r.slice(slotNormSq, r.constant(new int[] {0}), r.reshape(windowWrap, r.constant(new int[] {1})))));
+
+    Operand<TFloat32> total = r.math.add(r.math.sub(norms, r.math.mul(r.constant(2f), cross)), quad);
+    if (tail == 0) {
+      return total;
+    }
+    int hw = hnet.spec().lastHiddenSize() + 1;
+    Operand<TFloat32> lastRows =
+        r.reshape(
+            r.slice(
+                r.reshape(hp, r.constant(new int[] {-1, numChunks, hw})),
+                r.constant(new int[] {0, numChunks - 1, 0}),
+                r.constant(new int[] {-1, 1, -1})),
+            r.constant(new int[] {-1, hw}));
+    Operand<TFloat32> tailWeights = r.slice(w, r.constant(new int[] {0, rowSize - tail}), r.constant(new int[] {-1, tail}));
+    Operand<TFloat32> tailOut = r.linalg.matMul(lastRows, tailWeights);
+    Operand<TFloat32> tailTargets =
+        r.concat(List.of(tailTargetRows(r, windowStart, windowCount), tailTargetRows(r, r.constant(0), windowWrap)), r.constant(0));
+    Operand<TFloat32> tailErr = sumAll(r, r.math.square(r.math.sub(tailTargets, tailOut)));
+    return r.math.sub(total, tailErr);
+  }
+
+  private Operand<TFloat32> tailTargetRows(Ops tf, Operand<TInt32> firstSlot, Operand<TInt32> slots) {
+    Operand<TInt32> first = tf.math.mul(firstSlot, tf.constant(numChunks));
+    Operand<TInt32> begin = tf.stack(List.of(tf.math.add(first, tf.constant(numChunks - 1)), tf.constant(rowSize - tail)));
+    Operand<TInt32> end = tf.stack(List.of(tf.math.add(first, tf.math.mul(slots, tf.constant(numChunks))), tf.constant(rowSize)));
+    return tf.stridedSlice(targets, begin, end, tf.constant(new int[] {numChunks, 1}));
+  }
+
+  /** The same sum written directly: generated {@code [k, P]} weights minus stored targets. */
+  public Operand<TFloat32> naive(Ops tf, List<Operand<TFloat32>> params, Operand<TFloat32> embeddingTable) {
+    Ops r = tf.withSubScope("regularizer_naive");
+    Operand<TFloat32> e = r.gather(embeddingTable, windowTasks, r.constant(0));
+    Operand<TFloat32> generated = hnet.generate(r, params, e);
+    Operand<TFloat32> stored =
+        r.concat(List.of(slotRows(r, windowStart, windowCount), slotRows(r, r.constant(0), windowWrap)), r.constant(0));
+    int width = Math.multiplyExact(numChunks, rowSize);
+    Operand<TFloat32> perTask = r.reshape(stored, r.constant(new int[] {-1, width}));
+    if (tail > 0) {
+      int p = Math.toIntExact(hnet.spec().targetSize());
+      perTask = r.slice(perTask, r.constant(new int[] {0, 0}), r.constant(new int[] {-1, p}));
+    }
+    return sumAll(r, r.math.square(r.math.sub(perTask, generated)));
+  }
+}

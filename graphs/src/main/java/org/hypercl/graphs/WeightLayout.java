@@ -1,0 +1,105 @@
+package org.hypercl.graphs;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * How a flat weight vector is cut into named tensors: an ordered list of shapes with offsets.
+ *
+ * <p>A target network built from a layout takes one flat {@code [P]} operand, so the same graph
+ * runs on generated weights, frozen weights or plain variables.
+ */
+public final class WeightLayout {
+
+  /** One named tensor inside the flat vector. */
+  public record Entry(String name, long[] shape, long offset, long size) {
+    public Shape tfShape() {
+      return Shape.of(shape);
+    }
+  }
+
+  private final List<Entry> entries;
+  private final Map<String, Entry> byName;
+  private final long total;
+
+  private WeightLayout(List<Entry> entries) {
+    this.entries = Collections.unmodifiableList(entries);
+    Map<String, Entry> map = new LinkedHashMap<>();
+    long sum = 0;
+    for (Entry e : entries) {
+      if (map.put(e.name(), e) != null) {
+        throw new IllegalArgumentException("duplicate weight name " + e.name());
+      }
+      sum += e.size();
+    }
+    this.byName = Collections.unmodifiableMap(map);
+    this.total = sum;
+  }
+
+  /** Starts a layout. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public List<Entry> entries() {
+    return entries;
+  }
+
+  public Entry entry(String name) {
+    Entry e = byName.get(name);
+    if (e == null) {
+      throw new IllegalArgumentException("no weight named " + name + " in layout " + byName.keySet());
+    }
+    return e;
+  }
+
+  /** The total number of weights, P. */
+  public long totalSize() {
+    return total;
+  }
+
+  /** Cuts the named tensor out of a flat {@code [P]} weight operand. */
+  public Operand<TFloat32> slice(Ops tf, Operand<TFloat32> flat, String name) {
+    Entry e = entry(name);
+    Operand<TFloat32> part =
+        tf.slice(
+            flat,
+            tf.constant(new int[] {Math.toIntExact(e.offset())}),
+            tf.constant(new int[] {Math.toIntExact(e.size())}));
+    int[] shape = new int[e.shape().length];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = Math.toIntExact(e.shape()[i]);
+    }
+    return tf.reshape(part, tf.constant(shape));
+  }
+
+  /** Builds a {@link WeightLayout}. */
+  public static final class Builder {
+    private final List<Entry> entries = new ArrayList<>();
+    private long offset;
+
+    public Builder add(String name, long... shape) {
+      long size = 1;
+      for (long d : shape) {
+        if (d <= 0) {
+          throw new IllegalArgumentException("weight " + name + " has a non-positive dimension");
+        }
+        size = Math.multiplyExact(size, d);
+      }
+      entries.add(new Entry(name, shape.clone(), offset, size));
+      offset += size;
+      return this;
+    }
+
+    public WeightLayout build() {
+      return new WeightLayout(new ArrayList<>(entries));
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package org.hypercl.graphs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+class AdamLookaheadTest {
+
+  private static final AdamOptimizer.Settings SETTINGS = new AdamOptimizer.Settings(0.01f, 0.9f, 0.999f, 1e-8f);
+
+  @Test
+  void lookaheadEqualsOneAdamStepByHandAndLeavesTheMomentsAlone() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Variable<TFloat32> theta = Variables.of(tf, "theta", new float[] {0.5f, -1f, 2f}, 3);
+      AdamOptimizer adam = new AdamOptimizer(tf, "adam", List.of(theta), SETTINGS);
+      Placeholder<TFloat32> grad = tf.placeholder(TFloat32.class);
+      Op update = adam.update(tf, List.of(grad), List.of());
+      List<Operand<TFloat32>> delta = AdamLookahead.delta(tf, adam, List.of(grad));
+
+      try (Session s = new Session(g)) {
+        s.initialize();
+        float[][] history = {{0.1f, -0.2f, 0.3f}, {0.4f, 0.05f, -0.6f}, {-0.2f, 0.3f, 0.1f}};
+        double[] m = new double[3];
+        double[] v = new double[3];
+        double[] expectTheta = {0.5, -1, 2};
+        int t = 0;
+        for (float[] gr : history) {
+          try (TFloat32 gt = Tensors.floats(gr, 3)) {
+            s.runner().feed(grad, gt).addTarget(update).run().close();
+          }
+          t++;
+          double[] d = javaAdam(m, v, gr, t, true);
+          for (int i = 0; i < 3; i++) {
+            expectTheta[i] += d[i];
+          }
+        }
+        float[] thetaNow = GraphTestSupport.fetch(s, Map.of(), theta);
+        for (int i = 0; i < 3; i++) {
+          assertThat((double) thetaNow[i]).isCloseTo(expectTheta[i], within(1e-5));
+        }
+
+        float[] mBefore = GraphTestSupport.fetch(s, Map.of(), adam.firstMoments().get(0));
+        float[] vBefore = GraphTestSupport.fetch(s, Map.of(), adam.secondMoments().get(0));
+        float[] g4 = {0.7f, -0.1f, 0.2f};
+        float[] lookahead;
+        try (TFloat32 gt = Tensors.floats(g4, 3)) {
+          lookahead = GraphTestSupport.fetch(s, Map.of(grad, gt), delta.get(0));
+        }
+        double[] expected = javaAdam(m.clone(), v.clone(), g4, t + 1, false);
+        for (int i = 0; i < 3; i++) {
+          assertThat((double) lookahead[i]).isCloseTo(expected[i], within(1e-7));
+          assertThat(lookahead[i]).isNotZero();
+        }
+        assertThat(GraphTestSupport.fetch(s, Map.of(), adam.firstMoments().get(0))).containsExactly(mBefore);
+        assertThat(GraphTestSupport.fetch(s, Map.of(), adam.secondMoments().get(0))).containsExactly(vBefore);
+        assertThat(GraphTestSupport.fetch(s, Map.of(), adam.stepCount())[0]).isEqualTo(3f);
+        assertThat(GraphTestSupport.fetch(s, Map.of(), theta)).containsExactly(thetaNow);
+
+        s.run(adam.reset());
+        assertThat(GraphTestSupport.fetch(s, Map.of(), adam.firstMoments().get(0))).containsOnly(0f);
+        assertThat(GraphTestSupport.fetch(s, Map.of(), adam.stepCount())[0]).isZero();
+      }
+    }
+  }
+
+  /** One Adam step in double precision; updates m and v in place when {@code commit}. */
+  private static double[] javaAdam(double[] m, double[] v, float[] g, int t, boolean commit) {
+    double[] d = new double[g.length];
+    for (int i = 0; i < g.length; i++) {
+      double m2 = SETTINGS.beta1() * m[i] + (1 - SETTINGS.beta1()) * g[i];
+      double v2 = SETTINGS.beta2() * v[i] + (1 - SETTINGS.beta2()) * g[i] * g[i];
+      double mhat = m2 / (1 - Math.pow(SETTINGS.beta1(), t));
+      double vhat = v2 / (1 - Math.pow(SETTINGS.beta2(), t));
+      d[i] = -SETTINGS.learningRate() * mhat / (Math.sqrt(vhat) + SETTINGS.epsilon());
+      if (commit) {
+        m[i] = m2;
+        v[i] = v2;
+      }
+    }
+    return d;
+  }
+}
