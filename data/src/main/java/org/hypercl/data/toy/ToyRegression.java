@@ -3,6 +3,7 @@ package org.hypercl.data.toy;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
+import org.hypercl.data.DataSeeds;
 
 /**
  * The 1-D toy regression tasks of von Oswald et al., "Continual learning with hypernetworks"
@@ -31,7 +32,7 @@ import java.util.function.DoubleUnaryOperator;
 public final class ToyRegression {
 
   /** Default data seed, as in the reference code ({@code --data_random_seed 42}). */
-  public static final long DEFAULT_SEED = 42L;
+  public static final long DEFAULT_SEED = DataSeeds.DEFAULT;
   /** Training samples per task. */
   public static final int NUM_TRAIN_DEFAULT = 100;
   /** Test samples per task. */
@@ -76,7 +77,7 @@ public final class ToyRegression {
     if (!(noiseStd >= 0)) {
       throw new IllegalArgumentException("noise std must be >= 0: " + noiseStd);
     }
-    Random rng = new Random(mix(seed, taskIndex));
+    Random rng = new Random(DataSeeds.derive(seed, taskIndex));
     float[] trainX = new float[numTrain];
     float[] trainY = new float[numTrain];
     for (int i = 0; i < numTrain; i++) {
@@ -92,13 +93,5 @@ public final class ToyRegression {
       testY[i] = (float) f.applyAsDouble(x);
     }
     return new RegressionTask(name, trainX, trainY, testX, testY, f, low, high);
-  }
-
-  /** SplitMix64 finaliser: decorrelates nearby seeds. */
-  static long mix(long seed, int index) {
-    long z = seed + 0x9E3779B97F4A7C15L * (index + 1L);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 }

@@ -1,0 +1,129 @@
+package org.hypercl.data.io;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.hypercl.data.DataFileException;
+import org.hypercl.data.ImageSet;
+
+/**
+ * Reader for the IDX format of MNIST and Fashion-MNIST ({@code *-idx3-ubyte}, {@code
+ * *-idx1-ubyte}, plain or gzip), validating as it reads.
+ *
+ * <p>An IDX file is two zero bytes, a type byte ({@code 0x08} = unsigned byte, the only type read
+ * here), the number of dimensions, one big-endian 32-bit size per dimension, then the data. See
+ * <a href="http://yann.lecun.com/exdb/mnist/">LeCun et al., the MNIST database</a>.
+ *
+ * <pre>{@code
+ * ImageSet train = IdxReader.readImages(dir.resolve("train-images-idx3-ubyte.gz"),
+ *     dir.resolve("train-labels-idx1-ubyte.gz"), 10, "mnist/train");
+ * }</pre>
+ */
+public final class IdxReader {
+  private static final int TYPE_UNSIGNED_BYTE = 0x08;
+
+  private IdxReader() {}
+
+  /** The content of an unsigned-byte IDX file: its dimensions and its values, row-major. */
+  public record IdxArray(int[] dims, byte[] data) {
+    public IdxArray {
+      dims = dims.clone();
+    }
+
+    @Override
+    public int[] dims() {
+      return dims.clone();
+    }
+  }
+
+  /** Reads and validates one unsigned-byte IDX file. */
+  public static IdxArray read(Path file) throws DataFileException {
+    byte[] bytes = DataFiles.readAll(file);
+    return parse(file, bytes);
+  }
+
+  static IdxArray parse(Path file, byte[] bytes) throws DataFileException {
+    if (bytes.length < 4) {
+      throw new DataFileException(file, "too short for an IDX header (" + bytes.length + " bytes)");
+    }
+    if (bytes[0] != 0 || bytes[1] != 0) {
+      throw new DataFileException(file, String.format(
+          "wrong magic number 0x%02x%02x%02x%02x: not an IDX file", bytes[0], bytes[1], bytes[2], bytes[3]));
+    }
+    int type = bytes[2] & 0xFF;
+    if (type != TYPE_UNSIGNED_BYTE) {
+      throw new DataFileException(file, String.format("IDX data type 0x%02x is not supported, expected 0x08 (unsigned byte)", type));
+    }
+    int rank = bytes[3] & 0xFF;
+    if (rank == 0) {
+      throw new DataFileException(file, "IDX header declares 0 dimensions");
+    }
+    int headerSize = 4 + 4 * rank;
+    if (bytes.length < headerSize) {
+      throw new DataFileException(file, "truncated: header declares " + rank + " dimensions but the file has "
+          + bytes.length + " bytes");
+    }
+    int[] dims = new int[rank];
+    long count = 1;
+    for (int d = 0; d < rank; d++) {
+      int o = 4 + 4 * d;
+      dims[d] = ((bytes[o] & 0xFF) << 24) | ((bytes[o + 1] & 0xFF) << 16) | ((bytes[o + 2] & 0xFF) << 8) | (bytes[o + 3] & 0xFF);
+      if (dims[d] < 0) {
+        throw new DataFileException(file, "dimension " + d + " is negative: " + dims[d]);
+      }
+      count *= dims[d];
+      if (count > Integer.MAX_VALUE - 8) {
+        throw new DataFileException(file, "dimensions " + Arrays.toString(Arrays.copyOf(dims, d + 1)) + " are too large");
+      }
+    }
+    long available = bytes.length - headerSize;
+    if (available < count) {
+      throw new DataFileException(file, "truncated: dimensions " + Arrays.toString(dims) + " need " + count
+          + " data bytes, the file has " + available);
+    }
+    if (available > count) {
+      throw new DataFileException(file, (available - count) + " unexpected bytes after the " + count
+          + " data bytes of dimensions " + Arrays.toString(dims));
+    }
+    return new IdxArray(dims, Arrays.copyOfRange(bytes, headerSize, bytes.length));
+  }
+
+  /**
+   * Reads an image file ({@code [n, rows, cols]}) and its label file ({@code [n]}) into an {@link
+   * ImageSet} of single-channel images.
+   *
+   * @param numClasses labels must be below this
+   * @param name name for the set, e.g. {@code "mnist/train"}
+   * @throws DataFileException naming the file at fault: wrong dimensions, counts that differ, a
+   *     label out of range, or any problem of {@link #read}
+   */
+  public static ImageSet readImages(Path imagesFile, Path labelsFile, int numClasses, String name)
+      throws DataFileException {
+    IdxArray images = read(imagesFile);
+    int[] idims = images.dims();
+    if (idims.length != 3) {
+      throw new DataFileException(imagesFile, "expected 3 dimensions [images, rows, columns], found "
+          + Arrays.toString(idims) + " (is this a label file?)");
+    }
+    if (idims[1] == 0 || idims[2] == 0) {
+      throw new DataFileException(imagesFile, "images of size " + idims[1] + "x" + idims[2]);
+    }
+    IdxArray labels = read(labelsFile);
+    int[] ldims = labels.dims();
+    if (ldims.length != 1) {
+      throw new DataFileException(labelsFile, "expected 1 dimension [labels], found " + Arrays.toString(ldims)
+          + " (is this an image file?)");
+    }
+    if (ldims[0] != idims[0]) {
+      throw new DataFileException(labelsFile, "has " + ldims[0] + " labels but " + imagesFile + " has "
+          + idims[0] + " images");
+    }
+    byte[] lab = labels.data();
+    for (int i = 0; i < lab.length; i++) {
+      if ((lab[i] & 0xFF) >= numClasses) {
+        throw new DataFileException(labelsFile, "label " + (lab[i] & 0xFF) + " of example " + i
+            + " is out of range [0, " + numClasses + ")");
+      }
+    }
+    return new ImageSet(name, idims[1], idims[2], 1, numClasses, images.data(), lab);
+  }
+}
