@@ -1,0 +1,148 @@
+package org.hypercl.training;
+
+import org.hypercl.graphs.AdamOptimizer;
+
+/**
+ * Everything that steers training, immutable and validated when built. Defaults are the paper's
+ * toy-regression settings; experiments override what they need with {@link #toBuilder()}.
+ *
+ * @param seed seeds initialisation, batch order and the stochastic regularizer's windows
+ * @param iterations training steps per task
+ * @param batchSize examples per step
+ * @param learningRate Adam's learning rate
+ * @param adamBeta1 Adam's β1
+ * @param adamBeta2 Adam's β2
+ * @param adamEpsilon Adam's ε
+ * @param beta regularization strength β of Eq. 2 (0 = fine-tuning through the hypernetwork)
+ * @param lookahead evaluate the regularizer at Θ_h + ΔΘ_h (Eq. 2) rather than at Θ_h
+ * @param regularizerTasks K, past tasks regularized per step (0 = all of them)
+ * @param regularizerForm how the regularizer is computed
+ * @param intraOpThreads TensorFlow intra-op threads (0 = TensorFlow's choice)
+ * @param interOpThreads TensorFlow inter-op threads (0 = TensorFlow's choice)
+ * @param evalBatchSize examples per evaluation batch
+ * @param checkpointEvery also checkpoint every this many steps within a task (0 = only after tasks)
+ */
+public record LearnerSettings(
+    long seed,
+    int iterations,
+    int batchSize,
+    float learningRate,
+    float adamBeta1,
+    float adamBeta2,
+    float adamEpsilon,
+    float beta,
+    boolean lookahead,
+    int regularizerTasks,
+    RegularizerForm regularizerForm,
+    int intraOpThreads,
+    int interOpThreads,
+    int evalBatchSize,
+    int checkpointEvery) {
+
+  public static final long SEED_DEFAULT = 42;
+  public static final int ITERATIONS_DEFAULT = 4001;
+  public static final int BATCH_SIZE_DEFAULT = 32;
+  public static final float LEARNING_RATE_DEFAULT = 0.01f;
+  public static final float BETA_DEFAULT = 0.005f;
+  public static final int EVAL_BATCH_SIZE_DEFAULT = 1000;
+
+  /** How the output regularizer is evaluated; both give Eq. 2. */
+  public enum RegularizerForm {
+    /** GEMM over stored targets plus a small Gram matrix; never builds [k, P] (fast). */
+    EXPANDED,
+    /** Generates all k·P weights and subtracts the targets (simple, memory-bound). */
+    NAIVE
+  }
+
+  public LearnerSettings {
+    require(iterations > 0, "iterations", iterations);
+    require(batchSize > 0, "batch size", batchSize);
+    require(beta >= 0 && Float.isFinite(beta), "beta", beta);
+    require(regularizerTasks >= 0, "regularizer tasks (K)", regularizerTasks);
+    require(intraOpThreads >= 0, "intra-op threads", intraOpThreads);
+    require(interOpThreads >= 0, "inter-op threads", interOpThreads);
+    require(evalBatchSize > 0, "evaluation batch size", evalBatchSize);
+    require(checkpointEvery >= 0, "checkpoint interval", checkpointEvery);
+    if (regularizerForm == null) {
+      throw new IllegalArgumentException("regularizer form must be set");
+    }
+    // Validates the Adam values with their own message.
+    new AdamOptimizer.Settings(learningRate, adamBeta1, adamBeta2, adamEpsilon);
+  }
+
+  private static void require(boolean ok, String what, Object value) {
+    if (!ok) {
+      throw new IllegalArgumentException("invalid " + what + ": " + value);
+    }
+  }
+
+  public AdamOptimizer.Settings adam() {
+    return new AdamOptimizer.Settings(learningRate, adamBeta1, adamBeta2, adamEpsilon);
+  }
+
+  /** The paper's toy-regression settings. */
+  public static LearnerSettings defaults() {
+    return new Builder().build();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.seed = seed;
+    b.iterations = iterations;
+    b.batchSize = batchSize;
+    b.learningRate = learningRate;
+    b.adamBeta1 = adamBeta1;
+    b.adamBeta2 = adamBeta2;
+    b.adamEpsilon = adamEpsilon;
+    b.beta = beta;
+    b.lookahead = lookahead;
+    b.regularizerTasks = regularizerTasks;
+    b.regularizerForm = regularizerForm;
+    b.intraOpThreads = intraOpThreads;
+    b.interOpThreads = interOpThreads;
+    b.evalBatchSize = evalBatchSize;
+    b.checkpointEvery = checkpointEvery;
+    return b;
+  }
+
+  /** Builds {@link LearnerSettings}; unset fields keep their defaults. */
+  public static final class Builder {
+    private long seed = SEED_DEFAULT;
+    private int iterations = ITERATIONS_DEFAULT;
+    private int batchSize = BATCH_SIZE_DEFAULT;
+    private float learningRate = LEARNING_RATE_DEFAULT;
+    private float adamBeta1 = AdamOptimizer.BETA1_DEFAULT;
+    private float adamBeta2 = AdamOptimizer.BETA2_DEFAULT;
+    private float adamEpsilon = AdamOptimizer.EPSILON_DEFAULT;
+    private float beta = BETA_DEFAULT;
+    private boolean lookahead = true;
+    private int regularizerTasks = 0;
+    private RegularizerForm regularizerForm = RegularizerForm.EXPANDED;
+    private int intraOpThreads = 0;
+    private int interOpThreads = 0;
+    private int evalBatchSize = EVAL_BATCH_SIZE_DEFAULT;
+    private int checkpointEvery = 0;
+
+    public Builder seed(long v) { seed = v; return this; }
+    public Builder iterations(int v) { iterations = v; return this; }
+    public Builder batchSize(int v) { batchSize = v; return this; }
+    public Builder learningRate(float v) { learningRate = v; return this; }
+    public Builder adamBeta1(float v) { adamBeta1 = v; return this; }
+    public Builder adamBeta2(float v) { adamBeta2 = v; return this; }
+    public Builder adamEpsilon(float v) { adamEpsilon = v; return this; }
+    public Builder beta(float v) { beta = v; return this; }
+    public Builder lookahead(boolean v) { lookahead = v; return this; }
+    public Builder regularizerTasks(int v) { regularizerTasks = v; return this; }
+    public Builder regularizerForm(RegularizerForm v) { regularizerForm = v; return this; }
+    public Builder intraOpThreads(int v) { intraOpThreads = v; return this; }
+    public Builder interOpThreads(int v) { interOpThreads = v; return this; }
+    public Builder evalBatchSize(int v) { evalBatchSize = v; return this; }
+    public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+
+    public LearnerSettings build() {
+      return new LearnerSettings(
+          seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead,
+          regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery);
+    }
+  }
+}
