@@ -74,7 +74,13 @@ public final class Fetcher {
       download(mirror.map(file::fromMirror).orElse(file), dir);
     }
     if (dataset.archive().isPresent()) {
-      unpack(dir.resolve(dataset.archive().get()), dataset.archiveFolder().orElseThrow(), dir, dataset);
+      Path dest = dir.resolve(dataset.archiveFolder().orElseThrow());
+      if (dataset.locate(dir).isPresent() && Files.isDirectory(dest)) {
+        listener.info(dataset.archive().get() + ": already unpacked in " + dest);
+      } else {
+        unpack(dir.resolve(dataset.archive().get()), dataset.archiveFolder().orElseThrow(), dir,
+            dataset.requiredFiles().stream().map(f -> f.substring(f.lastIndexOf('/') + 1)).toList());
+      }
     }
     if (dataset.locate(dir).isEmpty()) {
       throw new FetchException(dir + ": after fetching, " + dataset.id() + " files are still missing; expected "
@@ -256,19 +262,19 @@ public final class Fetcher {
     }
   }
 
-  private void unpack(Path archive, String folder, Path dir, KnownDataset dataset) throws IOException {
+  /**
+   * Unpacks the files of {@code folder/} in {@code archive} to {@code dir/folder}, replacing what
+   * was there only once every name in {@code required} has been unpacked.
+   */
+  void unpack(Path archive, String folder, Path dir, List<String> required) throws IOException {
     Path dest = dir.resolve(folder);
-    if (dataset.locate(dir).isPresent() && Files.isDirectory(dest)) {
-      listener.info(archive.getFileName() + ": already unpacked in " + dest);
-      return;
-    }
     Path tmp = Files.createTempDirectory(dir, "." + folder + "-");
     try {
       listener.info(archive.getFileName() + ": unpacking to " + dest);
       List<String> names = TarExtractor.extractFolder(archive, folder, tmp);
-      if (!containsAll(tmp, dataset)) {
-        throw new FetchException(archive + ": does not contain the expected files " + dataset.requiredFiles()
-            + " (found " + names + ")");
+      List<String> missing = required.stream().filter(n -> !names.contains(n)).toList();
+      if (!missing.isEmpty()) {
+        throw new FetchException(archive + ": does not contain " + folder + "/" + missing + " (found " + names + ")");
       }
       for (Path f : list(tmp)) {
         fsync(f);
@@ -282,16 +288,6 @@ public final class Fetcher {
         deleteTree(tmp);
       }
     }
-  }
-
-  private static boolean containsAll(Path unpacked, KnownDataset dataset) {
-    for (String required : dataset.requiredFiles()) {
-      String name = required.substring(required.lastIndexOf('/') + 1);
-      if (!Files.isRegularFile(unpacked.resolve(name))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static void moveAtomically(Path from, Path to) throws IOException {
