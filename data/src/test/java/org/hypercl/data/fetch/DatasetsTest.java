@@ -1,0 +1,101 @@
+package org.hypercl.data.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.hypercl.data.DataFileException;
+import org.hypercl.data.TestData;
+import org.hypercl.data.TrainTestImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetsTest {
+  @TempDir Path tmp;
+
+  @Test
+  void cacheDirPrecedence() {
+    Path home = tmp.resolve("home");
+    Path opt = tmp.resolve("opt");
+    Path env = tmp.resolve("env");
+    assertThat(DataLocations.of(opt, Map.of("HYPERCL_DATA", env.toString()), home, List.of()).cacheDir()).isEqualTo(opt);
+    assertThat(DataLocations.of(null, Map.of("HYPERCL_DATA", env.toString()), home, List.of()).cacheDir()).isEqualTo(env);
+    assertThat(DataLocations.of(null, Map.of(), home, List.of()).cacheDir()).isEqualTo(home.resolve(".hypercl/data"));
+    DataLocations all = DataLocations.of(opt, Map.of("HYPERCL_DATA", env.toString()), home, List.of(tmp.resolve("sys")));
+    assertThat(all.candidates(KnownDataset.FASHION_MNIST)).containsExactly(opt.resolve("fashion-mnist"),
+        env.resolve("fashion-mnist"), home.resolve(".hypercl/data/fashion-mnist"), tmp.resolve("sys/fashion-mnist"));
+  }
+
+  @Test
+  void findsADebianStyleSystemFolderAndLoadsIt() throws IOException {
+    Path sys = tmp.resolve("usr/share/datasets");
+    TrainTestImages data = TestData.mnistLike("x", 20, 10, 1);
+    TestData.writeMnist(sys.resolve("fashion-mnist"), data, true);
+    DataLocations loc = DataLocations.of(null, Map.of(), tmp.resolve("home"), List.of(sys));
+    Datasets.Found found = Datasets.find(KnownDataset.FASHION_MNIST, loc).orElseThrow();
+    assertThat(found.dir()).isEqualTo(sys.resolve("fashion-mnist"));
+    TrainTestImages read = Datasets.load(KnownDataset.FASHION_MNIST, loc);
+    assertThat(read.name()).isEqualTo("fashion-mnist");
+    assertThat(read.train().sameContents(data.train())).isTrue();
+    assertThat(read.test().sameContents(data.test())).isTrue();
+    assertThat(Datasets.find(KnownDataset.MNIST, loc)).isEmpty();
+  }
+
+  @Test
+  void userFolderWinsOverSystemAndRawFilesWork() throws IOException {
+    Path sys = tmp.resolve("sys");
+    Path user = tmp.resolve("user");
+    TestData.writeMnist(sys.resolve("mnist"), TestData.mnistLike("x", 20, 10, 1), true);
+    TestData.writeMnist(user.resolve("mnist"), TestData.mnistLike("x", 12, 6, 2), false);
+    DataLocations loc = DataLocations.of(user, Map.of(), tmp.resolve("home"), List.of(sys));
+    assertThat(Datasets.load(KnownDataset.MNIST, loc).train().size()).isEqualTo(12);
+  }
+
+  @Test
+  void notFoundSaysWhereItLookedAndWhatToDo() {
+    DataLocations loc = DataLocations.of(tmp.resolve("d"), Map.of(), tmp.resolve("home"), List.of(tmp.resolve("sys")));
+    DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class, () -> Datasets.load(KnownDataset.CIFAR10, loc));
+    assertThat(e.getMessage()).contains(tmp.resolve("d/cifar10").toString()).contains(tmp.resolve("sys/cifar10").toString())
+        .contains("hypercl data fetch cifar10").contains("cifar-10-batches-bin/data_batch_1.bin");
+  }
+
+  @Test
+  void invalidFilesAreReportedByName() throws IOException {
+    Path user = tmp.resolve("user");
+    TestData.writeMnist(user.resolve("mnist"), TestData.mnistLike("x", 12, 6, 2), true);
+    Path labels = user.resolve("mnist/t10k-labels-idx1-ubyte.gz");
+    TestData.write(labels, TestData.gzip(TestData.idx(new int[] {5}, new byte[5])));
+    DataLocations loc = DataLocations.of(user, Map.of(), tmp.resolve("home"), List.of());
+    DataFileException e = assertThrows(DataFileException.class, () -> Datasets.load(KnownDataset.MNIST, loc));
+    assertThat(e.file()).isEqualTo(labels);
+  }
+
+  @Test
+  void readsCifarFromTheArchiveFolder() throws IOException {
+    Path d = tmp.resolve("c/cifar10/cifar-10-batches-bin");
+    for (int b = 1; b <= 5; b++) {
+      TestData.write(d.resolve("data_batch_" + b + ".bin"), TestData.cifarRecords(new int[][] {{b}, {b + 1}}));
+    }
+    TestData.write(d.resolve("test_batch.bin"), TestData.cifarRecords(new int[][] {{9}}));
+    DataLocations loc = DataLocations.of(tmp.resolve("c"), Map.of(), tmp.resolve("home"), List.of());
+    TrainTestImages c = Datasets.load(KnownDataset.CIFAR10, loc);
+    assertThat(c.train().size()).isEqualTo(10);
+    assertThat(c.train().label(9)).isEqualTo(6);
+    assertThat(c.test().label(0)).isEqualTo(9);
+  }
+
+  @Test
+  void knownDatasetIds() {
+    assertThat(KnownDataset.byId("Fashion-MNIST")).isEqualTo(KnownDataset.FASHION_MNIST);
+    assertThat(KnownDataset.byId("cifar-10")).isEqualTo(KnownDataset.CIFAR10);
+    assertThat(KnownDataset.byId("cifar100")).isEqualTo(KnownDataset.CIFAR100);
+    assertThat(assertThrows(IllegalArgumentException.class, () -> KnownDataset.byId("svhn")).getMessage())
+        .contains("mnist, fashion-mnist, cifar10, cifar100");
+    for (KnownDataset d : KnownDataset.values()) {
+      assertThat(d.downloads()).allSatisfy(f -> assertThat(f.sha256()).hasSize(64));
+    }
+  }
+}
