@@ -120,14 +120,20 @@ public final class AdamOptimizer {
 
   /**
    * The update op: applies one Adam step with {@code grads} (one per parameter, in order) to the
-   * parameters and moments. It runs after {@code after} (e.g. the loss fetches), so a step never
-   * races with reads of the values it changes.
+   * parameters and moments. It runs after all gradients and after {@code after} (e.g. the loss
+   * fetches), so a step never races with reads of the values it changes.
    */
   public Op update(Ops tf, List<? extends Operand<TFloat32>> grads, List<Op> after) {
     if (grads.size() != params.size()) {
       throw new IllegalArgumentException("expected " + params.size() + " gradients, got " + grads.size());
     }
-    Ops dep = after.isEmpty() ? tf : tf.withControlDependencies(after);
+    // Every assign waits for every gradient: backprop for one parameter reads the others, and an
+    // in-place assign racing with those reads makes training nondeterministic.
+    List<Op> deps = new ArrayList<>(after);
+    for (Operand<TFloat32> g : grads) {
+      deps.add(tf.identity(g));
+    }
+    Ops dep = tf.withControlDependencies(deps);
     Operand<TFloat32> t = nextStepNumber(dep);
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < params.size(); i++) {

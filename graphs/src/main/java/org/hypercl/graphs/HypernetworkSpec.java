@@ -92,6 +92,30 @@ public record HypernetworkSpec(
     return count;
   }
 
+  /** Plain values for a JSON file (see {@link #fromMap}). */
+  public java.util.Map<String, Object> toMap() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("type", isChunked() ? "chunked" : "full");
+    m.put("embeddingDim", embeddingDim);
+    m.put("hidden", hidden.clone());
+    m.put("activation", activation.name().toLowerCase(java.util.Locale.ROOT));
+    m.put("chunkSize", chunkSize);
+    m.put("chunkEmbeddingDim", chunkEmbeddingDim);
+    m.put("targetSize", targetSize);
+    return m;
+  }
+
+  /** Reads what {@link #toMap} wrote. */
+  public static HypernetworkSpec fromMap(java.util.Map<String, ?> m) {
+    return new HypernetworkSpec(
+        SpecValues.intValue(m, "embeddingDim"),
+        SpecValues.intArray(m, "hidden"),
+        Activation.parse(SpecValues.string(m, "activation")),
+        SpecValues.intValue(m, "chunkSize"),
+        SpecValues.intValue(m, "chunkEmbeddingDim"),
+        SpecValues.longValue(m, "targetSize"));
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof HypernetworkSpec s

@@ -62,6 +62,27 @@ public record MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads,
     return layout().totalSize();
   }
 
+  /** Plain values for a JSON file (see {@link #fromMap}). */
+  public java.util.Map<String, Object> toMap() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("inputSize", inputSize);
+    m.put("hidden", hidden.clone());
+    m.put("outputSize", outputSize);
+    m.put("numHeads", numHeads);
+    m.put("activation", activation.name().toLowerCase(java.util.Locale.ROOT));
+    return m;
+  }
+
+  /** Reads what {@link #toMap} wrote (numbers may arrive as any {@link Number}). */
+  public static MlpSpec fromMap(java.util.Map<String, ?> m) {
+    return new MlpSpec(
+        SpecValues.intValue(m, "inputSize"),
+        SpecValues.intArray(m, "hidden"),
+        SpecValues.intValue(m, "outputSize"),
+        SpecValues.intValue(m, "numHeads"),
+        Activation.parse(SpecValues.string(m, "activation")));
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof MlpSpec m

@@ -5,7 +5,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -43,8 +42,8 @@ public final class OutputRegularizer {
   private final int numChunks;
   private final int rowSize;
   private final int tail;
-  private final Variable<TFloat32> targets;
-  private final Variable<TFloat32> slotNormSq;
+  private final ResourceBuffer targetBuffer;
+  private final ResourceBuffer normBuffer;
   private final Placeholder<TInt32> storeTask;
   private final Placeholder<TInt32> storeSlot;
   private final Op store;
@@ -66,8 +65,8 @@ public final class OutputRegularizer {
     this.rowSize = spec.rowSize();
     this.tail = Math.toIntExact((long) numChunks * rowSize - spec.targetSize());
     Ops r = tf.withSubScope("regularizer");
-    this.targets = Variables.zeros(r, "targets", (long) maxTasks * numChunks, rowSize);
-    this.slotNormSq = Variables.zeros(r, "target_norms", maxTasks);
+    this.targetBuffer = new ResourceBuffer(r, "targets", (long) maxTasks * numChunks, rowSize);
+    this.normBuffer = new ResourceBuffer(r, "target_norms", maxTasks);
 
     this.storeTask = r.withName("store_task").placeholder(TInt32.class);
     this.storeSlot = r.withName("store_slot").placeholder(TInt32.class);
@@ -76,9 +75,9 @@ public final class OutputRegularizer {
     Operand<TInt32> firstRow = r.math.mul(storeSlot, r.constant(numChunks));
     Operand<TInt32> begin = r.stack(List.of(firstRow, r.constant(0)));
     Operand<TInt32> end = r.stack(List.of(r.math.add(firstRow, r.constant(numChunks)), r.constant(rowSize)));
-    Op writeRows = r.stridedSliceAssign(targets, begin, end, r.constant(new int[] {1, 1}), rows);
+    Op writeRows = r.resourceStridedSliceAssign(targetBuffer.handle(), begin, end, r.constant(new int[] {1, 1}), rows);
     Operand<TFloat32> norm = r.reshape(r.sum(r.math.square(rows), r.constant(new int[] {0, 1})), r.constant(new int[] {1}));
-    Op writeNorm = r.scatterUpdate(slotNormSq, r.reshape(storeSlot, r.constant(new int[] {1})), norm);
+    Op writeNorm = r.resourceScatterUpdate(normBuffer.handle(), r.reshape(storeSlot, r.constant(new int[] {1})), norm);
     this.store = r.withControlDependencies(List.of(writeRows, writeNorm)).withName("store_targets").noOp();
 
     this.windowTasks = r.withName("window_tasks").placeholder(TInt32.class);
@@ -91,14 +90,17 @@ public final class OutputRegularizer {
     return maxTasks;
   }
 
-  /** The stored targets {@code [T_max·n_c, S]}. */
-  public Variable<TFloat32> targets() {
-    return targets;
+  /**
+   * The stored targets {@code [T_max·n_c, S]}: a resource variable, left out of checkpoints
+   * because {@link #storeTargets()} rebuilds it from the parameters at the start of a task.
+   */
+  public ResourceBuffer targets() {
+    return targetBuffer;
   }
 
   /** ‖W*‖² per slot, {@code [T_max]}. */
-  public Variable<TFloat32> targetNorms() {
-    return slotNormSq;
+  public ResourceBuffer targetNorms() {
+    return normBuffer;
   }
 
   /** Writes {@code h(e^(storeTask), Θ_h)} into slot {@code storeSlot}. */
@@ -134,7 +136,7 @@ public final class OutputRegularizer {
   private Operand<TFloat32> slotRows(Ops tf, Operand<TInt32> firstSlot, Operand<TInt32> slots) {
     Operand<TInt32> begin = tf.stack(List.of(tf.math.mul(firstSlot, tf.constant(numChunks)), tf.constant(0)));
     Operand<TInt32> size = tf.stack(List.of(tf.math.mul(slots, tf.constant(numChunks)), tf.constant(rowSize)));
-    return tf.slice(targets, begin, size);
+    return tf.slice(targetBuffer.read(tf), begin, size);
   }
 
   private Operand<TFloat32> sumAll(Ops tf, Operand<TFloat32> x) {
@@ -164,6 +166,7 @@ public final class OutputRegularizer {
     Operand<TFloat32> gram = r.linalg.matMul(w, w, MatMul.transposeB(true));
     Operand<TFloat32> quad = sumAll(r, r.math.mul(r.linalg.matMul(hp, gram), hp));
 
+    Operand<TFloat32> slotNormSq = normBuffer.read(r);
     Operand<TFloat32> norms =
         r.math.add(
             sumAll(r, r.slice(slotNormSq, r.reshape(windowStart, r.constant(new int[] {1})), r.reshape(windowCount, r.constant(new int[] {1})))),
@@ -193,7 +196,7 @@ public final class OutputRegularizer {
     Operand<TInt32> first = tf.math.mul(firstSlot, tf.constant(numChunks));
     Operand<TInt32> begin = tf.stack(List.of(tf.math.add(first, tf.constant(numChunks - 1)), tf.constant(rowSize - tail)));
     Operand<TInt32> end = tf.stack(List.of(tf.math.add(first, tf.math.mul(slots, tf.constant(numChunks))), tf.constant(rowSize)));
-    return tf.stridedSlice(targets, begin, end, tf.constant(new int[] {numChunks, 1}));
+    return tf.stridedSlice(targetBuffer.read(tf), begin, end, tf.constant(new int[] {numChunks, 1}));
   }
 
   /** The same sum written directly: generated {@code [k, P]} weights minus stored targets. */

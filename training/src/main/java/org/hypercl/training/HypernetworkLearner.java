@@ -12,9 +12,9 @@ import org.hypercl.graphs.Hypernetwork;
 import org.hypercl.graphs.MlpTargetNetwork;
 import org.hypercl.graphs.OutputRegularizer;
 import org.hypercl.graphs.RegularizerWindow;
+import org.hypercl.graphs.ResourceBuffer;
 import org.hypercl.graphs.TaskEmbeddings;
 import org.hypercl.graphs.Tensors;
-import org.hypercl.graphs.Variables;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -56,8 +56,8 @@ public final class HypernetworkLearner implements AutoCloseable {
   private final OutputRegularizer regularizer;
   private final AdamOptimizer adam;
 
-  private final Variable<TFloat32> dataX;
-  private final Variable<TFloat32> dataY;
+  private final ResourceBuffer dataX;
+  private final ResourceBuffer dataY;
   private final Placeholder<TFloat32> loadX;
   private final Placeholder<TFloat32> loadY;
   private final Op loadData;
@@ -105,17 +105,21 @@ public final class HypernetworkLearner implements AutoCloseable {
       adam = new AdamOptimizer(tf, "adam", trainable, settings.adam());
 
       Ops data = tf.withSubScope("data");
-      dataX = Variables.zeros(data, "x", maxTrainSize, in);
-      dataY = Variables.zeros(data, "y", maxTrainSize, out);
+      // Resource variables: in the graph for the whole task, but not written to checkpoints.
+      dataX = new ResourceBuffer(data, "x", maxTrainSize, in);
+      dataY = new ResourceBuffer(data, "y", maxTrainSize, out);
       loadX = data.withName("load_x").placeholder(TFloat32.class);
       loadY = data.withName("load_y").placeholder(TFloat32.class);
-      loadData = data.withControlDependencies(List.of(data.assign(dataX, loadX), data.assign(dataY, loadY))).noOp();
+      loadData =
+          data.withControlDependencies(
+                  List.of(data.assignVariableOp(dataX.handle(), loadX), data.assignVariableOp(dataY.handle(), loadY)))
+              .noOp();
 
       Ops train = tf.withSubScope("train");
       batchIndices = train.withName("batch_indices").placeholder(TInt32.class);
       trainHead = train.withName("head").placeholder(TInt32.class);
-      Operand<TFloat32> xb = train.gather(dataX, batchIndices, train.constant(0));
-      Operand<TFloat32> yb = train.gather(dataY, batchIndices, train.constant(0));
+      Operand<TFloat32> xb = train.resourceGather(dataX.handle(), batchIndices, TFloat32.class);
+      Operand<TFloat32> yb = train.resourceGather(dataY.handle(), batchIndices, TFloat32.class);
       List<Operand<TFloat32>> params = hnet.read(train);
       Operand<TFloat32> e = train.identity(embeddings.current());
       Operand<TFloat32> weights = hnet.generateOne(train, params, e);

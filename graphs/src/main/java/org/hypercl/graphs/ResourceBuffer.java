@@ -1,0 +1,45 @@
+package org.hypercl.graphs;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A float buffer kept in the graph between runs but left out of checkpoints: a resource variable,
+ * which {@code Session.save} does not write (it saves VariableV2 only). Used for data that can be
+ * rebuilt, such as the current task's training set and the regularizer's stored targets, so a
+ * checkpoint holds only what training learned.
+ */
+public final class ResourceBuffer {
+
+  private static final AtomicLong COUNTER = new AtomicLong();
+
+  private final VarHandleOp handle;
+  private final Shape shape;
+
+  /** A zero-initialised buffer of a fixed shape. */
+  public ResourceBuffer(Ops tf, String name, long... shape) {
+    this.shape = Shape.of(shape);
+    // An empty shared name would make every handle in the session point at one resource.
+    String shared = name.replace('/', '_') + "_" + COUNTER.incrementAndGet();
+    this.handle = Variables.named(tf, name).varHandleOp(TFloat32.class, this.shape, VarHandleOp.sharedName(shared));
+    tf.withInitScope().assignVariableOp(handle, tf.withInitScope().zeros(tf.withInitScope().constant(shape), TFloat32.class));
+  }
+
+  public Operand<? extends TType> handle() {
+    return handle;
+  }
+
+  public Shape shape() {
+    return shape;
+  }
+
+  /** The current value (no copy unless written while read). */
+  public Operand<TFloat32> read(Ops tf) {
+    return tf.readVariableOp(handle, TFloat32.class);
+  }
+}

@@ -1,0 +1,252 @@
+package org.hypercl.training;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.tensorflow.TensorFlow;
+
+/**
+ * A run on disk (DESIGN.md §6): {@code config.json}, {@code results.json}, {@code checkpoints/}
+ * (one folder per finished task and a {@code latest} pointer), {@code plots/} and {@code export/}.
+ * Every file is written atomically.
+ */
+public final class RunDirectory {
+
+  public static final String CONFIG = "config.json";
+  public static final String RESULTS = "results.json";
+  public static final String CHECKPOINTS = "checkpoints";
+  public static final String LATEST = "latest";
+  public static final String CHECKPOINT_PREFIX = "model";
+  public static final String STATE = "state.json";
+
+  private final Path root;
+
+  private RunDirectory(Path root) {
+    this.root = root;
+  }
+
+  /** Opens {@code root} for a new run; refuses a folder that already holds one. */
+  public static RunDirectory createNew(Path root) {
+    if (Files.exists(root.resolve(CONFIG))) {
+      throw new IllegalArgumentException(
+          "run directory " + root + " already holds a run (config.json exists); choose another --run-dir or resume it");
+    }
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create run directory " + root + ": " + e.getMessage(), e);
+    }
+    return new RunDirectory(root);
+  }
+
+  /** Opens an existing run. */
+  public static RunDirectory open(Path root) {
+    if (!Files.isRegularFile(root.resolve(CONFIG))) {
+      throw new IllegalArgumentException("no run in " + root + ": config.json is missing");
+    }
+    return new RunDirectory(root);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path plots() {
+    return root.resolve("plots");
+  }
+
+  public Path export() {
+    return root.resolve("export");
+  }
+
+  /** The config as written: every setting, the specs, parameter counts and provenance. */
+  public void writeConfig(ExperimentConfig config, TaskSource source) {
+    ObjectNode n = JsonFiles.MAPPER.createObjectNode();
+    n.put("experiment", config.name());
+    n.put("kind", config.kind().name());
+    n.put("numTasks", config.numTasks());
+    n.put("data", source.name());
+    n.set("target", JsonFiles.MAPPER.valueToTree(config.target().toMap()));
+    n.set("hypernetwork", JsonFiles.MAPPER.valueToTree(config.hypernetwork().toMap()));
+    n.set("settings", JsonFiles.MAPPER.valueToTree(config.settings()));
+    ObjectNode counts = n.putObject("parameterCounts");
+    counts.put("target", config.target().parameterCount());
+    counts.put("hypernetwork", config.hypernetwork().parameterCount());
+    counts.put("taskEmbeddings", (long) config.numTasks() * config.hypernetwork().embeddingDim());
+    counts.put("compressionRatio", config.compressionRatio());
+    ObjectNode prov = n.putObject("provenance");
+    prov.put("hypercl", Versions.hypercl());
+    prov.put("tensorflow", TensorFlow.version());
+    prov.put("java", System.getProperty("java.version"));
+    prov.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    prov.put("created", Instant.now().toString());
+    JsonFiles.write(root.resolve(CONFIG), n);
+  }
+
+  /** Reads the experiment back from config.json. */
+  public ExperimentConfig readConfig() {
+    JsonNode n = JsonFiles.read(root.resolve(CONFIG));
+    try {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> target = JsonFiles.MAPPER.treeToValue(n.get("target"), Map.class);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> hnet = JsonFiles.MAPPER.treeToValue(n.get("hypernetwork"), Map.class);
+      LearnerSettings settings = JsonFiles.MAPPER.treeToValue(n.get("settings"), LearnerSettings.class);
+      return new ExperimentConfig(
+          n.get("experiment").asText(),
+          TaskKind.valueOf(n.get("kind").asText()),
+          org.hypercl.graphs.MlpSpec.fromMap(target),
+          org.hypercl.graphs.HypernetworkSpec.fromMap(hnet),
+          n.get("numTasks").asInt(),
+          settings);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(root.resolve(CONFIG) + " is not a valid run config: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes results.json: the matrix (null for tasks not yet learned), during/after and summaries. */
+  public void writeResults(RunResults r) {
+    JsonFiles.write(root.resolve(RESULTS), resultsJson(r));
+  }
+
+  static ObjectNode resultsJson(RunResults r) {
+    ObjectNode n = JsonFiles.MAPPER.createObjectNode();
+    n.put("experiment", r.experiment());
+    n.put("metric", r.metric());
+    n.set("tasks", JsonFiles.MAPPER.valueToTree(r.taskNames()));
+    ArrayNode m = n.putArray("matrix");
+    for (double[] row : r.matrix()) {
+      putNumbers(m.addArray(), row);
+    }
+    putNumbers(n.putArray("during"), r.during());
+    putNumbers(n.putArray("after"), r.after());
+    n.put("meanDuring", r.meanDuring());
+    n.put("meanAfter", r.meanAfter());
+    n.put("backwardTransfer", r.backwardTransfer());
+    n.put("forgetting", r.forgetting());
+    putNumbers(n.putArray("trainSeconds"), r.trainSeconds());
+    putNumbers(n.putArray("msPerStep"), r.msPerStep());
+    putNumbers(n.putArray("finalTaskLoss"), r.finalTaskLoss());
+    putNumbers(n.putArray("finalRegularizerLoss"), r.finalRegularizerLoss());
+    n.put("totalTrainSeconds", r.totalTrainSeconds());
+    return n;
+  }
+
+  private static void putNumbers(ArrayNode a, double[] values) {
+    for (double v : values) {
+      if (Double.isFinite(v)) {
+        a.add(v);
+      } else {
+        a.addNull();
+      }
+    }
+  }
+
+  /** Reads results.json back (null entries become NaN). */
+  public RunResults readResults() {
+    Path file = root.resolve(RESULTS);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("no results in " + root + ": results.json is missing (has the run finished?)");
+    }
+    return resultsFromJson(JsonFiles.read(file));
+  }
+
+  /** Reads the JSON that {@link #resultsJson} writes. */
+  static RunResults resultsFromJson(JsonNode n) {
+    List<String> names = new ArrayList<>();
+    n.get("tasks").forEach(t -> names.add(t.asText()));
+    double[][] matrix = new double[n.get("matrix").size()][];
+    for (int i = 0; i < matrix.length; i++) {
+      matrix[i] = numbers(n.get("matrix").get(i));
+    }
+    return new RunResults(
+        n.get("experiment").asText(), n.get("metric").asText(), names, matrix,
+        numbers(n.get("trainSeconds")), numbers(n.get("msPerStep")),
+        numbers(n.get("finalTaskLoss")), numbers(n.get("finalRegularizerLoss")));
+  }
+
+  private static double[] numbers(JsonNode a) {
+    double[] out = new double[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = a.get(i).isNull() ? Double.NaN : a.get(i).asDouble();
+    }
+    return out;
+  }
+
+  /**
+   * Saves a checkpoint after {@code tasksLearned} tasks, with the partial results, into
+   * {@code checkpoints/task-NNN} (built in a temporary folder, then renamed) and points
+   * {@code checkpoints/latest} at it.
+   */
+  public Path saveCheckpoint(HypernetworkLearner learner, int tasksLearned, RunResults partial) {
+    Path dir = root.resolve(CHECKPOINTS);
+    String name = String.format("task-%03d", tasksLearned);
+    Path target = dir.resolve(name);
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempDirectory(dir, "." + name + "-");
+      try {
+        learner.save(tmp.resolve(CHECKPOINT_PREFIX));
+        ObjectNode state = JsonFiles.MAPPER.createObjectNode();
+        state.put("tasksLearned", tasksLearned);
+        state.set("results", resultsJson(partial));
+        JsonFiles.write(tmp.resolve(STATE), state);
+        deleteRecursively(target);
+        try {
+          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, target);
+        }
+      } finally {
+        deleteRecursively(tmp);
+      }
+      JsonFiles.writeAtomically(dir.resolve(LATEST), (name + "\n").getBytes(StandardCharsets.UTF_8));
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The checkpoint {@code checkpoints/latest} points at, if any. */
+  public Optional<Path> latestCheckpoint() {
+    Path latest = root.resolve(CHECKPOINTS).resolve(LATEST);
+    if (!Files.isRegularFile(latest)) {
+      return Optional.empty();
+    }
+    try {
+      String name = Files.readString(latest, StandardCharsets.UTF_8).trim();
+      Path dir = root.resolve(CHECKPOINTS).resolve(name);
+      if (name.isEmpty() || name.contains("/") || !Files.isRegularFile(dir.resolve(STATE))) {
+        throw new IllegalArgumentException(latest + " points at a missing checkpoint '" + name + "'");
+      }
+      return Optional.of(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + latest + ": " + e.getMessage(), e);
+    }
+  }
+
+  static void deleteRecursively(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(p)) {
+      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+}

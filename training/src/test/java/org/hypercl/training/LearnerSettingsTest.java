@@ -1,0 +1,42 @@
+package org.hypercl.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class LearnerSettingsTest {
+
+  @Test
+  void defaultsAreThePaperToySettings() {
+    LearnerSettings s = LearnerSettings.defaults();
+    assertThat(s.iterations()).isEqualTo(4001);
+    assertThat(s.batchSize()).isEqualTo(32);
+    assertThat(s.learningRate()).isEqualTo(0.01f);
+    assertThat(s.beta()).isEqualTo(0.005f);
+    assertThat(s.lookahead()).isTrue();
+    assertThat(s.seed()).isEqualTo(42);
+  }
+
+  @Test
+  void invalidValuesAreRejectedWithTheirName() {
+    assertThat(assertThrows(IllegalArgumentException.class, () -> LearnerSettings.defaults().toBuilder().beta(-1).build()))
+        .hasMessageContaining("beta");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> LearnerSettings.defaults().toBuilder().batchSize(0).build()))
+        .hasMessageContaining("batch size");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> LearnerSettings.defaults().toBuilder().learningRate(0).build()))
+        .hasMessageContaining("lr=0");
+  }
+
+  @Test
+  void learnerRefusesTasksOutOfOrderAndWrongShapes() {
+    ExperimentConfig c = Experiments.toyRegression();
+    TaskSource tasks = Experiments.toyTasks(1);
+    try (HypernetworkLearner l = new HypernetworkLearner(c, tasks.maxTrainSize())) {
+      assertThrows(IllegalStateException.class, () -> l.learnTask(1, tasks.task(1), StepListener.NONE));
+      TaskData wide = new TaskData("wide", 2, 1, new float[] {1, 2}, new float[] {1}, new float[] {1, 2}, new float[] {1});
+      assertThat(assertThrows(IllegalArgumentException.class, () -> l.learnTask(0, wide, StepListener.NONE)))
+          .hasMessageContaining("width 2");
+    }
+  }
+}
