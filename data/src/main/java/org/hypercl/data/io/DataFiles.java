@@ -19,11 +19,22 @@ final class DataFiles {
 
   private DataFiles() {}
 
-  /**
-   * Reads {@code file} completely, decompressing it if it is gzip (detected from its first two
-   * bytes, not its name). A file named {@code *.gz} that is not gzip is an error.
-   */
+  /** Reads {@code file} completely, decompressing it if it is gzip; see {@link #read}. */
   static byte[] readAll(Path file) throws DataFileException {
+    return read(file, InputStream::readAllBytes);
+  }
+
+  /** What to do with a file's (decompressed) content stream. */
+  interface StreamReader<T> {
+    T read(InputStream in) throws IOException;
+  }
+
+  /**
+   * Opens {@code file}, decompressing it if it is gzip (detected from its first two bytes, not its
+   * name; a file named {@code *.gz} that is not gzip is an error), and hands the stream to {@code
+   * reader}. I/O and gzip failures become {@link DataFileException}s naming the file.
+   */
+  static <T> T read(Path file, StreamReader<T> reader) throws DataFileException {
     if (!Files.exists(file)) {
       throw new DataFileException(file, "file not found");
     }
@@ -41,10 +52,10 @@ final class DataFiles {
             + hex(b0) + " " + hex(b1) + ")");
       }
       if (!gzip) {
-        return raw.readAllBytes();
+        return reader.read(raw);
       }
       try (InputStream in = new GZIPInputStream(raw, 1 << 16)) {
-        return in.readAllBytes();
+        return reader.read(in);
       } catch (EOFException e) {
         throw new DataFileException(file, "unreadable gzip: compressed stream ends early (truncated download?)", e);
       } catch (ZipException e) {

@@ -1,5 +1,7 @@
 package org.hypercl.data.io;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.hypercl.data.DataFileException;
@@ -35,38 +37,43 @@ public final class IdxReader {
     }
   }
 
-  /** Reads and validates one unsigned-byte IDX file. */
+  /**
+   * Reads and validates one unsigned-byte IDX file. The data is read straight into an array of
+   * the size the header declares, so a file costs its decompressed size in memory once.
+   */
   public static IdxArray read(Path file) throws DataFileException {
-    byte[] bytes = DataFiles.readAll(file);
-    return parse(file, bytes);
+    return DataFiles.read(file, in -> parse(file, in));
   }
 
-  static IdxArray parse(Path file, byte[] bytes) throws DataFileException {
-    if (bytes.length < 4) {
-      throw new DataFileException(file, "too short for an IDX header (" + bytes.length + " bytes)");
+  private static IdxArray parse(Path file, InputStream in) throws IOException {
+    byte[] head = in.readNBytes(4);
+    if (head.length < 4) {
+      throw new DataFileException(file, "too short for an IDX header (" + head.length + " bytes)");
     }
-    if (bytes[0] != 0 || bytes[1] != 0) {
+    if (head[0] != 0 || head[1] != 0) {
       throw new DataFileException(file, String.format(
-          "wrong magic number 0x%02x%02x%02x%02x: not an IDX file", bytes[0], bytes[1], bytes[2], bytes[3]));
+          "wrong magic number 0x%02x%02x%02x%02x: not an IDX file", head[0], head[1], head[2], head[3]));
     }
-    int type = bytes[2] & 0xFF;
+    int type = head[2] & 0xFF;
     if (type != TYPE_UNSIGNED_BYTE) {
-      throw new DataFileException(file, String.format("IDX data type 0x%02x is not supported, expected 0x08 (unsigned byte)", type));
+      throw new DataFileException(file, String.format(
+          "IDX data type 0x%02x is not supported, expected 0x08 (unsigned byte)", type));
     }
-    int rank = bytes[3] & 0xFF;
+    int rank = head[3] & 0xFF;
     if (rank == 0) {
       throw new DataFileException(file, "IDX header declares 0 dimensions");
     }
-    int headerSize = 4 + 4 * rank;
-    if (bytes.length < headerSize) {
+    byte[] dimBytes = in.readNBytes(4 * rank);
+    if (dimBytes.length < 4 * rank) {
       throw new DataFileException(file, "truncated: header declares " + rank + " dimensions but the file has "
-          + bytes.length + " bytes");
+          + (4 + dimBytes.length) + " bytes");
     }
     int[] dims = new int[rank];
     long count = 1;
     for (int d = 0; d < rank; d++) {
-      int o = 4 + 4 * d;
-      dims[d] = ((bytes[o] & 0xFF) << 24) | ((bytes[o + 1] & 0xFF) << 16) | ((bytes[o + 2] & 0xFF) << 8) | (bytes[o + 3] & 0xFF);
+      int o = 4 * d;
+      dims[d] = ((dimBytes[o] & 0xFF) << 24) | ((dimBytes[o + 1] & 0xFF) << 16) | ((dimBytes[o + 2] & 0xFF) << 8)
+          | (dimBytes[o + 3] & 0xFF);
       if (dims[d] < 0) {
         throw new DataFileException(file, "dimension " + d + " is negative: " + dims[d]);
       }
@@ -75,16 +82,21 @@ public final class IdxReader {
         throw new DataFileException(file, "dimensions " + Arrays.toString(Arrays.copyOf(dims, d + 1)) + " are too large");
       }
     }
-    long available = bytes.length - headerSize;
-    if (available < count) {
+    byte[] data = new byte[(int) count];
+    int got = in.readNBytes(data, 0, data.length);
+    if (got < count) {
       throw new DataFileException(file, "truncated: dimensions " + Arrays.toString(dims) + " need " + count
-          + " data bytes, the file has " + available);
+          + " data bytes, the file has " + got);
     }
-    if (available > count) {
-      throw new DataFileException(file, (available - count) + " unexpected bytes after the " + count
+    long extra = 0;
+    while (in.read() >= 0) {
+      extra++;
+    }
+    if (extra > 0) {
+      throw new DataFileException(file, extra + " unexpected bytes after the " + count
           + " data bytes of dimensions " + Arrays.toString(dims));
     }
-    return new IdxArray(dims, Arrays.copyOfRange(bytes, headerSize, bytes.length));
+    return new IdxArray(dims, data);
   }
 
   /**
