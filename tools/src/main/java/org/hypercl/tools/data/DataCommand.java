@@ -1,0 +1,45 @@
+package org.hypercl.tools.data;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.hypercl.data.fetch.DataLocations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hypercl data}: download datasets and show which are available. Registered as a
+ * subcommand of the main {@code hypercl} command.
+ */
+@Command(
+    name = "data",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Download datasets (with SHA-256 verification) and show which are available.",
+        "Datasets are cached under --data-dir, else $" + DataLocations.ENV_VAR + ", else ~/"
+            + DataLocations.HOME_SUBDIR + "; /usr/share/datasets/<name>/ is searched too."},
+    subcommands = {FetchCommand.class, ListCommand.class})
+public final class DataCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--data-dir",
+      scope = ScopeType.INHERIT,
+      paramLabel = "DIR",
+      description = "Data directory (default: $" + DataLocations.ENV_VAR + " or ~/" + DataLocations.HOME_SUBDIR + ").")
+  Path dataDir;
+
+  /** The data locations for this invocation. */
+  DataLocations locations() {
+    return DataLocations.resolve(dataDir);
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: fetch or list");
+  }
+}
