@@ -49,20 +49,19 @@ public final class CifarReader {
       throw new IllegalArgumentException(name + ": no files given");
     }
     int record = labelBytes + IMAGE_BYTES;
-    byte[][] contents = new byte[files.size()][];
+    // First pass: record counts only (free for plain files), so the result is allocated once and
+    // only one file's bytes are held beside it.
     long total = 0;
-    for (int f = 0; f < files.size(); f++) {
-      Path file = files.get(f);
-      byte[] bytes = DataFiles.readAll(file);
-      if (bytes.length == 0) {
+    for (Path file : files) {
+      long length = DataFiles.read(file, DataFiles::countBytes);
+      if (length == 0) {
         throw new DataFileException(file, "is empty");
       }
-      if (bytes.length % record != 0) {
-        throw new DataFileException(file, bytes.length + " bytes is not a whole number of " + record
+      if (length % record != 0) {
+        throw new DataFileException(file, length + " bytes is not a whole number of " + record
             + "-byte CIFAR-" + (labelBytes == 1 ? "10" : "100") + " records (truncated, or the wrong CIFAR version?)");
       }
-      contents[f] = bytes;
-      total += bytes.length / record;
+      total += length / record;
     }
     if (total * IMAGE_BYTES > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(name + ": " + total + " images do not fit in one array");
@@ -72,21 +71,24 @@ public final class CifarReader {
     byte[] labels = new byte[n];
     int i = 0;
     int plane = SIDE * SIDE;
-    for (int f = 0; f < files.size(); f++) {
-      byte[] bytes = contents[f];
+    for (Path file : files) {
+      byte[] bytes = DataFiles.readAll(file);
+      if (i + bytes.length / record > n || bytes.length % record != 0) {
+        throw new DataFileException(file, "changed while being read");
+      }
       for (int off = 0; off < bytes.length; off += record, i++) {
         if (labelBytes == 2) {
           // Both labels are checked: a CIFAR-10 file read as CIFAR-100 fails here or on its size.
           int coarse = bytes[off] & 0xFF;
           int fine = bytes[off + 1] & 0xFF;
           if (coarse >= 20 || fine >= 100) {
-            throw new DataFileException(files.get(f), "record " + (off / record) + " has coarse label " + coarse
+            throw new DataFileException(file, "record " + (off / record) + " has coarse label " + coarse
                 + " and fine label " + fine + ", expected below 20 and 100");
           }
         }
         int label = bytes[off + labelIndex] & 0xFF;
         if (label >= numClasses) {
-          throw new DataFileException(files.get(f), "label " + label + " of record " + (off / record)
+          throw new DataFileException(file, "label " + label + " of record " + (off / record)
               + " is out of range [0, " + numClasses + ")");
         }
         labels[i] = (byte) label;
@@ -98,7 +100,6 @@ public final class CifarReader {
           pixels[dst + p * 3 + 2] = bytes[src + 2 * plane + p];
         }
       }
-      contents[f] = null;
     }
     return new ImageSet(name, SIDE, SIDE, CHANNELS, numClasses, pixels, labels);
   }

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,6 +23,11 @@ final class DataFiles {
   /** Reads {@code file} completely, decompressing it if it is gzip; see {@link #read}. */
   static byte[] readAll(Path file) throws DataFileException {
     return read(file, InputStream::readAllBytes);
+  }
+
+  /** Counts the bytes left in {@code in}. */
+  static long countBytes(InputStream in) throws IOException {
+    return in.transferTo(OutputStream.nullOutputStream());
   }
 
   /** What to do with a file's (decompressed) content stream. */

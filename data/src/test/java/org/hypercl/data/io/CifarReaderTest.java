@@ -45,6 +45,19 @@ class CifarReaderTest {
   }
 
   @Test
+  void gzipCompressedFilesReadTheSame() throws IOException {
+    byte[] records = TestData.cifarRecords(new int[][] {{4}, {7}});
+    Path raw = TestData.write(dir.resolve("raw/data_batch_1.bin"), records);
+    Path gz = TestData.write(dir.resolve("gz/data_batch_1.bin.gz"), TestData.gzip(records));
+    assertThat(CifarReader.readCifar10(List.of(gz), "gz").sameContents(CifarReader.readCifar10(List.of(raw), "raw")))
+        .isTrue();
+    byte[] cut = Arrays.copyOf(TestData.gzip(records), 200);
+    Path bad = TestData.write(dir.resolve("bad/data_batch_1.bin.gz"), cut);
+    assertThat(assertThrows(DataFileException.class, () -> CifarReader.readCifar10(List.of(bad), "x")).getMessage())
+        .startsWith(bad.toString()).contains("unreadable gzip");
+  }
+
+  @Test
   void truncatedRecord() throws IOException {
     byte[] full = TestData.cifarRecords(new int[][] {{1}, {2}});
     Path f = TestData.write(dir.resolve("data_batch_1.bin"), Arrays.copyOf(full, full.length - 100));
