@@ -214,7 +214,7 @@ public final class RunDirectory {
       } finally {
         deleteRecursively(tmp);
       }
-      JsonFiles.writeAtomically(dir.resolve(LATEST), (name + "\n").getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.write(dir.resolve(LATEST), (name + "\n").getBytes(StandardCharsets.UTF_8));
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
