@@ -64,13 +64,21 @@ public final class RegularizerWindow {
     return windowSize;
   }
 
-  /** The window for the next step. */
+  /** The window for the next step, drawn from this planner's own random stream. */
   public Window next() {
+    return next(rng);
+  }
+
+  /**
+   * The window drawn from {@code stepRng}: with a generator seeded from the step number, the
+   * window of step s does not depend on the steps before it (a resumed run draws the same ones).
+   */
+  public Window next(SplittableRandom stepRng) {
     if (fullWindow != null) {
       return fullWindow;
     }
     int n = slotOrder.length;
-    int start = rng.nextInt(n);
+    int start = stepRng.nextInt(n);
     int count = Math.min(windowSize, n - start);
     int wrap = windowSize - count;
     int[] ids = new int[windowSize];

@@ -12,7 +12,7 @@ import org.hypercl.data.toy.ToyRegression;
 import org.hypercl.training.ContinualRunner;
 import org.hypercl.training.ExperimentConfig;
 import org.hypercl.training.Experiments;
-import org.hypercl.training.HypernetworkLearner;
+import org.hypercl.training.ContinualLearner;
 import org.hypercl.training.RunDirectory;
 import org.hypercl.training.RunResults;
 import org.hypercl.training.TaskSource;
@@ -110,10 +110,10 @@ public final class DemoCommand implements Callable<Integer> {
     replacePreviousDemo(dir);
     try (ContinualRunner.Outcome o =
         new ContinualRunner(config, source, RunDirectory.createNew(dir), new TrainingProgress(label, System.out)).run()) {
-      HypernetworkLearner learner = o.learner();
+      ContinualLearner learner = o.learner();
       List<float[]> predictions = new ArrayList<>();
       for (int t = 0; t < grid.size(); t++) {
-        predictions.add(learner.predict(t, grid.get(t), grid.get(t).length));
+        predictions.add(learner.predict(t, grid.get(t), grid.get(t).length, null));
       }
       return new RunOutcome(o.results(), predictions);
     }

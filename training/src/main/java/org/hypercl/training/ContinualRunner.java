@@ -1,6 +1,5 @@
 package org.hypercl.training;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,18 +8,24 @@ import java.util.Optional;
 
 /**
  * Runs an experiment's task sequence: for each task, learn it, evaluate every task learned so far
- * (a row of the matrix R), checkpoint; at the end write results.json. A run killed between tasks
- * resumes from its last checkpoint.
+ * (a row of the matrix R), checkpoint; at the end write results.json. With a run directory it
+ * also checkpoints every {@code checkpointEvery} steps inside a task and writes TensorBoard
+ * scalars; a run killed at any moment resumes from its newest checkpoint and ends with the
+ * results of an uninterrupted run (batches and regularizer windows are functions of the step).
  */
 public final class ContinualRunner {
+
+  /** Steps between TensorBoard points (each point is the mean over those steps). */
+  public static final int LOG_EVERY_DEFAULT = 50;
 
   private final ExperimentConfig config;
   private final TaskSource source;
   private final RunDirectory runDir;
   private final StepListener listener;
+  private int logEvery = LOG_EVERY_DEFAULT;
 
   /**
-   * @param runDir where to write config, checkpoints and results, or null to keep nothing on disk
+   * @param runDir where to write config, checkpoints, events and results, or null for nothing on disk
    */
   public ContinualRunner(ExperimentConfig config, TaskSource source, RunDirectory runDir, StepListener listener) {
     if (source.numTasks() < config.numTasks()) {
@@ -34,95 +39,187 @@ public final class ContinualRunner {
     this.listener = listener;
   }
 
-  /** A runner that keeps the trained learner for the caller (closed by the caller). */
-  public record Outcome(RunResults results, HypernetworkLearner learner) implements AutoCloseable {
+  /** Steps between TensorBoard points. */
+  public ContinualRunner logEvery(int steps) {
+    if (steps <= 0) {
+      throw new IllegalArgumentException("log interval must be positive, got " + steps);
+    }
+    this.logEvery = steps;
+    return this;
+  }
+
+  /** The results with the trained learner, which the caller closes. */
+  public record Outcome(RunResults results, ContinualLearner learner) implements AutoCloseable {
     @Override
     public void close() {
       learner.close();
     }
   }
 
-  /** Runs (or resumes) the whole sequence and returns the results with the trained learner. */
+  /** Mutable tables of a run in progress. */
+  private static final class Tables {
+    final double[][] matrix;
+    final double[] seconds;
+    final double[] msPerStep;
+    final double[] taskLoss;
+    final double[] regLoss;
+
+    Tables(int n) {
+      matrix = new double[n][n];
+      for (double[] row : matrix) {
+        Arrays.fill(row, Double.NaN);
+      }
+      seconds = nan(n);
+      msPerStep = nan(n);
+      taskLoss = nan(n);
+      regLoss = nan(n);
+    }
+
+    void restore(RunResults r, int rows) {
+      for (int i = 0; i < rows; i++) {
+        matrix[i] = r.matrix()[i].clone();
+        seconds[i] = r.trainSeconds()[i];
+        msPerStep[i] = r.msPerStep()[i];
+        taskLoss[i] = r.finalTaskLoss()[i];
+        regLoss[i] = r.finalRegularizerLoss()[i];
+      }
+    }
+
+    RunResults results(ExperimentConfig c, List<String> names) {
+      return new RunResults(c.name(), c.kind().metricName(), names, matrix, seconds, msPerStep, taskLoss, regLoss);
+    }
+  }
+
+  /** Runs (or resumes) the whole sequence. */
   public Outcome run() {
     int n = config.numTasks();
-    double[][] matrix = new double[n][n];
-    for (double[] row : matrix) {
-      Arrays.fill(row, Double.NaN);
-    }
-    double[] seconds = nan(n);
-    double[] msPerStep = nan(n);
-    double[] taskLoss = nan(n);
-    double[] regLoss = nan(n);
+    int iterations = config.settings().iterations();
+    Tables tables = new Tables(n);
     List<String> names = new ArrayList<>();
     for (int t = 0; t < n; t++) {
       names.add(source.task(t).name());
     }
-    HypernetworkLearner learner = new HypernetworkLearner(config, source.maxTrainSize());
+    ContinualLearner learner = config.method().create(config, source.maxTrainSize());
+    TensorBoardLog events = null;
     boolean ok = false;
     try {
-      int start = 0;
+      RunDirectory.Progress progress = RunDirectory.Progress.afterTask(0);
+      Path resumeFrom = null;
       if (runDir != null) {
         Optional<Path> ckpt = runDir.latestCheckpoint();
         if (ckpt.isPresent()) {
-          JsonNode state = JsonFiles.read(ckpt.get().resolve(RunDirectory.STATE));
-          start = state.get("tasksLearned").asInt();
-          learner.restore(ckpt.get().resolve(RunDirectory.CHECKPOINT_PREFIX), start);
-          RunResults previous = RunDirectory.resultsFromJson(state.get("results"));
-          for (int i = 0; i < start; i++) {
-            matrix[i] = previous.matrix()[i].clone();
-            seconds[i] = previous.trainSeconds()[i];
-            msPerStep[i] = previous.msPerStep()[i];
-            taskLoss[i] = previous.finalTaskLoss()[i];
-            regLoss[i] = previous.finalRegularizerLoss()[i];
+          resumeFrom = ckpt.get();
+          progress = RunDirectory.progressOf(resumeFrom);
+          int rows = progress.tasksLearned();
+          tables.restore(RunDirectory.resultsOf(resumeFrom), rows);
+          if (progress.isInsideTask()) {
+            // Θ* of the interrupted task: the regularizer's targets are rebuilt from it.
+            if (rows > 0) {
+              learner.restore(runDir.taskCheckpoint(rows).resolve(RunDirectory.CHECKPOINT_PREFIX), rows);
+            }
+            tables.seconds[progress.inTask()] = RunDirectory.resultsOf(resumeFrom).trainSeconds()[progress.inTask()];
+          } else {
+            learner.restore(resumeFrom.resolve(RunDirectory.CHECKPOINT_PREFIX), rows);
           }
         } else {
           runDir.writeConfig(config, source);
         }
+        events = new TensorBoardLog(runDir.events());
       }
-      for (int t = start; t < n; t++) {
-        final int task = t;
-        float[] last = new float[2];
-        StepListener tracking =
-            new StepListener() {
-              @Override
-              public void taskStarted(int tk, String name, int iterations) {
-                listener.taskStarted(tk, name, iterations);
-              }
-
-              @Override
-              public void stepFinished(int tk, int iteration, float tl, float rl) {
-                last[0] = tl;
-                last[1] = rl;
-                listener.stepFinished(tk, iteration, tl, rl);
-              }
-
-              @Override
-              public void taskFinished(int tk, double s) {
-                seconds[task] = s;
-                listener.taskFinished(tk, s);
-              }
-            };
-        learner.learnTask(t, source.task(t), tracking);
-        msPerStep[t] = seconds[t] * 1000.0 / config.settings().iterations();
-        taskLoss[t] = last[0];
-        regLoss[t] = last[1];
+      for (int t = progress.tasksLearned(); t < n; t++) {
+        TaskData data = source.task(t);
+        long firstStep = 0;
+        double priorSeconds = 0;
+        learner.beginTask(t, data);
+        if (progress.isInsideTask() && progress.inTask() == t) {
+          learner.restore(resumeFrom.resolve(RunDirectory.CHECKPOINT_PREFIX), t);
+          firstStep = progress.nextStep();
+          priorSeconds = Double.isNaN(tables.seconds[t]) ? 0 : tables.seconds[t];
+        }
+        listener.taskStarted(t, data.name(), iterations);
+        long started = System.nanoTime();
+        StepLog log = new StepLog(events, (long) t * iterations);
+        float[] last = {Float.NaN, Float.NaN};
+        for (long step = firstStep; step < iterations; step++) {
+          long s0 = System.nanoTime();
+          float[] out = learner.trainStep(t, step);
+          log.add(step, out, (System.nanoTime() - s0) / 1e6, logEvery);
+          last = out;
+          listener.stepFinished(t, (int) step, out[0], out[1]);
+          int every = config.settings().checkpointEvery();
+          if (runDir != null && every > 0 && (step + 1) % every == 0 && step + 1 < iterations) {
+            tables.seconds[t] = priorSeconds + (System.nanoTime() - started) / 1e9;
+            runDir.saveCheckpoint(learner, new RunDirectory.Progress(t, t, step + 1), tables.results(config, names));
+          }
+        }
+        learner.finishTask(t);
+        tables.seconds[t] = priorSeconds + (System.nanoTime() - started) / 1e9;
+        listener.taskFinished(t, tables.seconds[t]);
+        tables.msPerStep[t] = tables.seconds[t] * 1000.0 / iterations;
+        tables.taskLoss[t] = last[0];
+        tables.regLoss[t] = last[1];
         for (int j = 0; j <= t; j++) {
-          matrix[t][j] = learner.evaluate(j, source.task(j));
+          tables.matrix[t][j] = learner.evaluate(j, j == t ? data : source.task(j));
+        }
+        if (events != null) {
+          long global = (long) (t + 1) * iterations;
+          for (int j = 0; j <= t; j++) {
+            events.scalar("test/" + config.kind().metricName() + "/task" + (j + 1), global, (float) tables.matrix[t][j]);
+          }
+          events.flush();
         }
         if (runDir != null) {
-          RunResults partial = new RunResults(config.name(), config.kind().metricName(), names, matrix, seconds, msPerStep, taskLoss, regLoss);
-          runDir.saveCheckpoint(learner, t + 1, partial);
+          runDir.saveCheckpoint(learner, RunDirectory.Progress.afterTask(t + 1), tables.results(config, names));
         }
       }
-      RunResults results = new RunResults(config.name(), config.kind().metricName(), names, matrix, seconds, msPerStep, taskLoss, regLoss);
+      RunResults results = tables.results(config, names);
       if (runDir != null) {
         runDir.writeResults(results);
       }
       ok = true;
       return new Outcome(results, learner);
     } finally {
+      if (events != null) {
+        events.close();
+      }
       if (!ok) {
         learner.close();
+      }
+    }
+  }
+
+  /** Averages step values over a window and writes them as TensorBoard scalars. */
+  private static final class StepLog {
+    private final TensorBoardLog events;
+    private final long offset;
+    private double taskLoss;
+    private double regLoss;
+    private double metric;
+    private double ms;
+    private int count;
+
+    StepLog(TensorBoardLog events, long offset) {
+      this.events = events;
+      this.offset = offset;
+    }
+
+    void add(long step, float[] out, double stepMs, int every) {
+      if (events == null) {
+        return;
+      }
+      taskLoss += out[0];
+      regLoss += out[1];
+      metric += out[2];
+      ms += stepMs;
+      count++;
+      if ((step + 1) % every == 0) {
+        long global = offset + step + 1;
+        events.scalar("train/task_loss", global, (float) (taskLoss / count));
+        events.scalar("train/regularizer", global, (float) (regLoss / count));
+        events.scalar("train/batch_metric", global, (float) (metric / count));
+        events.scalar("train/step_ms", global, (float) (ms / count));
+        taskLoss = regLoss = metric = ms = 0;
+        count = 0;
       }
     }
   }

@@ -73,11 +73,17 @@ public final class RunDirectory {
     return root.resolve("export");
   }
 
+  /** TensorBoard event files. */
+  public Path events() {
+    return root.resolve("events");
+  }
+
   /** The config as written: every setting, the specs, parameter counts and provenance. */
   public void writeConfig(ExperimentConfig config, TaskSource source) {
     ObjectNode n = JsonFiles.MAPPER.createObjectNode();
     n.put("experiment", config.name());
     n.put("kind", config.kind().name());
+    n.put("method", config.method().name());
     n.put("numTasks", config.numTasks());
     n.put("data", source.name());
     n.set("target", JsonFiles.MAPPER.valueToTree(config.target().toMap()));
@@ -112,7 +118,8 @@ public final class RunDirectory {
           org.hypercl.graphs.MlpSpec.fromMap(target),
           org.hypercl.graphs.HypernetworkSpec.fromMap(hnet),
           n.get("numTasks").asInt(),
-          settings);
+          settings,
+          n.has("method") ? Method.valueOf(n.get("method").asText()) : Method.HYPERNETWORK);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(root.resolve(CONFIG) + " is not a valid run config: " + e.getMessage(), e);
     }
@@ -187,14 +194,30 @@ public final class RunDirectory {
     return out;
   }
 
+  /** Where a run stands at a checkpoint: tasks finished and, inside a task, the next step. */
+  public record Progress(int tasksLearned, int inTask, long nextStep) {
+    /** Between tasks: {@code tasksLearned} tasks done, none begun. */
+    public static Progress afterTask(int tasksLearned) {
+      return new Progress(tasksLearned, -1, 0);
+    }
+
+    public boolean isInsideTask() {
+      return inTask >= 0;
+    }
+  }
+
   /**
-   * Saves a checkpoint after {@code tasksLearned} tasks, with the partial results, into
-   * {@code checkpoints/task-NNN} (built in a temporary folder, then renamed) and points
-   * {@code checkpoints/latest} at it.
+   * Saves a checkpoint with the partial results into {@code checkpoints/task-NNN} (after NNN
+   * tasks) or {@code checkpoints/in-task-NNN-step-SSSSSSS} (task NNN, 1-based, before step S),
+   * built in a temporary folder and renamed, then points {@code checkpoints/latest} at it. Only
+   * the newest in-task checkpoint is kept.
    */
-  public Path saveCheckpoint(HypernetworkLearner learner, int tasksLearned, RunResults partial) {
+  public Path saveCheckpoint(ContinualLearner learner, Progress progress, RunResults partial) {
     Path dir = root.resolve(CHECKPOINTS);
-    String name = String.format("task-%03d", tasksLearned);
+    String name =
+        progress.isInsideTask()
+            ? String.format("in-task-%03d-step-%07d", progress.inTask() + 1, progress.nextStep())
+            : String.format("task-%03d", progress.tasksLearned());
     Path target = dir.resolve(name);
     try {
       Files.createDirectories(dir);
@@ -202,7 +225,9 @@ public final class RunDirectory {
       try {
         learner.save(tmp.resolve(CHECKPOINT_PREFIX));
         ObjectNode state = JsonFiles.MAPPER.createObjectNode();
-        state.put("tasksLearned", tasksLearned);
+        state.put("tasksLearned", progress.tasksLearned());
+        state.put("inTask", progress.inTask());
+        state.put("nextStep", progress.nextStep());
         state.set("results", resultsJson(partial));
         JsonFiles.write(tmp.resolve(STATE), state);
         deleteRecursively(target);
@@ -215,10 +240,34 @@ public final class RunDirectory {
         deleteRecursively(tmp);
       }
       AtomicFiles.write(dir.resolve(LATEST), (name + "\n").getBytes(StandardCharsets.UTF_8));
+      try (Stream<Path> old = Files.list(dir)) {
+        for (Path p : old.filter(p -> p.getFileName().toString().startsWith("in-task-") && !p.equals(target)).toList()) {
+          deleteRecursively(p);
+        }
+      }
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The progress recorded in a checkpoint folder. */
+  public static Progress progressOf(Path checkpoint) {
+    JsonNode state = JsonFiles.read(checkpoint.resolve(STATE));
+    return new Progress(
+        state.get("tasksLearned").asInt(),
+        state.has("inTask") ? state.get("inTask").asInt() : -1,
+        state.has("nextStep") ? state.get("nextStep").asLong() : 0);
+  }
+
+  /** The partial results recorded in a checkpoint folder. */
+  public static RunResults resultsOf(Path checkpoint) {
+    return resultsFromJson(JsonFiles.read(checkpoint.resolve(STATE)).get("results"));
+  }
+
+  /** The after-task checkpoint for {@code tasksLearned} tasks. */
+  public Path taskCheckpoint(int tasksLearned) {
+    return root.resolve(CHECKPOINTS).resolve(String.format("task-%03d", tasksLearned));
   }
 
   /** The checkpoint {@code checkpoints/latest} points at, if any. */

@@ -2,7 +2,8 @@ package org.hypercl.training;
 
 /**
  * One task's data as the learner consumes it: row-major inputs and targets. Targets are the
- * regression values or, for classification, one-hot rows over the task's head.
+ * regression values or, for classification, one-hot rows over the task's head. With a
+ * permutation, the inputs are base inputs that the learner permutes in the graph.
  *
  * @param name task name, e.g. {@code "x+3"} or {@code "digits 0/1"}
  * @param inputDim values per input row
@@ -11,9 +12,22 @@ package org.hypercl.training;
  * @param trainY {@code [trainSize · outputDim]}
  * @param testX {@code [testSize · inputDim]}
  * @param testY {@code [testSize · outputDim]}
+ * @param permutation input permutation of this task, or null for none
  */
 public record TaskData(
-    String name, int inputDim, int outputDim, float[] trainX, float[] trainY, float[] testX, float[] testY) {
+    String name,
+    int inputDim,
+    int outputDim,
+    float[] trainX,
+    float[] trainY,
+    float[] testX,
+    float[] testY,
+    int[] permutation) {
+
+  /** A task whose inputs are used as they are. */
+  public TaskData(String name, int inputDim, int outputDim, float[] trainX, float[] trainY, float[] testX, float[] testY) {
+    this(name, inputDim, outputDim, trainX, trainY, testX, testY, null);
+  }
 
   public TaskData {
     if (inputDim <= 0 || outputDim <= 0) {
@@ -21,6 +35,35 @@ public record TaskData(
     }
     check(name, "training", trainX, trainY, inputDim, outputDim);
     check(name, "test", testX, testY, inputDim, outputDim);
+    if (permutation != null) {
+      if (permutation.length != inputDim) {
+        throw new IllegalArgumentException(
+            "task " + name + ": permutation of " + permutation.length + " inputs for inputs of width " + inputDim);
+      }
+      boolean[] seen = new boolean[inputDim];
+      for (int p : permutation) {
+        if (p < 0 || p >= inputDim || seen[p]) {
+          throw new IllegalArgumentException("task " + name + ": input permutation is not a permutation of 0.." + (inputDim - 1));
+        }
+        seen[p] = true;
+      }
+    }
+  }
+
+  /**
+   * The permutation applied to every input row (input j of this task is base input
+   * {@code permutation[j]}), or the identity. Permuted tasks share their base arrays, so a learner
+   * keeps one copy of the images and one permutation per task.
+   */
+  public int[] inputPermutation() {
+    if (permutation != null) {
+      return permutation;
+    }
+    int[] id = new int[inputDim];
+    for (int i = 0; i < inputDim; i++) {
+      id[i] = i;
+    }
+    return id;
   }
 
   private static void check(String name, String split, float[] x, float[] y, int in, int out) {

@@ -1,0 +1,56 @@
+package org.hypercl.training;
+
+import java.nio.file.Path;
+
+/**
+ * A learner that meets tasks one after another. A task is learned as {@link #beginTask}, then
+ * {@link #trainStep} for steps 0..iterations−1 (a resumed run may start later), then
+ * {@link #finishTask}; {@link #learnTask} does all three.
+ */
+public interface ContinualLearner extends AutoCloseable {
+
+  ExperimentConfig config();
+
+  /** Tasks learned so far; the next task to begin is this one. */
+  int tasksLearned();
+
+  /** Loads the task's data and prepares its training (optimizer reset, regularizer targets). */
+  void beginTask(int task, TaskData data);
+
+  /**
+   * One training step of the task begun last. Batch and regularizer window are functions of
+   * (seed, task, step), so steps can resume anywhere. Returns {task loss, regularizer loss,
+   * batch metric}.
+   */
+  float[] trainStep(int task, long step);
+
+  /** Ends the task: it counts as learned from now on. */
+  void finishTask(int task);
+
+  /** Outputs of the task's network on {@code n} inputs (row-major, permuted by the task's permutation). */
+  float[] predict(int task, float[] x, int n, int[] permutation);
+
+  /** Test metric of a task: MSE for regression, accuracy in percent for classification. */
+  double evaluate(int task, TaskData data);
+
+  void save(Path prefix);
+
+  void restore(Path prefix, int tasksLearned);
+
+  @Override
+  void close();
+
+  /** Learns a task from start to end. */
+  default void learnTask(int task, TaskData data, StepListener listener) {
+    long started = System.nanoTime();
+    beginTask(task, data);
+    int iterations = config().settings().iterations();
+    listener.taskStarted(task, data.name(), iterations);
+    for (int it = 0; it < iterations; it++) {
+      float[] losses = trainStep(task, it);
+      listener.stepFinished(task, it, losses[0], losses[1]);
+    }
+    finishTask(task);
+    listener.taskFinished(task, (System.nanoTime() - started) / 1e9);
+  }
+}
