@@ -115,6 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
       for (int t = 0; t < grid.size(); t++) {
         predictions.add(learner.predict(t, grid.get(t), grid.get(t).length, null));
       }
+      org.hypercl.tools.report.RunReport.writeAll(RunDirectory.open(dir), o.results());
       return new RunOutcome(o.results(), predictions);
     }
   }

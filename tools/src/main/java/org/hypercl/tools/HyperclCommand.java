@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       BenchCommand.class,
       DataCommand.class,
+      org.hypercl.tools.report.ReportCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class HyperclCommand implements Runnable {

@@ -1,0 +1,239 @@
+package org.hypercl.tools.report;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.hypercl.tools.UserException;
+import org.hypercl.training.AtomicFiles;
+import org.hypercl.training.RunDirectory;
+import org.hypercl.training.RunResults;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hypercl report RUN_DIR...}: finished runs side by side, one column per run, from their
+ * {@code results.json}.
+ *
+ * <pre>
+ * hypercl report runs/split-mnist runs/split-mnist-fine-tuning --csv compare.csv
+ * </pre>
+ */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints finished runs side by side, one column per run: experiment, metric, mean metric during",
+      "(right after learning each task) and after (after the last task; ACC), backward transfer (BWT:",
+      "mean of after - during over all tasks but the last), forgetting (mean drop from each task's best",
+      "to its final value; larger is worse, for MSE too), total training time, ms per step on the first",
+      "and last task, and the final metric of every task.",
+      "Each RUN_DIR is a run folder with config.json and results.json (written when the run finishes).",
+    })
+public final class ReportCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "Run folders to compare, in column order.")
+  List<Path> runDirs;
+
+  @Option(names = "--csv", paramLabel = "FILE",
+      description = "Also write the comparison as CSV, one row per run (columns: " + CSV_HEADER_HELP + ").")
+  Path csv;
+
+  static final String CSV_HEADER_HELP =
+      "run, experiment, metric, tasks, mean_during, mean_after, bwt, forgetting, train_seconds, "
+          + "ms_per_step_first, ms_per_step_last, after_1 .. after_T";
+
+  /** A run folder and what it measured. */
+  record Run(Path dir, RunResults results) {}
+
+  @Override
+  public Integer call() throws IOException {
+    List<Run> runs = new ArrayList<>();
+    for (Path dir : runDirs) {
+      runs.add(new Run(dir, load(dir)));
+    }
+    PrintWriter w = spec.commandLine().getOut();
+    w.print(table(runs));
+    if (csv != null) {
+      AtomicFiles.write(csv, csv(runs).getBytes(StandardCharsets.UTF_8));
+      w.println();
+      w.println("CSV: " + csv);
+    }
+    w.flush();
+    return 0;
+  }
+
+  /** Reads a finished run's results, with one clear line naming the folder if it is not one. */
+  static RunResults load(Path dir) {
+    if (!Files.exists(dir)) {
+      throw new UserException(dir + " does not exist");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new UserException(dir + " is not a folder; give a run folder (one with config.json and results.json)");
+    }
+    if (!Files.isRegularFile(dir.resolve(RunDirectory.CONFIG))) {
+      throw new UserException(dir + " is not a run folder: it has no " + RunDirectory.CONFIG);
+    }
+    if (!Files.isRegularFile(dir.resolve(RunDirectory.RESULTS))) {
+      throw new UserException(dir + " has no " + RunDirectory.RESULTS + " (has the run finished?)");
+    }
+    RunResults results;
+    try {
+      results = RunDirectory.open(dir).readResults();
+    } catch (UncheckedIOException | IllegalArgumentException | NullPointerException e) {
+      // A truncated or hand-edited file: Jackson's message or a missing field.
+      throw new UserException(dir.resolve(RunDirectory.RESULTS) + " is not valid results JSON: " + e.getMessage(), e);
+    }
+    try {
+      RunReport.requireConsistent(results, dir.resolve(RunDirectory.RESULTS).toString());
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage(), e);
+    }
+    return results;
+  }
+
+  /** The side-by-side table: one row per quantity, one column per run. */
+  static String table(List<Run> runs) {
+    List<String> header = new ArrayList<>();
+    header.add("");
+    header.addAll(labels(runs));
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(row("experiment", runs, r -> r.experiment()));
+    rows.add(row("metric", runs, r -> r.higherIsBetter() ? "accuracy %" : r.metric()));
+    rows.add(row("tasks", runs, r -> Integer.toString(r.numTasks())));
+    rows.add(row("mean during", runs, r -> MetricFormat.value(r.metric(), r.meanDuring())));
+    rows.add(row("mean after (ACC)", runs, r -> MetricFormat.value(r.metric(), r.meanAfter())));
+    rows.add(row("BWT", runs, r -> MetricFormat.signed(r.metric(), r.backwardTransfer())));
+    rows.add(row("forgetting", runs, r -> MetricFormat.value(r.metric(), r.forgetting())));
+    rows.add(row("train time (s)", runs, r -> fixed(r.totalTrainSeconds(), 1)));
+    rows.add(row("ms/step, first task", runs, r -> fixed(r.msPerStep()[0], 2)));
+    rows.add(row("ms/step, last task", runs, r -> fixed(r.msPerStep()[r.numTasks() - 1], 2)));
+    int maxTasks = runs.stream().mapToInt(r -> r.results().numTasks()).max().orElse(0);
+    List<String> separator = new ArrayList<>();
+    separator.add("after, per task:");
+    runs.forEach(r -> separator.add(""));
+    rows.add(separator);
+    for (int t = 0; t < maxTasks; t++) {
+      int task = t;
+      rows.add(row("  " + taskLabel(runs, t), runs,
+          r -> task < r.numTasks() ? MetricFormat.value(r.metric(), r.after()[task]) : ""));
+    }
+
+    int[] widths = new int[header.size()];
+    for (int c = 0; c < widths.length; c++) {
+      widths[c] = header.get(c).length();
+      for (List<String> row : rows) {
+        widths[c] = Math.max(widths[c], row.get(c).length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    int labelWidth = header.stream().mapToInt(String::length).max().orElse(0);
+    for (int k = 0; k < runs.size(); k++) {
+      sb.append(String.format(Locale.ROOT, "%-" + labelWidth + "s  %s%n", header.get(k + 1), runs.get(k).dir()));
+    }
+    sb.append(System.lineSeparator());
+    line(sb, header, widths);
+    for (List<String> row : rows) {
+      line(sb, row, widths);
+    }
+    return sb.toString();
+  }
+
+  /** One row per run: the summary and every task's final metric. */
+  static String csv(List<Run> runs) {
+    int maxTasks = runs.stream().mapToInt(r -> r.results().numTasks()).max().orElse(0);
+    StringBuilder sb = new StringBuilder(
+        "run,experiment,metric,tasks,mean_during,mean_after,bwt,forgetting,train_seconds,ms_per_step_first,ms_per_step_last");
+    for (int t = 1; t <= maxTasks; t++) {
+      sb.append(",after_").append(t);
+    }
+    sb.append('\n');
+    for (Run run : runs) {
+      RunResults r = run.results();
+      sb.append(ResultsCsv.field(run.dir().toString())).append(',')
+          .append(ResultsCsv.field(r.experiment())).append(',')
+          .append(ResultsCsv.field(r.metric())).append(',')
+          .append(r.numTasks()).append(',')
+          .append(number(r.meanDuring())).append(',')
+          .append(number(r.meanAfter())).append(',')
+          .append(number(r.backwardTransfer())).append(',')
+          .append(number(r.forgetting())).append(',')
+          .append(number(r.totalTrainSeconds())).append(',')
+          .append(number(r.msPerStep()[0])).append(',')
+          .append(number(r.msPerStep()[r.numTasks() - 1]));
+      for (int t = 0; t < maxTasks; t++) {
+        sb.append(',').append(t < r.numTasks() ? number(r.after()[t]) : "");
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** Column headers: each folder's name, or the whole path where two names are the same. */
+  static List<String> labels(List<Run> runs) {
+    Set<String> seen = new HashSet<>();
+    boolean unique = true;
+    for (Run r : runs) {
+      unique &= seen.add(name(r.dir()));
+    }
+    List<String> out = new ArrayList<>();
+    for (Run r : runs) {
+      out.add(unique ? name(r.dir()) : r.dir().toString());
+    }
+    return out;
+  }
+
+  private static String name(Path dir) {
+    Path n = dir.toAbsolutePath().normalize().getFileName();
+    return n == null ? dir.toString() : n.toString();
+  }
+
+  /** "3: 4/5" when every run that has task 3 calls it the same, otherwise "task 3". */
+  private static String taskLabel(List<Run> runs, int t) {
+    Set<String> names = new HashSet<>();
+    for (Run r : runs) {
+      if (t < r.results().numTasks()) {
+        names.add(r.results().taskNames().get(t));
+      }
+    }
+    return names.size() == 1 ? (t + 1) + ": " + names.iterator().next() : "task " + (t + 1);
+  }
+
+  private static List<String> row(String label, List<Run> runs, java.util.function.Function<RunResults, String> cell) {
+    List<String> row = new ArrayList<>();
+    row.add(label);
+    for (Run r : runs) {
+      row.add(cell.apply(r.results()));
+    }
+    return row;
+  }
+
+  private static void line(StringBuilder sb, List<String> cells, int[] widths) {
+    StringBuilder l = new StringBuilder(String.format(Locale.ROOT, "%-" + widths[0] + "s", cells.get(0)));
+    for (int c = 1; c < cells.size(); c++) {
+      l.append("  ").append(String.format(Locale.ROOT, "%" + widths[c] + "s", cells.get(c)));
+    }
+    sb.append(l.toString().stripTrailing()).append(System.lineSeparator());
+  }
+
+  private static String fixed(double v, int decimals) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : MetricFormat.MISSING;
+  }
+
+  private static String number(double v) {
+    return Double.isFinite(v) ? Double.toString(v) : "";
+  }
+}
