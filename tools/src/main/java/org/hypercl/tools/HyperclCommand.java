@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       DemoCommand.class,
+      TrainCommand.class,
       BenchCommand.class,
       DataCommand.class,
       org.hypercl.tools.report.ReportCommand.class,

@@ -33,6 +33,63 @@ public final class Experiments {
     return new ExperimentConfig("toy-regression", TaskKind.REGRESSION, target, hnet, 3, settings);
   }
 
+  /** Names accepted by {@link #byName}. */
+  public static final java.util.List<String> NAMES =
+      java.util.List.of("toy-regression", "split-mnist", "permuted-mnist-10", "permuted-mnist-100", "permuted-mnist-250");
+
+  /** An experiment by name: one of {@link #NAMES}. */
+  public static ExperimentConfig byName(String name) {
+    return switch (name) {
+      case "toy-regression" -> toyRegression();
+      case "split-mnist" -> splitMnist();
+      case "permuted-mnist-10" -> permutedMnist(10);
+      case "permuted-mnist-100" -> permutedMnist(100);
+      case "permuted-mnist-250" -> permutedMnist(250);
+      default -> throw new IllegalArgumentException("unknown experiment '" + name + "'; known: " + String.join(", ", NAMES));
+    };
+  }
+
+  /**
+   * SplitMNIST, CL1 (DESIGN §5): target MLP 784-400-400 with five heads of 2 (478,410 weights);
+   * chunked hypernetwork hidden 10,10, ReLU, chunks of 42,000, d_e = d_c = 96 (465,192 weights);
+   * 2000 iterations per task, Adam lr 0.001, batch 128, β = 0.01.
+   */
+  public static ExperimentConfig splitMnist() {
+    MlpSpec target = new MlpSpec(784, new int[] {400, 400}, 2, 5, Activation.RELU);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(96, 96, new int[] {10, 10}, Activation.RELU, 42_000, target.parameterCount());
+    LearnerSettings settings =
+        LearnerSettings.defaults().toBuilder().iterations(2000).batchSize(128).learningRate(0.001f).beta(0.01f).build();
+    return new ExperimentConfig("split-mnist", TaskKind.CLASSIFICATION, target, hnet, 5, settings);
+  }
+
+  /**
+   * PermutedMNIST-N, CL1 (DESIGN §5): target MLP 1024-1000-1000 with one head of 10 per task
+   * (2,126,100 weights for N = 10); 5000 iterations per task, Adam lr 0.0001, batch 128, β = 0.01.
+   * N = 10: chunked hypernetwork hidden 25,25, ELU, chunks of 78,000, d_e = 24, d_c = 8.
+   * N = 100 and 250: hidden 200,250,350, ReLU, chunks of 7,500 (12,000 for 250), d_e = 128,
+   * d_c = 12; for 250 the stochastic regularizer with K = 32.
+   */
+  public static ExperimentConfig permutedMnist(int numTasks) {
+    if (numTasks <= 0) {
+      throw new IllegalArgumentException("PermutedMNIST needs at least one task, got " + numTasks);
+    }
+    MlpSpec target = new MlpSpec(1024, new int[] {1000, 1000}, 10, numTasks, Activation.RELU);
+    long p = target.parameterCount();
+    HypernetworkSpec hnet =
+        numTasks <= 10
+            ? HypernetworkSpec.chunked(24, 8, new int[] {25, 25}, Activation.ELU, 78_000, p)
+            : HypernetworkSpec.chunked(128, 12, new int[] {200, 250, 350}, Activation.RELU, numTasks > 100 ? 12_000 : 7_500, p);
+    LearnerSettings settings =
+        LearnerSettings.defaults().toBuilder()
+            .iterations(5000)
+            .batchSize(128)
+            .learningRate(0.0001f)
+            .beta(0.01f)
+            .regularizerTasks(numTasks > 100 ? 32 : 0)
+            .build();
+    return new ExperimentConfig("permuted-mnist-" + numTasks, TaskKind.CLASSIFICATION, target, hnet, numTasks, settings);
+  }
+
   /** The toy regression tasks from a data seed. */
   public static TaskSource toyTasks(long dataSeed) {
     List<RegressionTask> tasks = ToyRegression.paperTasks(dataSeed);

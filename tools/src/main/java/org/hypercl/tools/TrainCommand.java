@@ -1,0 +1,219 @@
+package org.hypercl.tools;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.hypercl.data.TaskSequence;
+import org.hypercl.data.fetch.DataLocations;
+import org.hypercl.data.fetch.KnownDataset;
+import org.hypercl.data.tasks.SequenceSpec;
+import org.hypercl.data.tasks.TaskSequences;
+import org.hypercl.graphs.Activation;
+import org.hypercl.graphs.HypernetworkSpec;
+import org.hypercl.training.ContinualRunner;
+import org.hypercl.training.ExperimentConfig;
+import org.hypercl.training.Experiments;
+import org.hypercl.training.LearnerSettings;
+import org.hypercl.training.Method;
+import org.hypercl.training.RunDirectory;
+import org.hypercl.training.RunResults;
+import org.hypercl.training.SequenceTasks;
+import org.hypercl.training.TaskSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hypercl train}: a named experiment, or a resumed run, with every setting overridable. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Trains a continual-learning experiment task after task and writes the run folder: config.json, "
+          + "checkpoints/, events/ (TensorBoard), results.json, results.csv and plots/.",
+      "Experiments: toy-regression, split-mnist, permuted-mnist-10, permuted-mnist-100, permuted-mnist-250, at the "
+          + "paper's settings; every hyperparameter can be overridden. With --baselines the same command also trains "
+          + "the fine-tuning baseline (beta = 0) and the target network alone, and prints the three side by side.",
+      "Image data comes from --data-dir, $HYPERCL_DATA, ~/.hypercl/data or /usr/share/datasets (see 'hypercl data list').",
+    })
+public final class TrainCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--experiment", paramLabel = "NAME", description = "Experiment to run (default: ${DEFAULT-VALUE}).")
+  String experiment = "split-mnist";
+
+  @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion-mnist for the MNIST experiments (default: ${DEFAULT-VALUE}).")
+  String dataset = "mnist";
+
+  @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run from its newest checkpoint; its config.json decides everything else.")
+  Path resume;
+
+  @Option(names = "--run-dir", paramLabel = "DIR", description = "Run folder (default: runs/<experiment>-<dataset>-seed<seed>).")
+  Path runDir;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder to search first.")
+  Path dataDir;
+
+  @Option(names = "--seed", description = "Seed for initialisation, batches and regularizer windows (default: ${DEFAULT-VALUE}).")
+  long seed = LearnerSettings.SEED_DEFAULT;
+
+  @Option(names = "--data-seed", description = "Seed for permutations and class order (default: ${DEFAULT-VALUE}).")
+  long dataSeed = 42;
+
+  @Option(names = "--tasks", description = "Learn only the first N tasks of the sequence (quick checks).")
+  Integer tasks;
+
+  @Option(names = "--iterations", description = "Training steps per task.")
+  Integer iterations;
+
+  @Option(names = "--lr", description = "Adam learning rate.")
+  Float lr;
+
+  @Option(names = "--batch-size", description = "Examples per step.")
+  Integer batchSize;
+
+  @Option(names = "--beta", description = "Output-regularizer strength (0 = fine-tuning).")
+  Float beta;
+
+  @Option(names = "--regularizer-tasks", paramLabel = "K", description = "Past tasks regularized per step, drawn at random (0 = all).")
+  Integer regularizerTasks;
+
+  @Option(names = "--no-lookahead", description = "Evaluate the regularizer at the current parameters instead of after the Adam lookahead step.")
+  boolean noLookahead;
+
+  @Option(names = "--regularizer", paramLabel = "FORM", description = "expanded (fast, default) or naive.")
+  String regularizerForm;
+
+  @Option(names = "--hnet-hidden", split = ",", paramLabel = "N", description = "Hypernetwork hidden layer widths, e.g. 10,10 (empty: none).")
+  int[] hnetHidden;
+
+  @Option(names = "--hnet-activation", description = "Hypernetwork activation: relu, elu, sigmoid, tanh, linear.")
+  String hnetActivation;
+
+  @Option(names = "--chunk-size", description = "Chunk size S (0 = full hypernetwork).")
+  Integer chunkSize;
+
+  @Option(names = "--embedding-dim", description = "Task embedding size.")
+  Integer embeddingDim;
+
+  @Option(names = "--chunk-embedding-dim", description = "Chunk embedding size.")
+  Integer chunkEmbeddingDim;
+
+  @Option(names = "--threads", description = "TensorFlow intra-op threads (0 = TensorFlow's choice).")
+  Integer threads;
+
+  @Option(names = "--inter-threads", description = "TensorFlow inter-op threads (0 = TensorFlow's choice).")
+  Integer interThreads;
+
+  @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also checkpoint every STEPS steps inside a task (default: 500; 0 = only after tasks).")
+  Integer checkpointEvery;
+
+  @Option(names = "--baselines", description = "Also train the fine-tuning (beta = 0) and target-network-only baselines into sibling folders.")
+  boolean baselines;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (resume != null) {
+      RunDirectory dir = RunDirectory.open(resume);
+      ExperimentConfig config = dir.readConfig();
+      out.println("Resuming " + resume + " (" + config.name() + ")");
+      TaskSource source = taskSource(config.name(), datasetOf(dir));
+      RunResults r = runOne(config, source, dir, out);
+      printComparison(out, List.of(r));
+      return 0;
+    }
+    ExperimentConfig config = configure();
+    TaskSource source = taskSource(config.name(), dataset);
+    if (tasks != null) {
+      config = new ExperimentConfig(config.name(), config.kind(), config.target(), config.hypernetwork(), tasks, config.settings(), config.method());
+    }
+    Path root = runDir != null ? runDir : Path.of("runs", config.name() + "-" + dataset + "-seed" + seed);
+    List<RunResults> all = new ArrayList<>();
+    if (baselines) {
+      all.add(runOne(config, source, RunDirectory.createNew(root.resolve("hnet")), out));
+      all.add(runOne(config.asFineTuning(), source, RunDirectory.createNew(root.resolve("fine-tuning")), out));
+      all.add(runOne(config.asTargetNetworkOnly(), source, RunDirectory.createNew(root.resolve("target-only")), out));
+    } else {
+      all.add(runOne(config, source, RunDirectory.createNew(root), out));
+    }
+    printComparison(out, all);
+    return 0;
+  }
+
+  private String datasetOf(RunDirectory dir) {
+    String data = org.hypercl.training.JsonFiles.read(dir.root().resolve(RunDirectory.CONFIG)).path("data").asText();
+    return data.contains("fashion") ? "fashion-mnist" : "mnist";
+  }
+
+  ExperimentConfig configure() {
+    ExperimentConfig base = Experiments.byName(experiment);
+    LearnerSettings.Builder s = base.settings().toBuilder().seed(seed);
+    if (iterations != null) s.iterations(iterations);
+    if (lr != null) s.learningRate(lr);
+    if (batchSize != null) s.batchSize(batchSize);
+    if (beta != null) s.beta(beta);
+    if (regularizerTasks != null) s.regularizerTasks(regularizerTasks);
+    if (noLookahead) s.lookahead(false);
+    if (regularizerForm != null) {
+      s.regularizerForm(LearnerSettings.RegularizerForm.valueOf(regularizerForm.toUpperCase(Locale.ROOT).trim()));
+    }
+    if (threads != null) s.intraOpThreads(threads);
+    if (interThreads != null) s.interOpThreads(interThreads);
+    s.checkpointEvery(checkpointEvery != null ? checkpointEvery : 500);
+    HypernetworkSpec h = base.hypernetwork();
+    int cs = chunkSize != null ? chunkSize : h.chunkSize();
+    int dc = cs == 0 ? 0 : chunkEmbeddingDim != null ? chunkEmbeddingDim : (h.chunkEmbeddingDim() > 0 ? h.chunkEmbeddingDim() : 8);
+    HypernetworkSpec hnet =
+        new HypernetworkSpec(
+            embeddingDim != null ? embeddingDim : h.embeddingDim(),
+            hnetHidden != null ? hnetHidden : h.hidden(),
+            hnetActivation != null ? Activation.parse(hnetActivation) : h.activation(),
+            cs, dc, h.targetSize());
+    return new ExperimentConfig(base.name(), base.kind(), base.target(), hnet, base.numTasks(), s.build(), Method.HYPERNETWORK);
+  }
+
+  private TaskSource taskSource(String name, String datasetName) throws IOException {
+    if (name.equals("toy-regression")) {
+      return Experiments.toyTasks(dataSeed);
+    }
+    KnownDataset ds = KnownDataset.byId(datasetName);
+    SequenceSpec seq = SequenceSpec.parse(name).withDataset(ds).withSeed(dataSeed);
+    TaskSequence sequence = TaskSequences.load(seq, DataLocations.resolve(dataDir));
+    return new SequenceTasks(sequence);
+  }
+
+  private RunResults runOne(ExperimentConfig config, TaskSource source, RunDirectory dir, PrintWriter out) throws IOException {
+    out.printf("%n== %s (%s) on %s -> %s%n", config.name(), config.method().name().toLowerCase(Locale.ROOT), source.name(), dir.root());
+    out.printf("target network %s: %,d weights%n", config.target(), config.target().parameterCount());
+    if (config.method() == Method.HYPERNETWORK) {
+      out.printf("%s: %,d weights + %,d in %d task embeddings; compression ratio %.4f%n", config.hypernetwork(),
+          config.hypernetwork().parameterCount(), (long) config.numTasks() * config.hypernetwork().embeddingDim(),
+          config.numTasks(), config.compressionRatio());
+    }
+    out.println("settings: " + config.settings());
+    out.flush();
+    try (ContinualRunner.Outcome o = new ContinualRunner(config, source, dir, new TrainingProgress(config.name(), System.out)).run()) {
+      org.hypercl.tools.report.RunReport.writeAll(dir, o.results());
+      return o.results();
+    }
+  }
+
+  private static void printComparison(PrintWriter out, List<RunResults> runs) {
+    out.println();
+    String metric = runs.get(0).metric();
+    out.printf("%-34s %12s %12s %10s %11s %10s%n", "run", "during", "after (ACC)", "BWT", "forgetting", "train s");
+    for (RunResults r : runs) {
+      out.printf("%-34s %12.3f %12.3f %10.3f %11.3f %10.1f%n", r.experiment(), r.meanDuring(), r.meanAfter(),
+          r.backwardTransfer(), r.forgetting(), r.totalTrainSeconds());
+    }
+    out.println("(metric: " + metric + ")");
+    out.flush();
+  }
+}

@@ -1,0 +1,112 @@
+package org.hypercl.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.Summary;
+
+class ResumeAndEventsTest {
+
+  private static ExperimentConfig config() {
+    ExperimentConfig c = SyntheticTasks.experiment(3, 200, 0.05f);
+    return c.withSettings(c.settings().toBuilder().checkpointEvery(60).build());
+  }
+
+  private static StepListener crashAt(int task, int step) {
+    return new StepListener() {
+      @Override
+      public void stepFinished(int t, int iteration, float taskLoss, float regLoss) {
+        if (t == task && iteration == step) {
+          throw new IllegalStateException("simulated kill at task " + t + " step " + iteration);
+        }
+      }
+    };
+  }
+
+  @Test
+  void aRunKilledInsideATaskResumesToTheSameResults(@TempDir Path tmp) {
+    SyntheticTasks tasks = new SyntheticTasks(3, 300, 200, 3);
+    RunResults straight;
+    try (ContinualRunner.Outcome o = new ContinualRunner(config(), tasks, RunDirectory.createNew(tmp.resolve("a")), StepListener.NONE).run()) {
+      straight = o.results();
+    }
+    Path b = tmp.resolve("b");
+    // Killed inside task 2 after its checkpoint at step 120, then inside task 3 before any.
+    assertThrows(IllegalStateException.class,
+        () -> new ContinualRunner(config(), tasks, RunDirectory.createNew(b), crashAt(1, 150)).run().close());
+    assertThat(RunDirectory.open(b).latestCheckpoint()).contains(b.resolve("checkpoints/in-task-002-step-0000120"));
+    assertThrows(IllegalStateException.class,
+        () -> new ContinualRunner(config(), tasks, RunDirectory.open(b), crashAt(2, 30)).run().close());
+    assertThat(RunDirectory.open(b).latestCheckpoint()).contains(b.resolve("checkpoints/task-002"));
+    try (ContinualRunner.Outcome o = new ContinualRunner(config(), tasks, RunDirectory.open(b), StepListener.NONE).run()) {
+      assertThat(Arrays.deepEquals(o.results().matrix(), straight.matrix()))
+          .as("resumed %s, straight %s", Arrays.deepToString(o.results().matrix()), Arrays.deepToString(straight.matrix()))
+          .isTrue();
+    }
+    assertThat(RunDirectory.open(b).readResults().after()).containsExactly(straight.after());
+  }
+
+  @Test
+  void eventFilesHoldTheTrainingScalars(@TempDir Path tmp) throws IOException {
+    SyntheticTasks tasks = new SyntheticTasks(2, 200, 100, 4);
+    ExperimentConfig c = SyntheticTasks.experiment(2, 100, 0.05f);
+    try (ContinualRunner.Outcome o = new ContinualRunner(c, tasks, RunDirectory.createNew(tmp), StepListener.NONE).logEvery(25).run()) {
+      assertThat(o.results().numTasks()).isEqualTo(2);
+    }
+    List<Path> files;
+    try (var list = Files.list(tmp.resolve("events"))) {
+      files = list.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).toList();
+    }
+    assertThat(files).hasSize(1);
+    Set<String> tags = new HashSet<>();
+    long maxStep = 0;
+    int scalars = 0;
+    for (Event e : readEvents(files.get(0))) {
+      for (Summary.Value v : e.getSummary().getValueList()) {
+        tags.add(v.getTag());
+        maxStep = Math.max(maxStep, e.getStep());
+        scalars++;
+      }
+    }
+    assertThat(tags).contains("train/task_loss", "train/regularizer", "train/batch_metric", "train/step_ms",
+        "test/accuracy/task1", "test/accuracy/task2");
+    assertThat(maxStep).isEqualTo(200);
+    assertThat(scalars).isEqualTo(4 * 8 + 3);
+  }
+
+  /** Reads a TFRecord file of Event protos (length, crc, data, crc per record). */
+  static List<Event> readEvents(Path file) throws IOException {
+    List<Event> events = new java.util.ArrayList<>();
+    try (InputStream in = Files.newInputStream(file); DataInputStream d = new DataInputStream(in)) {
+      while (true) {
+        byte[] header = new byte[12];
+        try {
+          d.readFully(header);
+        } catch (EOFException end) {
+          break;
+        }
+        long length = ByteBuffer.wrap(header, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        byte[] data = new byte[Math.toIntExact(length)];
+        d.readFully(data);
+        d.readFully(new byte[4]);
+        events.add(Event.parseFrom(data));
+      }
+    }
+    return events;
+  }
+}
