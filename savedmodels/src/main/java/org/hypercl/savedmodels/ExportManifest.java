@@ -1,0 +1,137 @@
+package org.hypercl.savedmodels;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code manifest.json}, written beside the models of an export: what each model is, the learned
+ * tasks with their embeddings, the input and output contract, and the run's provenance.
+ *
+ * <p>Task numbering: task ids are the learner's, 0-based, everywhere: model
+ * {@code <name>-task<k>} serves task id {@code k}, which is also the {@code task_id} input of the
+ * hypernetwork model and the index of its embedding.
+ *
+ * @param format {@value #FORMAT}
+ * @param experiment the experiment's name (from config.json)
+ * @param kind regression or classification
+ * @param version the version folder of every model in this export
+ * @param input the input {@code x}: dtype and shape ({@code -1} is the batch)
+ * @param outputSize outputs per head
+ * @param numHeads heads of the target network (head t serves task t when there are several)
+ * @param labelMeaning what the outputs mean
+ * @param taskNumbering how tasks are numbered in names and inputs
+ * @param tasks the learned tasks
+ * @param hypernetworkModel name of the hypernetwork model
+ * @param hypernetworkSignatures its signatures and their output names
+ * @param target the target network spec (MlpSpec.toMap)
+ * @param hypernetwork the hypernetwork spec (HypernetworkSpec.toMap)
+ * @param source the run and checkpoint exported
+ * @param provenance copied from the run's config.json
+ * @param export when, with what, and how it was verified
+ */
+public record ExportManifest(
+    String format,
+    String experiment,
+    OutputKind kind,
+    int version,
+    Input input,
+    int outputSize,
+    int numHeads,
+    String labelMeaning,
+    String taskNumbering,
+    List<Task> tasks,
+    String hypernetworkModel,
+    Map<String, List<String>> hypernetworkSignatures,
+    Map<String, Object> target,
+    Map<String, Object> hypernetwork,
+    Source source,
+    JsonNode provenance,
+    ExportInfo export) {
+
+  public static final String FILE = "manifest.json";
+  public static final String FORMAT = "hypercl-export/1";
+
+  public ExportManifest {
+    tasks = List.copyOf(tasks);
+  }
+
+  /** The model input: name {@code x}, dtype and shape. */
+  public record Input(String name, String dtype, long[] shape) {}
+
+  /**
+   * A learned task.
+   *
+   * @param id the learner's task id (0-based)
+   * @param name the task's name in the run
+   * @param model the per-task model serving it
+   * @param head the output head it reads
+   * @param embedding its learned embedding e^(t)
+   */
+  public record Task(int id, String name, String model, int head, float[] embedding) {}
+
+  /** The run exported: folder, checkpoint and tasks learned at it. */
+  public record Source(String runDir, String checkpoint, int tasksLearned, int numTasks) {}
+
+  /** When and how the export was made and verified. */
+  public record ExportInfo(String created, String tensorflow, int verificationSamples, double maxDifference, double tolerance) {}
+
+  /** Model names, the per-task models first, then the hypernetwork model. */
+  public List<String> models() {
+    List<String> names = new java.util.ArrayList<>();
+    tasks.forEach(t -> names.add(t.model()));
+    names.add(hypernetworkModel);
+    return names;
+  }
+
+  /** The task with this id. */
+  public Task task(int id) {
+    for (Task t : tasks) {
+      if (t.id() == id) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException("unknown task id " + id + "; this export has tasks " + taskRange());
+  }
+
+  /** E.g. {@code "0..2"}. */
+  public String taskRange() {
+    return tasks.isEmpty() ? "(none)" : "0.." + (tasks.size() - 1);
+  }
+
+  /** Reads and checks {@code dir/manifest.json}. */
+  public static ExportManifest read(Path dir) {
+    Path file = dir.resolve(FILE);
+    JsonNode node = Json.read(file);
+    String format = node.path("format").asText("");
+    if (!FORMAT.equals(format)) {
+      throw new IllegalArgumentException(file + ": format is '" + format + "', expected '" + FORMAT + "'");
+    }
+    ExportManifest m;
+    try {
+      m = Json.MAPPER.treeToValue(node, ExportManifest.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(file + " is not a valid export manifest: " + e.getOriginalMessage(), e);
+    }
+    for (String name : m.models()) {
+      if (!ModelNames.isValid(name)) {
+        throw new IllegalArgumentException(file + ": model name '" + name + "' is not a plain folder name");
+      }
+    }
+    for (int i = 0; i < m.tasks().size(); i++) {
+      if (m.tasks().get(i).id() != i) {
+        throw new IllegalArgumentException(file + ": tasks must be listed by id 0, 1, ...; entry " + i
+            + " has id " + m.tasks().get(i).id());
+      }
+    }
+    if (m.version() <= 0) {
+      throw new IllegalArgumentException(file + ": version must be positive, got " + m.version());
+    }
+    return m;
+  }
+
+  void write(Path dir) {
+    Json.write(dir.resolve(FILE), this);
+  }
+}

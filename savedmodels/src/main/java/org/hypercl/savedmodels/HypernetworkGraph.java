@@ -1,0 +1,212 @@
+package org.hypercl.savedmodels;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hypercl.graphs.Hypernetwork;
+import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.MlpTargetNetwork;
+import org.hypercl.graphs.TaskEmbeddings;
+import org.hypercl.graphs.Tensors;
+import org.hypercl.graphs.WeightLayout;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The hypernetwork of a run rebuilt with the {@code graphs} builders (same variable names as the
+ * learner's graph) and restored from the run's checkpoint, with the serving signatures of
+ * {@link Signatures} on top. It is both what the hypernetwork SavedModel is exported from and the
+ * reference an export is verified against.
+ *
+ * <p>Only the tasks learned at the checkpoint are reachable: {@code task_id} indexes the first
+ * {@code tasksLearned} rows of the embedding table, and a larger id fails in the graph.
+ */
+public final class HypernetworkGraph implements AutoCloseable {
+
+  /** Seed for the builders' initial values, all of which the checkpoint overwrites. */
+  private static final long UNUSED_SEED = 0L;
+
+  private final RunCheckpoint run;
+  private final Graph graph;
+  private final Session session;
+  private final List<Signature> signatures = new ArrayList<>();
+  private final Operand<TFloat32> learnedEmbeddings;
+
+  private HypernetworkGraph(RunCheckpoint run) {
+    this.run = run;
+    this.graph = new Graph();
+    Session s = null;
+    try {
+      Ops tf = Ops.create(graph);
+      // The learner creates these first and in this order; their names are what the checkpoint holds.
+      Hypernetwork hnet = Hypernetwork.create(tf, run.hypernetwork(), UNUSED_SEED);
+      TaskEmbeddings embeddings =
+          new TaskEmbeddings(tf, run.numTasks(), run.hypernetwork().embeddingDim(), UNUSED_SEED);
+
+      Ops sv = tf.withSubScope("serving");
+      MlpSpec target = run.target();
+      int de = run.hypernetwork().embeddingDim();
+      int learned = run.tasksLearned();
+      List<Operand<TFloat32>> params = hnet.read(sv);
+      learnedEmbeddings =
+          sv.withName("learned_task_embeddings")
+              .slice(sv.identity(embeddings.table()), sv.constant(new int[] {0, 0}), sv.constant(new int[] {learned, de}));
+
+      Placeholder<TFloat32> x =
+          sv.withName(Signatures.X).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, target.inputSize())));
+      Placeholder<TInt32> taskId =
+          sv.withName(Signatures.TASK_ID).placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+      Placeholder<TFloat32> embedding =
+          sv.withName(Signatures.TASK_EMBEDDING).placeholder(TFloat32.class, Placeholder.shape(Shape.of(de)));
+      Placeholder<TInt32> head =
+          target.numHeads() > 1
+              ? sv.withName(Signatures.HEAD).placeholder(TInt32.class, Placeholder.shape(Shape.scalar()))
+              : null;
+
+      Ops byId = sv.withSubScope(Signatures.PREDICT);
+      Operand<TFloat32> idWeights =
+          byId.withName(Signatures.WEIGHTS)
+              .identity(hnet.generateOne(byId, params, byId.gather(learnedEmbeddings, taskId, byId.constant(0))));
+      Map<String, Operand<?>> byIdOutputs =
+          PredictionOutputs.build(byId, run.kind(), MlpTargetNetwork.forward(byId, target, x, idWeights, taskId));
+      // serving_default repeats predict: TF Serving uses it when a request names no signature.
+      for (String key : List.of(Signatures.PREDICT, Signatures.SERVING_DEFAULT)) {
+        Signature.Builder predict = predictSignature(key, x).input(Signatures.TASK_ID, taskId);
+        byIdOutputs.forEach(predict::output);
+        signatures.add(predict.build());
+      }
+
+      Ops byEmb = sv.withSubScope(Signatures.PREDICT_WITH_EMBEDDING);
+      Operand<TFloat32> embWeights =
+          byEmb.withName(Signatures.WEIGHTS).identity(hnet.generateOne(byEmb, params, embedding));
+      Signature.Builder predictEmb =
+          predictSignature(Signatures.PREDICT_WITH_EMBEDDING, x).input(Signatures.TASK_EMBEDDING, embedding);
+      if (head != null) {
+        predictEmb.input(Signatures.HEAD, head);
+      }
+      outputs(byEmb, predictEmb, MlpTargetNetwork.forward(byEmb, target, x, embWeights, head == null ? byEmb.constant(0) : head));
+      signatures.add(predictEmb.build());
+
+      signatures.add(weightSignature(sv.withSubScope(Signatures.GENERATE_WEIGHTS), Signatures.GENERATE_WEIGHTS,
+          Signatures.TASK_ID, taskId, idWeights));
+      signatures.add(weightSignature(sv.withSubScope(Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING),
+          Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING, Signatures.TASK_EMBEDDING, embedding, embWeights));
+
+      if (run.kind() == OutputKind.CLASSIFICATION) {
+        Ops inf = sv.withSubScope(Signatures.INFER_TASK);
+        Operand<TFloat32> all = hnet.generate(inf, params, learnedEmbeddings);
+        EntropyTaskInference.Result r = EntropyTaskInference.build(inf, target, x, all, learned);
+        signatures.add(
+            Signature.builder()
+                .key(Signatures.INFER_TASK)
+                .methodName(Signatures.METHOD_PREDICT)
+                .input(Signatures.X, x)
+                .output(Signatures.TASK_ID, inf.withName(Signatures.TASK_ID).identity(r.taskId()))
+                .output(Signatures.ENTROPIES, inf.withName(Signatures.ENTROPIES).identity(r.entropies()))
+                .build());
+      }
+      s = new Session(graph);
+      s.restore(run.checkpointPrefix().toString());
+    } catch (RuntimeException e) {
+      if (s != null) {
+        s.close();
+      }
+      graph.close();
+      throw new IllegalArgumentException(
+          "cannot restore the hypernetwork from checkpoint " + run.checkpointPrefix() + ": " + e.getMessage(), e);
+    }
+    this.session = s;
+  }
+
+  /** Rebuilds the run's hypernetwork and restores it from the latest checkpoint. */
+  public static HypernetworkGraph restore(RunCheckpoint run) {
+    return new HypernetworkGraph(run);
+  }
+
+  private static Signature.Builder predictSignature(String key, Placeholder<TFloat32> x) {
+    return Signature.builder().key(key).methodName(Signatures.METHOD_PREDICT).input(Signatures.X, x);
+  }
+
+  private void outputs(Ops tf, Signature.Builder sig, Operand<TFloat32> head) {
+    PredictionOutputs.build(tf, run.kind(), head).forEach(sig::output);
+  }
+
+  private Signature weightSignature(
+      Ops tf, String key, String inputName, Operand<?> input, Operand<TFloat32> weights) {
+    Signature.Builder sig =
+        Signature.builder().key(key).methodName(Signatures.METHOD_PREDICT).input(inputName, input)
+            .output(Signatures.WEIGHTS, weights);
+    WeightLayout layout = run.target().layout();
+    for (WeightLayout.Entry e : layout.entries()) {
+      sig.output(e.name(), tf.withName(e.name()).identity(layout.slice(tf, weights, e.name())));
+    }
+    return sig.build();
+  }
+
+  public RunCheckpoint run() {
+    return run;
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  /** Every signature: predict, serving_default (the same), predict_with_embedding, generate_weights..., infer_task. */
+  public List<Signature> signatures() {
+    return Collections.unmodifiableList(signatures);
+  }
+
+  /** The learned tasks' embeddings, {@code [tasksLearned · d_e]} row-major. */
+  public float[] learnedEmbeddings() {
+    try (Result r = session.runner().fetch(learnedEmbeddings).run()) {
+      return Tensors.toFloats(r.get(0));
+    }
+  }
+
+  /** The weights generated for learned task {@code task}, {@code [P]}. */
+  public float[] generatedWeights(int task) {
+    try (TInt32 t = TInt32.scalarOf(task);
+        Result r = session.function(signature(Signatures.GENERATE_WEIGHTS)).call(Map.of(Signatures.TASK_ID, t))) {
+      return Tensors.toFloats(r.get(Signatures.WEIGHTS).orElseThrow());
+    }
+  }
+
+  /** The signature with this key. */
+  public Signature signature(String key) {
+    for (Signature s : signatures) {
+      if (s.key().equals(key)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("no signature '" + key + "'; have " + keys());
+  }
+
+  private List<String> keys() {
+    List<String> k = new ArrayList<>();
+    signatures.forEach(s -> k.add(s.key()));
+    return k;
+  }
+
+  /** Signature keys to output names, for the manifest. */
+  Map<String, List<String>> outputNames() {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    signatures.forEach(s -> m.put(s.key(), List.copyOf(s.outputNames())));
+    return m;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}

@@ -1,0 +1,325 @@
+package org.hypercl.savedmodels;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.Tensors;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Exports a run (DESIGN.md §7): one SavedModel per learned task with its generated weights baked
+ * in, one hypernetwork SavedModel, and {@code manifest.json}, in TF Serving's layout:
+ *
+ * <pre>
+ *   OUT/manifest.json
+ *   OUT/&lt;name&gt;-task0/&lt;version&gt;/saved_model.pb, variables/
+ *   ...
+ *   OUT/&lt;name&gt;-hnet/&lt;version&gt;/saved_model.pb, variables/
+ * </pre>
+ *
+ * Everything is written to a staging folder, loaded back and compared with the checkpoint-restored
+ * graph on a sample (every signature, every task); only then is it published by renames. A failure
+ * at any point leaves the export folder as it was.
+ *
+ * <pre>{@code
+ * ExportResult r = ModelExporter.export(Path.of("runs/demo/hnet"), ExportOptions.defaults());
+ * }</pre>
+ */
+public final class ModelExporter {
+
+  private ModelExporter() {}
+
+  /** Exports the latest checkpoint of the run in {@code runDir}. */
+  public static ExportResult export(Path runDir, ExportOptions options) {
+    return export(runDir, options, staging -> {});
+  }
+
+  /**
+   * As {@link #export(Path, ExportOptions)}, calling {@code afterWrite} with the staging folder
+   * once every model is written and before verification (tests use it to interrupt or corrupt).
+   */
+  static ExportResult export(Path runDir, ExportOptions options, Consumer<Path> afterWrite) {
+    RunCheckpoint run = RunCheckpoint.read(runDir);
+    Path out = (options.out() != null ? options.out() : runDir.resolve("export")).toAbsolutePath().normalize();
+    String name = options.modelName() != null ? options.modelName() : ModelNames.fromExperiment(run.experiment());
+    String version = Long.toString(options.version());
+    List<String> models = new ArrayList<>();
+    for (int t = 0; t < run.tasksLearned(); t++) {
+      models.add(ModelNames.task(name, t));
+    }
+    models.add(ModelNames.hypernetwork(name));
+    for (String m : models) {
+      if (Files.exists(out.resolve(m).resolve(version))) {
+        throw new IllegalArgumentException(
+            out.resolve(m).resolve(version) + " already exists; export under another --version or --out");
+      }
+    }
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new IllegalArgumentException("export folder " + out + " exists and is not a folder");
+    }
+
+    boolean fresh = !Files.exists(out);
+    Path staging;
+    try {
+      Path parent = fresh ? out.getParent() : out;
+      Files.createDirectories(parent);
+      staging = Files.createTempDirectory(parent, "." + out.getFileName() + ".staging-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a staging folder for " + out + ": " + e.getMessage(), e);
+    }
+    try (HypernetworkGraph reference = HypernetworkGraph.restore(run)) {
+      List<Path> staged = new ArrayList<>();
+      for (int t = 0; t < run.tasksLearned(); t++) {
+        Path dir = staging.resolve(models.get(t)).resolve(version);
+        int head = run.target().numHeads() > 1 ? t : 0;
+        try (TaskModelGraph g = new TaskModelGraph(run.target(), run.kind(), reference.generatedWeights(t), head)) {
+          write(dir, g.session(), List.of(g.signature()));
+        }
+        staged.add(dir);
+      }
+      Path hnetDir = staging.resolve(models.get(models.size() - 1)).resolve(version);
+      write(hnetDir, reference.session(), reference.signatures());
+      staged.add(hnetDir);
+
+      afterWrite.accept(staging);
+      double maxDiff = verify(reference, staged, options);
+
+      ExportManifest manifest = manifest(run, reference, name, options, maxDiff, out);
+      manifest.write(staging);
+      List<Path> published = publish(staging, out, fresh, models, version);
+      return new ExportResult(out, published, manifest, maxDiff);
+    } finally {
+      deleteQuietlyOrFail(staging);
+    }
+  }
+
+  private static void write(Path dir, org.tensorflow.Session session, List<Signature> signatures) {
+    try {
+      Files.createDirectories(dir.getParent());
+      SavedModelBundle.Exporter ex = SavedModelBundle.exporter(dir.toString()).withSession(session);
+      for (Signature s : signatures) {
+        ex.withSignature(s);
+      }
+      ex.export();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write SavedModel " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads every staged model and compares each signature with the reference graph on the same
+   * inputs; returns the largest relative difference or throws if one exceeds the tolerance.
+   */
+  private static double verify(HypernetworkGraph reference, List<Path> staged, ExportOptions options) {
+    RunCheckpoint run = reference.run();
+    MlpSpec target = run.target();
+    int n = options.verificationSamples();
+    float[] x = sample(n * target.inputSize(), options.seed());
+    float[] embeddings = reference.learnedEmbeddings();
+    int de = run.hypernetwork().embeddingDim();
+    double max = 0;
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      Tensor xt = own(owned, Tensors.floats(x, n, target.inputSize()));
+      for (int t = 0; t < run.tasksLearned(); t++) {
+        Tensor task = own(owned, TInt32.scalarOf(t));
+        Tensor head = own(owned, TInt32.scalarOf(t));
+        Tensor emb = own(owned, Tensors.floats(Arrays.copyOfRange(embeddings, t * de, (t + 1) * de), de));
+        Map<String, Tensor> byId = Map.of(Signatures.X, xt, Signatures.TASK_ID, task);
+        try (LoadedModel m = LoadedModel.load("task" + t, 0, staged.get(t), null)) {
+          max = Math.max(max, compare(staged.get(t), Signatures.SERVING_DEFAULT,
+              m, Signatures.SERVING_DEFAULT, Map.of(Signatures.X, xt),
+              reference, Signatures.PREDICT, byId, options.tolerance()));
+        }
+        Map<String, Tensor> byEmb = new HashMap<>(Map.of(Signatures.X, xt, Signatures.TASK_EMBEDDING, emb));
+        if (target.numHeads() > 1) {
+          byEmb.put(Signatures.HEAD, head);
+        }
+        Path hnetDir = staged.get(staged.size() - 1);
+        try (LoadedModel h = LoadedModel.load("hnet", 0, hnetDir, null)) {
+          for (String key : List.of(Signatures.PREDICT, Signatures.SERVING_DEFAULT)) {
+            max = Math.max(max, compare(hnetDir, key, h, key, byId, reference, key, byId, options.tolerance()));
+          }
+          max = Math.max(max, compare(hnetDir, Signatures.PREDICT_WITH_EMBEDDING, h, Signatures.PREDICT_WITH_EMBEDDING,
+              byEmb, reference, Signatures.PREDICT_WITH_EMBEDDING, byEmb, options.tolerance()));
+          // An embedding equal to the learned one must give that task's predictions.
+          max = Math.max(max, compare(hnetDir, Signatures.PREDICT_WITH_EMBEDDING, h, Signatures.PREDICT_WITH_EMBEDDING,
+              byEmb, reference, Signatures.PREDICT, byId, options.tolerance()));
+          max = Math.max(max, compare(hnetDir, Signatures.GENERATE_WEIGHTS, h, Signatures.GENERATE_WEIGHTS,
+              Map.of(Signatures.TASK_ID, task), reference, Signatures.GENERATE_WEIGHTS,
+              Map.of(Signatures.TASK_ID, task), options.tolerance()));
+          max = Math.max(max, compare(hnetDir, Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING, h,
+              Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING, Map.of(Signatures.TASK_EMBEDDING, emb), reference,
+              Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING, Map.of(Signatures.TASK_EMBEDDING, emb), options.tolerance()));
+          if (t == 0 && run.kind() == OutputKind.CLASSIFICATION) {
+            max = Math.max(max, compare(hnetDir, Signatures.INFER_TASK, h, Signatures.INFER_TASK,
+                Map.of(Signatures.X, xt), reference, Signatures.INFER_TASK, Map.of(Signatures.X, xt), options.tolerance()));
+          }
+        }
+      }
+      return max;
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  private static Tensor own(List<Tensor> owned, Tensor t) {
+    owned.add(t);
+    return t;
+  }
+
+  private static double compare(
+      Path dir, String key, LoadedModel exported, String exportedKey, Map<String, Tensor> exportedInputs,
+      HypernetworkGraph reference, String referenceKey, Map<String, Tensor> referenceInputs, double tolerance) {
+    Signature refSig = reference.signature(referenceKey);
+    if (!exported.hasSignature(exportedKey)) {
+      throw new ExportVerificationException(dir + " has no signature '" + exportedKey + "'");
+    }
+    try (Result got = exported.call(exportedKey, exportedInputs);
+        Result want = reference.session().function(refSig).call(referenceInputs)) {
+      double max = 0;
+      for (String output : refSig.outputNames()) {
+        Tensor w = want.get(output).orElseThrow();
+        Tensor g = got.get(output).orElseThrow(
+            () -> new ExportVerificationException(dir + " signature '" + key + "' has no output '" + output + "'"));
+        if (!w.shape().equals(g.shape())) {
+          throw new ExportVerificationException(dir + " signature '" + key + "' output '" + output + "' has shape "
+              + g.shape() + ", the checkpoint gives " + w.shape());
+        }
+        double[] a = TensorValues.doubles(g);
+        double[] b = TensorValues.doubles(w);
+        for (int i = 0; i < a.length; i++) {
+          double d = Math.abs(a[i] - b[i]) / Math.max(1.0, Math.abs(b[i]));
+          if (!(d <= tolerance)) {
+            throw new ExportVerificationException(String.format(
+                "%s signature '%s' output '%s'[%d] is %s, the checkpoint gives %s (difference %.3g > tolerance %.3g)",
+                dir, key, output, i, a[i], b[i], d, tolerance));
+          }
+          max = Math.max(max, d);
+        }
+      }
+      return max;
+    }
+  }
+
+  /** Verification inputs: N(0, 2²), a spread that covers standardized and pixel inputs reasonably. */
+  private static float[] sample(int count, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] x = new float[count];
+    for (int i = 0; i < count; i++) {
+      double u1 = rng.nextDouble();
+      double u2 = rng.nextDouble();
+      x[i] = (float) (2.0 * Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2));
+    }
+    return x;
+  }
+
+  private static ExportManifest manifest(
+      RunCheckpoint run, HypernetworkGraph reference, String name, ExportOptions options, double maxDiff, Path out) {
+    MlpSpec target = run.target();
+    int de = run.hypernetwork().embeddingDim();
+    float[] emb = reference.learnedEmbeddings();
+    List<ExportManifest.Task> tasks = new ArrayList<>();
+    for (int t = 0; t < run.tasksLearned(); t++) {
+      tasks.add(new ExportManifest.Task(t, run.taskNames().get(t), ModelNames.task(name, t),
+          target.numHeads() > 1 ? t : 0, Arrays.copyOfRange(emb, t * de, (t + 1) * de)));
+    }
+    String labels = run.kind() == OutputKind.REGRESSION
+        ? "regression: y holds " + target.outputSize() + " real value(s) per input row"
+        : "classification: logits and probabilities over the task's head of " + target.outputSize()
+            + " classes; classes is the argmax, an index 0.." + (target.outputSize() - 1)
+            + " within that head (its meaning is the task's, e.g. the task's i-th class)";
+    Map<String, List<String>> sigs = new LinkedHashMap<>(reference.outputNames());
+    Path ckpt = run.checkpointPrefix().getParent();
+    return new ExportManifest(
+        ExportManifest.FORMAT, run.experiment(), run.kind(), Math.toIntExact(options.version()),
+        new ExportManifest.Input(Signatures.X, "float32", new long[] {-1, target.inputSize()}),
+        target.outputSize(), target.numHeads(), labels,
+        "0-based learner task ids: model " + ModelNames.task(name, 0) + " serves task_id 0, and so on",
+        tasks, ModelNames.hypernetwork(name), sigs, target.toMap(), run.hypernetwork().toMap(),
+        new ExportManifest.Source(run.runDir().toAbsolutePath().normalize().toString(),
+            ckpt.getFileName().toString(), run.tasksLearned(), run.numTasks()),
+        run.provenance(),
+        new ExportManifest.ExportInfo(Instant.now().toString(), TensorFlow.version(), options.verificationSamples(),
+            maxDiff, options.tolerance()));
+  }
+
+  /** Moves the staged version folders and manifest into {@code out}; undoes the moves on failure. */
+  private static List<Path> publish(Path staging, Path out, boolean fresh, List<String> models, String version) {
+    List<Path> dirs = new ArrayList<>();
+    models.forEach(m -> dirs.add(out.resolve(m).resolve(version)));
+    if (fresh) {
+      try {
+        move(staging, out);
+        return dirs;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot publish the export to " + out + ": " + e.getMessage(), e);
+      }
+    }
+    List<Path> moved = new ArrayList<>();
+    List<Path> createdParents = new ArrayList<>();
+    try {
+      for (String m : models) {
+        Path parent = out.resolve(m);
+        if (!Files.exists(parent)) {
+          Files.createDirectory(parent);
+          createdParents.add(parent);
+        }
+        Path target = parent.resolve(version);
+        move(staging.resolve(m).resolve(version), target);
+        moved.add(target);
+      }
+      Path manifest = out.resolve(ExportManifest.FILE);
+      Files.move(staging.resolve(ExportManifest.FILE), manifest, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      return dirs;
+    } catch (IOException e) {
+      for (Path p : moved) {
+        deleteQuietlyOrFail(p);
+      }
+      for (Path p : createdParents) {
+        deleteQuietlyOrFail(p);
+      }
+      throw new UncheckedIOException("cannot publish the export to " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to);
+    }
+  }
+
+  static void deleteQuietlyOrFail(Path p) {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + p + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package org.hypercl.savedmodels;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.hypercl.graphs.HypernetworkSpec;
+import org.hypercl.graphs.MlpSpec;
+
+/**
+ * What an export needs from a run folder (DESIGN.md §6), read without the training module:
+ * {@code config.json} (experiment, kind, numTasks, target, hypernetwork, provenance) and the
+ * checkpoint that {@code checkpoints/latest} names (TF checkpoint prefix {@code model}, and
+ * {@code state.json} with {@code tasksLearned} and the task names).
+ *
+ * @param runDir the run folder
+ * @param experiment the experiment's name
+ * @param kind regression or classification
+ * @param target the target network
+ * @param hypernetwork the hypernetwork
+ * @param numTasks tasks in the experiment (rows of the embedding table)
+ * @param tasksLearned tasks learned at the checkpoint (the exported tasks are 0..tasksLearned-1)
+ * @param taskNames names of the learned tasks, by task id
+ * @param checkpointPrefix the TF checkpoint prefix ({@code .../checkpoints/task-NNN/model})
+ * @param config config.json as read (its provenance is copied into the manifest)
+ */
+public record RunCheckpoint(
+    Path runDir,
+    String experiment,
+    OutputKind kind,
+    MlpSpec target,
+    HypernetworkSpec hypernetwork,
+    int numTasks,
+    int tasksLearned,
+    List<String> taskNames,
+    Path checkpointPrefix,
+    JsonNode config) {
+
+  public static final String CONFIG = "config.json";
+  public static final String CHECKPOINTS = "checkpoints";
+  public static final String LATEST = "latest";
+  public static final String CHECKPOINT_PREFIX = "model";
+  public static final String STATE = "state.json";
+
+  public RunCheckpoint {
+    taskNames = List.copyOf(taskNames);
+  }
+
+  /** Reads the run in {@code runDir} and its latest checkpoint, failing with the file and field at fault. */
+  @SuppressWarnings("unchecked")
+  public static RunCheckpoint read(Path runDir) {
+    if (!Files.isDirectory(runDir)) {
+      throw new IllegalArgumentException("run folder " + runDir + " does not exist");
+    }
+    Path configFile = runDir.resolve(CONFIG);
+    if (!Files.isRegularFile(configFile)) {
+      throw new IllegalArgumentException("no run in " + runDir + ": config.json is missing");
+    }
+    JsonNode config = Json.read(configFile);
+    String experiment = Json.textField(config, "experiment", configFile);
+    OutputKind kind;
+    MlpSpec target;
+    HypernetworkSpec hnet;
+    try {
+      kind = OutputKind.parse(Json.textField(config, "kind", configFile));
+      target = MlpSpec.fromMap(Json.MAPPER.treeToValue(Json.field(config, "target", configFile), Map.class));
+      hnet = HypernetworkSpec.fromMap(Json.MAPPER.treeToValue(Json.field(config, "hypernetwork", configFile), Map.class));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(configFile + " is not a valid run config: " + e.getMessage(), e);
+    }
+    int numTasks = Json.intField(config, "numTasks", configFile);
+    if (numTasks <= 0) {
+      throw new IllegalArgumentException(configFile + ": numTasks must be positive, got " + numTasks);
+    }
+    if (hnet.targetSize() != target.parameterCount()) {
+      throw new IllegalArgumentException(configFile + ": the hypernetwork makes " + hnet.targetSize()
+          + " weights but the target network has " + target.parameterCount());
+    }
+
+    Path latest = runDir.resolve(CHECKPOINTS).resolve(LATEST);
+    if (!Files.isRegularFile(latest)) {
+      throw new IllegalArgumentException("run " + runDir + " has no checkpoint yet: " + latest + " is missing");
+    }
+    String name;
+    try {
+      name = Files.readString(latest, StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + latest + ": " + e.getMessage(), e);
+    }
+    if (!name.matches("[A-Za-z0-9._-]+") || name.startsWith(".")) {
+      throw new IllegalArgumentException(latest + " names '" + name + "', which is not a checkpoint folder name");
+    }
+    Path ckptDir = runDir.resolve(CHECKPOINTS).resolve(name);
+    Path stateFile = ckptDir.resolve(STATE);
+    JsonNode state = Json.read(stateFile);
+    int learned = Json.intField(state, "tasksLearned", stateFile);
+    if (learned < 1 || learned > numTasks) {
+      throw new IllegalArgumentException(
+          stateFile + ": tasksLearned is " + learned + "; an export needs between 1 and " + numTasks + " learned tasks");
+    }
+    Path prefix = ckptDir.resolve(CHECKPOINT_PREFIX);
+    if (!Files.isRegularFile(ckptDir.resolve(CHECKPOINT_PREFIX + ".index"))) {
+      throw new IllegalArgumentException("checkpoint " + ckptDir + " has no " + CHECKPOINT_PREFIX + ".index");
+    }
+    List<String> names = new ArrayList<>();
+    JsonNode tasks = state.path("results").path("tasks");
+    for (int t = 0; t < learned; t++) {
+      JsonNode n = tasks.get(t);
+      names.add(n != null && n.isTextual() ? n.asText() : "task " + t);
+    }
+    return new RunCheckpoint(runDir, experiment, kind, target, hnet, numTasks, learned, names, prefix, config);
+  }
+
+  /** The run's provenance object from config.json (empty if it has none). */
+  public JsonNode provenance() {
+    JsonNode p = config.get("provenance");
+    return p != null && p.isObject() ? p : JsonNodeFactory.instance.objectNode();
+  }
+
+  /** Task ids 0..tasksLearned-1. */
+  public List<Integer> learnedTasks() {
+    List<Integer> ids = new ArrayList<>();
+    for (int t = 0; t < tasksLearned; t++) {
+      ids.add(t);
+    }
+    return Collections.unmodifiableList(ids);
+  }
+}

@@ -1,0 +1,47 @@
+package org.hypercl.savedmodels;
+
+/**
+ * Names of the exported signatures, their inputs and outputs: the contract between the exporter,
+ * the Java API, the server and any other SavedModel runtime.
+ *
+ * <p>Per-task model ({@code <model>-task<k>}): {@value #SERVING_DEFAULT}: {@code x} → {@code y}
+ * (regression) or {@code logits}, {@code probabilities}, {@code classes} (classification).
+ *
+ * <p>Hypernetwork model ({@code <model>-hnet}):
+ * <ul>
+ *   <li>{@value #PREDICT}: {@code x}, {@code task_id} → the prediction outputs;
+ *   <li>{@value #PREDICT_WITH_EMBEDDING}: {@code x}, {@code task_embedding} (and {@code head} for a
+ *       multi-head target) → the prediction outputs;
+ *   <li>{@value #GENERATE_WEIGHTS}: {@code task_id} → {@code weights} and one output per layer
+ *       tensor ({@code w0}, {@code b0}, ...);
+ *   <li>{@value #GENERATE_WEIGHTS_WITH_EMBEDDING}: {@code task_embedding} → the same;
+ *   <li>{@value #INFER_TASK} (classifiers): {@code x} → {@code task_id} (lowest predictive entropy)
+ *       and {@code entropies} {@code [batch, tasks]}.
+ * </ul>
+ * Task ids are the learner's, 0-based; {@code x} is float {@code [batch, inputSize]}.
+ */
+public final class Signatures {
+
+  private Signatures() {}
+
+  public static final String METHOD_PREDICT = "tensorflow/serving/predict";
+
+  public static final String SERVING_DEFAULT = "serving_default";
+  public static final String PREDICT = "predict";
+  public static final String PREDICT_WITH_EMBEDDING = "predict_with_embedding";
+  public static final String GENERATE_WEIGHTS = "generate_weights";
+  public static final String GENERATE_WEIGHTS_WITH_EMBEDDING = "generate_weights_with_embedding";
+  public static final String INFER_TASK = "infer_task";
+
+  public static final String X = "x";
+  public static final String TASK_ID = "task_id";
+  public static final String TASK_EMBEDDING = "task_embedding";
+  public static final String HEAD = "head";
+
+  public static final String Y = "y";
+  public static final String LOGITS = "logits";
+  public static final String PROBABILITIES = "probabilities";
+  public static final String CLASSES = "classes";
+  public static final String WEIGHTS = "weights";
+  public static final String ENTROPIES = "entropies";
+}

@@ -1,0 +1,66 @@
+package org.hypercl.savedmodels;
+
+import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.MlpTargetNetwork;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * One task's target network with its generated weights baked in as a constant: a plain model that
+ * any SavedModel runtime serves without this project. Signature {@link Signatures#SERVING_DEFAULT}.
+ */
+final class TaskModelGraph implements AutoCloseable {
+
+  private final Graph graph;
+  private final Session session;
+  private final Signature signature;
+
+  /**
+   * @param weights the task's generated weights {@code [P]}
+   * @param head the head to read (the task id for a multi-head target; ignored for one head)
+   */
+  TaskModelGraph(MlpSpec spec, OutputKind kind, float[] weights, int head) {
+    if (weights.length != spec.parameterCount()) {
+      throw new IllegalArgumentException(
+          "the target network has " + spec.parameterCount() + " weights, got " + weights.length);
+    }
+    graph = new Graph();
+    try {
+      Ops tf = Ops.create(graph);
+      Placeholder<TFloat32> x =
+          tf.withName(Signatures.X).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
+      Operand<TFloat32> w =
+          tf.withName("generated_weights").constant(Shape.of(weights.length), DataBuffers.of(weights, true, false));
+      Operand<TFloat32> out = MlpTargetNetwork.forward(tf, spec, x, w, tf.constant(head));
+      Signature.Builder sig =
+          Signature.builder().key(Signatures.SERVING_DEFAULT).methodName(Signatures.METHOD_PREDICT).input(Signatures.X, x);
+      PredictionOutputs.build(tf, kind, out).forEach(sig::output);
+      signature = sig.build();
+      session = new Session(graph);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  Session session() {
+    return session;
+  }
+
+  Signature signature() {
+    return signature;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}
