@@ -1,5 +1,7 @@
 package org.hypercl.tools.report;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -94,8 +96,8 @@ public final class ReportCommand implements Callable<Integer> {
     try {
       results = RunDirectory.open(dir).readResults();
     } catch (UncheckedIOException | IllegalArgumentException | NullPointerException e) {
-      // A truncated or hand-edited file: Jackson's message or a missing field.
-      throw new UserException(dir.resolve(RunDirectory.RESULTS) + " is not valid results JSON: " + e.getMessage(), e);
+      // A truncated or hand-edited file: unreadable JSON, or a field missing (NPE in the reader).
+      throw new UserException(dir.resolve(RunDirectory.RESULTS) + " is not valid results JSON: " + reason(e), e);
     }
     try {
       RunReport.requireConsistent(results, dir.resolve(RunDirectory.RESULTS).toString());
@@ -103,6 +105,20 @@ public final class ReportCommand implements Callable<Integer> {
       throw new UserException(e.getMessage(), e);
     }
     return results;
+  }
+
+  /** One line on why a results file could not be read, without Jackson's multi-line source excerpt. */
+  private static String reason(RuntimeException e) {
+    if (e.getCause() instanceof JsonProcessingException j) {
+      JsonLocation at = j.getLocation();
+      return j.getOriginalMessage().lines().findFirst().orElse("")
+          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
+    }
+    if (e instanceof NullPointerException) {
+      return "a required field is missing";
+    }
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse("");
   }
 
   /** The side-by-side table: one row per quantity, one column per run. */
