@@ -36,6 +36,9 @@ public final class HypernetworkGraph implements AutoCloseable {
   /** Seed for the builders' initial values, all of which the checkpoint overwrites. */
   private static final long UNUSED_SEED = 0L;
 
+  /** The op holding the learned tasks' embeddings {@code [tasksLearned, d_e]}. */
+  static final String LEARNED_EMBEDDINGS_OP = "serving/learned_task_embeddings";
+
   private final RunCheckpoint run;
   private final Graph graph;
   private final Session session;

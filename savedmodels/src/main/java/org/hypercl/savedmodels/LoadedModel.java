@@ -112,6 +112,18 @@ public final class LoadedModel implements AutoCloseable {
     }
   }
 
+  /** The static size of dimension 0 of an operation's first output, if the graph has it and knows it. */
+  java.util.OptionalLong staticRows(String operation) {
+    var op = bundle.graph().operation(operation);
+    if (op == null) {
+      return java.util.OptionalLong.empty();
+    }
+    org.tensorflow.ndarray.Shape s = op.output(0).shape();
+    return s.isUnknown() || s.numDimensions() == 0 || s.size(0) < 0
+        ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(s.size(0));
+  }
+
   @Override
   public void close() {
     lock.writeLock().lock();

@@ -1,0 +1,321 @@
+package org.hypercl.savedmodels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelServerTest {
+
+  @TempDir static Path tmp;
+  static TestRun run;
+  static ModelServer server;
+  static ExportedModels inProcess;
+  static HttpClient client;
+  static final ByteArrayOutputStream serverLog = new ByteArrayOutputStream();
+  static final String TASK0 = "test-classification-task0";
+  static final String HNET = "test-classification-hnet";
+
+  @BeforeAll
+  static void start() throws IOException {
+    run = TestRun.classification(tmp.resolve("run"), 3, 3);
+    ModelExporter.export(run.dir, ExportOptions.defaults().withOut(tmp.resolve("export")));
+    server = ModelServer.start(tmp.resolve("export"),
+        ServerOptions.defaults().withPort(0).withMaxBodyBytes(64 * 1024), new PrintStream(serverLog, true));
+    inProcess = ExportedModels.open(tmp.resolve("export"));
+    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (inProcess != null) {
+      inProcess.close();
+    }
+    if (run != null) {
+      run.close();
+    }
+  }
+
+  record Reply(int status, JsonNode json, String raw) {}
+
+  static Reply send(String method, String path, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(20));
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body()), r.body());
+  }
+
+  static Reply get(String path) throws IOException, InterruptedException {
+    return send("GET", path, null);
+  }
+
+  static Reply post(String path, String body) throws IOException, InterruptedException {
+    return send("POST", path, body);
+  }
+
+  static String rows(float[] x, int n, int width) {
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < n; i++) {
+      s.append(i > 0 ? "," : "").append('[');
+      for (int j = 0; j < width; j++) {
+        s.append(j > 0 ? "," : "").append(x[i * width + j]);
+      }
+      s.append(']');
+    }
+    return s.append(']').toString();
+  }
+
+  static float[] floats(JsonNode rowsOrValues) {
+    List<Float> v = new ArrayList<>();
+    collect(rowsOrValues, v);
+    float[] out = new float[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = v.get(i);
+    }
+    return out;
+  }
+
+  private static void collect(JsonNode n, List<Float> v) {
+    if (n.isArray()) {
+      n.forEach(c -> collect(c, v));
+    } else {
+      v.add(n.floatValue());
+    }
+  }
+
+  @Test
+  void healthAndStatusAndMetadata() throws Exception {
+    assertThat(get("/healthz").json().get("status").asText()).isEqualTo("ok");
+    Reply status = get("/v1/models/" + TASK0);
+    assertThat(status.status()).isEqualTo(200);
+    assertThat(status.json().at("/model_version_status/0/state").asText()).isEqualTo("AVAILABLE");
+    assertThat(status.json().at("/model_version_status/0/version").asText()).isEqualTo("1");
+    assertThat(get("/v1/models/" + TASK0 + "/versions/1").status()).isEqualTo(200);
+    Reply meta = get("/v1/models/" + HNET + "/metadata");
+    assertThat(meta.status()).isEqualTo(200);
+    JsonNode defs = meta.json().at("/metadata/signature_def/signature_def");
+    assertThat(defs.has("predict")).isTrue();
+    assertThat(defs.has("infer_task")).isTrue();
+    assertThat(defs.at("/predict/inputs/x/dtype").asText()).isEqualTo("DT_FLOAT");
+    assertThat(defs.at("/predict/inputs/x/tensor_shape/dim/0/size").asText()).isEqualTo("-1");
+    assertThat(defs.at("/predict/inputs/x/tensor_shape/dim/1/size").asText()).isEqualTo("6");
+    assertThat(defs.at("/predict/inputs/task_id/dtype").asText()).isEqualTo("DT_INT32");
+    assertThat(defs.at("/predict/method_name").asText()).isEqualTo("tensorflow/serving/predict");
+    assertThat(get("/v1/models/" + HNET + "/versions/1/metadata").status()).isEqualTo(200);
+  }
+
+  @Test
+  void predictRowAndColumnarFormatsMatchInProcess() throws Exception {
+    int n = 4;
+    float[] x = TestRun.inputs(n, 6, 21);
+    float[] want = inProcess.task(1).predict(x, n).logits();
+
+    Reply row = post("/v1/models/test-classification-task1:predict", "{\"instances\": " + rows(x, n, 6) + "}");
+    assertThat(row.status()).as(row.raw()).isEqualTo(200);
+    assertThat(row.json().get("predictions")).hasSize(n);
+    float[] got = new float[n * 3];
+    for (int i = 0; i < n; i++) {
+      JsonNode p = row.json().get("predictions").get(i);
+      System.arraycopy(floats(p.get("logits")), 0, got, i * 3, 3);
+      assertThat(p.get("classes").asInt()).isEqualTo(inProcess.task(1).predict(x, n).classes()[i]);
+    }
+    assertThat(got).containsExactly(want, within(1e-6f));
+
+    Reply col = post("/v1/models/test-classification-task1/versions/1:predict",
+        "{\"signature_name\": \"serving_default\", \"inputs\": {\"x\": " + rows(x, n, 6) + "}}");
+    assertThat(col.status()).as(col.raw()).isEqualTo(200);
+    assertThat(floats(col.json().at("/outputs/logits"))).containsExactly(want, within(1e-6f));
+    Reply bare = post("/v1/models/test-classification-task1:predict", "{\"inputs\": " + rows(x, n, 6) + "}");
+    assertThat(floats(bare.json().at("/outputs/probabilities")))
+        .containsExactly(inProcess.task(1).predict(x, n).probabilities(), within(1e-6f));
+
+    // The hypernetwork model: task id and embedding as named inputs, columnar and rows.
+    Reply byId = post("/v1/models/" + HNET + ":predict",
+        "{\"signature_name\": \"predict\", \"inputs\": {\"x\": " + rows(x, n, 6) + ", \"task_id\": 1}}");
+    assertThat(floats(byId.json().at("/outputs/logits"))).containsExactly(want, within(1e-6f));
+    Reply byDefault = post("/v1/models/" + HNET + ":predict",
+        "{\"inputs\": {\"x\": " + rows(x, n, 6) + ", \"task_id\": 1}}");
+    assertThat(floats(byDefault.json().at("/outputs/logits"))).containsExactly(want, within(1e-6f));
+    String emb = Json.MAPPER.writeValueAsString(run.embedding(1));
+    Reply byEmb = post("/v1/models/" + HNET + ":predict", "{\"signature_name\": \"predict_with_embedding\", "
+        + "\"inputs\": {\"x\": " + rows(x, n, 6) + ", \"task_embedding\": " + emb + ", \"head\": 1}}");
+    assertThat(byEmb.status()).as(byEmb.raw()).isEqualTo(200);
+    assertThat(floats(byEmb.json().at("/outputs/logits"))).containsExactly(want, within(1e-6f));
+
+    // Rows for several tasks in one request, answered in request order.
+    StringBuilder mixed = new StringBuilder("{\"signature_name\": \"predict\", \"instances\": [");
+    for (int i = 0; i < n; i++) {
+      mixed.append(i > 0 ? "," : "").append("{\"x\": ").append(rows(java.util.Arrays.copyOfRange(x, i * 6, i * 6 + 6), 1, 6)
+          .replaceAll("^\\[|\\]$", "")).append(", \"task_id\": ").append(i % 3).append('}');
+    }
+    Reply rowsMixed = post("/v1/models/" + HNET + ":predict", mixed.append("]}").toString());
+    assertThat(rowsMixed.status()).as(rowsMixed.raw()).isEqualTo(200);
+    for (int i = 0; i < n; i++) {
+      float[] one = java.util.Arrays.copyOfRange(x, i * 6, i * 6 + 6);
+      assertThat(floats(rowsMixed.json().get("predictions").get(i).get("logits")))
+          .containsExactly(inProcess.task(i % 3).predict(one).logits(), within(1e-6f));
+    }
+
+    Reply weights = post("/v1/models/" + HNET + ":predict",
+        "{\"signature_name\": \"generate_weights\", \"inputs\": {\"task_id\": 2}}");
+    assertThat(floats(weights.json().at("/outputs/weights"))).containsExactly(run.weights(2), within(1e-6f));
+    assertThat(weights.json().at("/outputs/w0")).hasSize(6); // [in, out] rows
+    Reply weightsEmb = post("/v1/models/" + HNET + ":predict",
+        "{\"signature_name\": \"generate_weights_with_embedding\", \"inputs\": {\"task_embedding\": " + emb + "}}");
+    assertThat(floats(weightsEmb.json().at("/outputs/weights"))).containsExactly(run.weights(1), within(1e-6f));
+
+    Reply infer = post("/v1/models/" + HNET + ":predict",
+        "{\"signature_name\": \"infer_task\", \"instances\": " + rows(x, n, 6) + "}");
+    assertThat(infer.status()).as(infer.raw()).isEqualTo(200);
+    TaskInference ti = inProcess.hypernetwork().inferTask(x, n);
+    for (int i = 0; i < n; i++) {
+      assertThat(infer.json().get("predictions").get(i).get("task_id").asInt()).isEqualTo(ti.taskIds()[i]);
+      assertThat(infer.json().get("predictions").get(i).get("entropies")).hasSize(3);
+    }
+  }
+
+  @Test
+  void errorsAreJsonWithTheRightStatus() throws Exception {
+    String ok = "{\"instances\": [[1,2,3,4,5,6]]}";
+    String p = "/v1/models/" + TASK0 + ":predict";
+    assertError(post(p, "{\"instances\": [[1,2,3"), 400, "malformed JSON");
+    assertError(post(p, "[1,2]"), 400, "JSON object");
+    assertError(post(p, "{\"instances\": [[1,2,3]]}"), 400, "shape");
+    assertError(post(p, "{\"instances\": [[1,2,3,4,5,6],[1,2]]}"), 400, "shape");
+    assertError(post(p, "{\"instances\": [[1,2,3,4,5,\"six\"]]}"), 400, "numbers");
+    assertError(post(p, "{\"instances\": [[1,2,3,4,5,[6]]]}"), 400, "ragged");
+    assertError(post(p, "{\"inputs\": {\"y\": [[1,2,3,4,5,6]]}}"), 400, "unknown input");
+    assertError(post(p, "{\"instances\": [[1,2,3,4,5,6]], \"inputs\": [[1]]}"), 400, "exactly one");
+    assertError(post(p, "{\"instances\": [[1,2,3,4,5,6]], \"signature_name\": \"nope\"}"), 404, "no signature");
+    assertError(post(p, "{\"instances\": [[1e999,2,3,4,5,6]]}"), 400, "");
+    assertError(post(p, "{\"instances\": []}"), 400, "non-empty");
+    String h = "/v1/models/" + HNET + ":predict";
+    assertError(post(h, "{\"inputs\": {\"x\": [[1,2,3,4,5,6]], \"task_id\": 7}}"), 404, "unknown task id 7");
+    assertError(post(h, "{\"inputs\": {\"x\": [[1,2,3,4,5,6]], \"task_id\": -1}}"), 404, "unknown task id");
+    assertError(post(h, "{\"inputs\": {\"x\": [[1,2,3,4,5,6]], \"task_id\": 0.5}}"), 400, "integers");
+    assertError(post(h, "{\"inputs\": {\"x\": [[1,2,3,4,5,6]]}}"), 400, "missing input 'task_id'");
+    assertError(post(h, "{\"signature_name\": \"predict_with_embedding\", \"inputs\": {\"x\": [[1,2,3,4,5,6]], "
+        + "\"task_embedding\": [1,2], \"head\": 0}}"), 400, "task_embedding");
+    assertError(post(h, "{\"signature_name\": \"generate_weights\", \"instances\": [{\"task_id\": 1}]}"), 400, "columnar");
+    assertError(post("/v1/models/nope:predict", ok), 404, "unknown model");
+    assertError(post("/v1/models/" + TASK0 + "/versions/9:predict", ok), 404, "no version 9");
+    assertError(post("/v1/models/" + TASK0 + "/versions/x:predict", ok), 404, "not a number");
+    assertError(post("/v1/models/" + TASK0 + ":classify", ok), 404, "unsupported");
+    assertError(get("/v1/models/" + TASK0 + ":predict"), 405, "POST");
+    assertError(post("/v1/models/" + TASK0, ok), 405, "GET");
+    assertError(send("DELETE", "/v1/models/" + TASK0, null), 405, "GET");
+    assertError(get("/v2/anything"), 404, "no route");
+    assertError(get("/v1/models/" + TASK0 + "/extra/parts"), 404, "no route");
+    assertError(post(p, "{\"instances\": " + "[[1,2,3,4,5,6]],".repeat(1).replace(",", "") + ", \"pad\": \""
+        + "x".repeat(70_000) + "\"}"), 413, "limit");
+    // Still answering after all of that.
+    assertThat(post(p, ok).status()).isEqualTo(200);
+    assertThat(server.internalErrors()).as(serverLog.toString()).isZero();
+  }
+
+  @Test
+  void modelNamesAreNeverPaths() throws Exception {
+    for (String path : List.of("/v1/models/../manifest.json", "/v1/models/..%2Fmanifest.json",
+        "/v1/models/%2e%2e/metadata", "/v1/models/../../etc/passwd:predict", "/v1/models/.:predict")) {
+      String raw = rawRequest("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertThat(raw).as(path).startsWith("HTTP/1.1 404").doesNotContain("hypercl-export");
+    }
+  }
+
+  static String rawRequest(String request) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      OutputStream o = s.getOutputStream();
+      o.write(request.getBytes(StandardCharsets.ISO_8859_1));
+      o.flush();
+      InputStream in = s.getInputStream();
+      return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  @Test
+  void garbageOnTheSocketDoesNotStopTheServer() throws Exception {
+    rawRequest("NOT-HTTP\r\n\r\n");
+    // Announces a body far over the limit and never sends it: refused from the header alone.
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("POST /v1/models/" + TASK0 + ":predict HTTP/1.1\r\nHost: x\r\n"
+          + "Content-Length: 99999999\r\n\r\n{").getBytes(StandardCharsets.ISO_8859_1));
+      byte[] head = s.getInputStream().readNBytes(12);
+      assertThat(new String(head, StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 413");
+    }
+    assertThat(get("/healthz").status()).isEqualTo(200);
+  }
+
+  @Test
+  void eightConcurrentClientsGetInProcessAnswers() throws Exception {
+    int clients = 8;
+    int requests = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<Integer>> done = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        int id = c;
+        done.add(pool.submit(() -> {
+          int checked = 0;
+          for (int r = 0; r < requests; r++) {
+            int task = (id + r) % 3;
+            float[] x = TestRun.inputs(1, 6, id * 1000L + r);
+            boolean viaHnet = r % 2 == 0;
+            String path = viaHnet ? "/v1/models/" + HNET + ":predict" : "/v1/models/test-classification-task" + task + ":predict";
+            String body = viaHnet
+                ? "{\"inputs\": {\"x\": " + rows(x, 1, 6) + ", \"task_id\": " + task + "}}"
+                : "{\"instances\": " + rows(x, 1, 6) + "}";
+            Reply reply = post(path, body);
+            if (reply.status() != 200) {
+              throw new AssertionError("client " + id + " request " + r + ": " + reply.raw());
+            }
+            float[] got = viaHnet ? floats(reply.json().at("/outputs/logits"))
+                : floats(reply.json().at("/predictions/0/logits"));
+            assertThat(got).containsExactly(inProcess.task(task).predict(x).logits(), within(1e-6f));
+            checked++;
+          }
+          return checked;
+        }));
+      }
+      int total = 0;
+      for (Future<Integer> f : done) {
+        total += f.get();
+      }
+      assertThat(total).isEqualTo(clients * requests);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void assertError(Reply r, int status, String fragment) {
+    assertThat(r.status()).as(r.raw()).isEqualTo(status);
+    assertThat(r.json().get("error").asText()).as(r.raw()).contains(fragment);
+  }
+}
