@@ -30,7 +30,7 @@ import org.hypercl.training.RunResults;
  *   <li>{@code task}: the task the value is about (j, 1-based).
  *   <li>{@code task_name}: that task's name.
  *   <li>{@code value}: the number, shortest decimal that reads back to the same double; empty when
- *       not measured (pandas reads NaN, R reads NA).
+ *       not measured or not finite (pandas reads NaN, R reads NA).
  * </ul>
  *
  * <pre>
