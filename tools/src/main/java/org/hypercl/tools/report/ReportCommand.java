@@ -36,12 +36,14 @@ import picocli.CommandLine.Spec;
     name = "report",
     mixinStandardHelpOptions = true,
     description = {
-      "Prints finished runs side by side, one column per run: experiment, metric, mean metric during",
-      "(right after learning each task) and after (after the last task; ACC), backward transfer (BWT:",
-      "mean of after - during over all tasks but the last), forgetting (mean drop from each task's best",
-      "to its final value; larger is worse, for MSE too), total training time, ms per step on the first",
-      "and last task, and the final metric of every task.",
-      "Each RUN_DIR is a run folder with config.json and results.json (written when the run finishes).",
+      "Prints finished runs side by side, one column per run: experiment, metric,",
+      "mean metric during (right after learning each task) and after (after the",
+      "last task; ACC), backward transfer (BWT: mean of after - during over all",
+      "tasks but the last), forgetting (mean drop from each task's best to its",
+      "final value; larger is worse, for MSE too), total training time, ms per",
+      "step on the first and last task, and the final metric of every task.",
+      "Each RUN_DIR is a run folder holding config.json and results.json (written",
+      "when the run finishes).",
     })
 public final class ReportCommand implements Callable<Integer> {
 
