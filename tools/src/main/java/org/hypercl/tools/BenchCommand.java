@@ -113,7 +113,23 @@ public final class BenchCommand implements Callable<Integer> {
     if (n > 1) {
       w.printf("step time grows by %.2f ms per past task (task 1 -> task %d)%n", (last - first) / (n - 1), n);
     }
+    w.printf("peak resident memory of this process: %s%n", peakRss());
     return 0;
+  }
+
+  /** VmHWM from /proc/self/status (Linux), or "unknown". */
+  static String peakRss() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          return String.format("%.2f GiB", kb / 1024.0 / 1024.0);
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+    return "unknown";
   }
 
   private static TaskData randomTask(ExperimentConfig c, int n, SplittableRandom rng) {

@@ -124,7 +124,10 @@ public final class TrainCommand implements Callable<Integer> {
       RunDirectory dir = RunDirectory.open(resume);
       ExperimentConfig config = dir.readConfig();
       out.println("Resuming " + resume + " (" + config.name() + ")");
-      TaskSource source = taskSource(config.name(), datasetOf(dir));
+      com.fasterxml.jackson.databind.JsonNode options =
+          org.hypercl.training.JsonFiles.read(dir.root().resolve(RunDirectory.CONFIG)).path("dataOptions");
+      dataSeed = options.path("dataSeed").asLong(dataSeed);
+      TaskSource source = taskSource(config.name(), options.path("dataset").asText(dataset));
       RunResults r = runOne(config, source, dir, out);
       printComparison(out, List.of(r));
       return 0;
@@ -145,11 +148,6 @@ public final class TrainCommand implements Callable<Integer> {
     }
     printComparison(out, all);
     return 0;
-  }
-
-  private String datasetOf(RunDirectory dir) {
-    String data = org.hypercl.training.JsonFiles.read(dir.root().resolve(RunDirectory.CONFIG)).path("data").asText();
-    return data.contains("fashion") ? "fashion-mnist" : "mnist";
   }
 
   ExperimentConfig configure() {
@@ -181,12 +179,12 @@ public final class TrainCommand implements Callable<Integer> {
 
   private TaskSource taskSource(String name, String datasetName) throws IOException {
     if (name.equals("toy-regression")) {
-      return Experiments.toyTasks(dataSeed);
+      return Experiments.toyTasks(dataSeed).withProvenance(java.util.Map.of("dataSeed", dataSeed));
     }
     KnownDataset ds = KnownDataset.byId(datasetName);
     SequenceSpec seq = SequenceSpec.parse(name).withDataset(ds).withSeed(dataSeed);
     TaskSequence sequence = TaskSequences.load(seq, DataLocations.resolve(dataDir));
-    return new SequenceTasks(sequence);
+    return new SequenceTasks(sequence).withProvenance(java.util.Map.of("dataset", datasetName, "dataSeed", dataSeed));
   }
 
   private RunResults runOne(ExperimentConfig config, TaskSource source, RunDirectory dir, PrintWriter out) throws IOException {

@@ -86,6 +86,7 @@ public final class RunDirectory {
     n.put("method", config.method().name());
     n.put("numTasks", config.numTasks());
     n.put("data", source.name());
+    n.set("dataOptions", JsonFiles.MAPPER.valueToTree(source.provenance()));
     n.set("target", JsonFiles.MAPPER.valueToTree(config.target().toMap()));
     n.set("hypernetwork", JsonFiles.MAPPER.valueToTree(config.hypernetwork().toMap()));
     n.set("settings", JsonFiles.MAPPER.valueToTree(config.settings()));

@@ -1,0 +1,115 @@
+package org.hypercl.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.hypercl.training.RunDirectory;
+import org.hypercl.training.RunResults;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run hypercl(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = HyperclCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int exit = cl.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void trainsAnExperimentWithItsBaselinesAndWritesEveryFile(@TempDir Path tmp) {
+    Run r = hypercl("train", "--experiment", "toy-regression", "--iterations", "60", "--checkpoint-every", "25",
+        "--baselines", "--run-dir", tmp.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("target network 1-10-10-1 (sigmoid): 141 weights")
+        .contains("compression ratio")
+        .contains("toy-regression-fine-tuning")
+        .contains("toy-regression-target-only");
+    for (String run : List.of("hnet", "fine-tuning", "target-only")) {
+      Path dir = tmp.resolve(run);
+      assertThat(dir.resolve("config.json")).exists();
+      assertThat(dir.resolve("results.json")).exists();
+      assertThat(dir.resolve("results.csv")).exists();
+      assertThat(dir.resolve("checkpoints/task-003/state.json")).exists();
+      try (var events = Files.list(dir.resolve("events"))) {
+        assertThat(events.count()).isEqualTo(1);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    assertThat(RunDirectory.open(tmp.resolve("target-only")).readConfig().method().name()).isEqualTo("TARGET_NETWORK");
+  }
+
+  @Test
+  void badInputEndsWithOneLineAndExitCode2(@TempDir Path tmp) {
+    Run unknown = hypercl("train", "--experiment", "nope", "--run-dir", tmp.resolve("x").toString());
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err()).contains("unknown experiment 'nope'").contains("split-mnist");
+    Run notARun = hypercl("train", "--resume", tmp.toString());
+    assertThat(notARun.exit()).isEqualTo(2);
+    assertThat(notARun.err()).contains(tmp.toString()).contains("config.json");
+    Run negative = hypercl("train", "--experiment", "toy-regression", "--beta", "-1", "--run-dir", tmp.resolve("y").toString());
+    assertThat(negative.exit()).isEqualTo(2);
+    assertThat(negative.err()).contains("beta");
+    assertThat(tmp.resolve("y")).doesNotExist();
+  }
+
+  /** A real SIGKILL of a training process at an arbitrary moment, then --resume. */
+  @Test
+  void aKilledTrainingProcessResumesToTheResultsOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
+    String[] common = {"--experiment", "toy-regression", "--iterations", "3000", "--checkpoint-every", "200"};
+    Path straight = tmp.resolve("straight");
+    Run s = hypercl(concat(new String[] {"train"}, common, new String[] {"--run-dir", straight.toString()}));
+    assertThat(s.exit()).as(s.err()).isZero();
+
+    Path killed = tmp.resolve("killed");
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), HyperclCommand.class.getName(), "train"));
+    cmd.addAll(Arrays.asList(common));
+    cmd.addAll(List.of("--run-dir", killed.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+    try {
+      Path latest = killed.resolve("checkpoints/latest");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (System.nanoTime() < deadline && p.isAlive()
+          && !(Files.exists(latest) && Files.readString(latest).trim().compareTo("in-task-002") > 0)) {
+        Thread.sleep(20);
+      }
+      assertThat(p.isAlive()).as("the child should still be training when killed").isTrue();
+    } finally {
+      p.destroyForcibly(); // SIGKILL
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+    assertThat(killed.resolve("results.json")).doesNotExist();
+    Run resumed = hypercl("train", "--resume", killed.toString());
+    assertThat(resumed.exit()).as(resumed.err()).isZero();
+    RunResults a = RunDirectory.open(straight).readResults();
+    RunResults b = RunDirectory.open(killed).readResults();
+    assertThat(Arrays.deepEquals(a.matrix(), b.matrix()))
+        .as("straight %s, resumed %s", Arrays.deepToString(a.matrix()), Arrays.deepToString(b.matrix()))
+        .isTrue();
+  }
+
+  private static String[] concat(String[]... parts) {
+    List<String> all = new ArrayList<>();
+    for (String[] p : parts) {
+      all.addAll(Arrays.asList(p));
+    }
+    return all.toArray(String[]::new);
+  }
+}
