@@ -57,8 +57,11 @@ public record ExportManifest(
     tasks = List.copyOf(tasks);
   }
 
-  /** The model input: name {@code x}, dtype and shape. */
-  public record Input(String name, String dtype, long[] shape) {}
+  /**
+   * The model input: name {@code x}, dtype, shape, and what it holds: the target network's input
+   * as the learner fed it (for tasks with permuted inputs, already permuted).
+   */
+  public record Input(String name, String dtype, long[] shape, String meaning) {}
 
   /**
    * A learned task.

@@ -251,7 +251,9 @@ public final class ModelExporter {
     Path ckpt = run.checkpointPrefix().getParent();
     return new ExportManifest(
         ExportManifest.FORMAT, run.experiment(), run.kind(), Math.toIntExact(options.version()),
-        new ExportManifest.Input(Signatures.X, "float32", new long[] {-1, target.inputSize()}),
+        new ExportManifest.Input(Signatures.X, "float32", new long[] {-1, target.inputSize()},
+            "the target network's input rows as the learner was fed them by data " + run.config().path("data").asText("?")
+                + " (encoded as in training; for tasks with permuted inputs, already permuted)"),
         target.outputSize(), target.numHeads(), labels,
         "0-based learner task ids: model " + ModelNames.task(name, 0) + " serves task_id 0, and so on",
         tasks, ModelNames.hypernetwork(name), sigs, target.toMap(), run.hypernetwork().toMap(),

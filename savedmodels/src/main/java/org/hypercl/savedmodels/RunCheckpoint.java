@@ -18,7 +18,8 @@ import org.hypercl.graphs.MlpSpec;
  * What an export needs from a run folder (DESIGN.md §6), read without the training module:
  * {@code config.json} (experiment, kind, numTasks, target, hypernetwork, provenance) and the
  * checkpoint that {@code checkpoints/latest} names (TF checkpoint prefix {@code model}, and
- * {@code state.json} with {@code tasksLearned} and the task names).
+ * {@code state.json} with {@code tasksLearned} and the task names). When {@code latest} is an
+ * in-task checkpoint, the checkpoint of the last finished task is read instead.
  *
  * @param runDir the run folder
  * @param experiment the experiment's name
@@ -84,6 +85,11 @@ public record RunCheckpoint(
           + " weights but the target network has " + target.parameterCount());
     }
 
+    JsonNode method = config.get("method");
+    if (method != null && !method.asText().equals("HYPERNETWORK")) {
+      throw new IllegalArgumentException(configFile + ": method is " + method.asText()
+          + "; only hypernetwork runs (method HYPERNETWORK) have a hypernetwork to export");
+    }
     Path latest = runDir.resolve(CHECKPOINTS).resolve(LATEST);
     if (!Files.isRegularFile(latest)) {
       throw new IllegalArgumentException("run " + runDir + " has no checkpoint yet: " + latest + " is missing");
@@ -101,6 +107,18 @@ public record RunCheckpoint(
     Path stateFile = ckptDir.resolve(STATE);
     JsonNode state = Json.read(stateFile);
     int learned = Json.intField(state, "tasksLearned", stateFile);
+    if (state.path("inTask").asInt(-1) >= 0) {
+      // Mid-task, the hypernetwork has moved on from what the finished tasks were evaluated with:
+      // export the checkpoint written when the last whole task finished.
+      ckptDir = runDir.resolve(CHECKPOINTS).resolve(String.format("task-%03d", learned));
+      if (learned == 0 || !Files.isDirectory(ckptDir)) {
+        throw new IllegalArgumentException("run " + runDir + " is inside task " + (learned + 1)
+            + " and has no checkpoint of a finished task to export (" + ckptDir.getFileName() + ")");
+      }
+      stateFile = ckptDir.resolve(STATE);
+      state = Json.read(stateFile);
+      learned = Json.intField(state, "tasksLearned", stateFile);
+    }
     if (learned < 1 || learned > numTasks) {
       throw new IllegalArgumentException(
           stateFile + ": tasksLearned is " + learned + "; an export needs between 1 and " + numTasks + " learned tasks");

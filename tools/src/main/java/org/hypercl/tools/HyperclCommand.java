@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       DataCommand.class,
       org.hypercl.tools.report.ReportCommand.class,
+      org.hypercl.tools.serving.ExportCommand.class, org.hypercl.tools.serving.PredictCommand.class, org.hypercl.tools.serving.ServeCommand.class, org.hypercl.tools.serving.ServingBenchCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class HyperclCommand implements Runnable {

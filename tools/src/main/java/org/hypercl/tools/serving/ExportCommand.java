@@ -1,0 +1,83 @@
+package org.hypercl.tools.serving;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.hypercl.savedmodels.ExportManifest;
+import org.hypercl.savedmodels.ExportOptions;
+import org.hypercl.savedmodels.ExportResult;
+import org.hypercl.savedmodels.ExportVerificationException;
+import org.hypercl.savedmodels.ModelExporter;
+import org.hypercl.tools.UserException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code hypercl export RUN_DIR}: SavedModels of a trained run. */
+@Command(
+    name = "export",
+    // No standard -V/--version here: --version is the model version, as TF Serving calls it.
+    description = {
+      "Exports a run's latest checkpoint as TensorFlow SavedModels in TF Serving's layout:",
+      "  OUT/<name>-task<k>/<version>/   one per learned task k (0-based task ids), the target network with",
+      "                                  that task's generated weights baked in; signature serving_default:",
+      "                                  x [batch, inputs] -> y (regression) or logits, probabilities, classes",
+      "  OUT/<name>-hnet/<version>/      the hypernetwork and embeddings: predict (x, task_id),",
+      "                                  predict_with_embedding (x, task_embedding[, head]), generate_weights",
+      "                                  (task_id), generate_weights_with_embedding, infer_task (classifiers)",
+      "  OUT/manifest.json               tasks, embeddings, input shape, label meaning, the run's provenance",
+      "Every model is loaded back and compared with the checkpoint (to the tolerance) before anything is",
+      "published; a failed or interrupted export leaves OUT as it was.",
+    })
+public final class ExportCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+
+  @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run folder (holds config.json and checkpoints/).")
+  Path runDir;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Export folder (default: RUN_DIR/export).")
+  Path out;
+
+  @Option(names = "--version", paramLabel = "N",
+      description = "Version folder to write; must not exist yet (default: ${DEFAULT-VALUE}).")
+  long version = ExportOptions.VERSION_DEFAULT;
+
+  @Option(names = "--name", paramLabel = "NAME",
+      description = "Model name prefix (default: the experiment's name, lower case; letters, digits, '.', '_', '-').")
+  String name;
+
+  @Option(names = "--samples", paramLabel = "N",
+      description = "Random inputs used to verify the export against the checkpoint (default: ${DEFAULT-VALUE}).")
+  int samples = ExportOptions.VERIFICATION_SAMPLES_DEFAULT;
+
+  @Override
+  public Integer call() {
+    ExportOptions options = new ExportOptions(out, version, name, samples, ExportOptions.SEED_DEFAULT,
+        ExportOptions.TOLERANCE_DEFAULT);
+    ExportResult r;
+    try {
+      r = ModelExporter.export(runDir, options);
+    } catch (ExportVerificationException e) {
+      throw new UserException(e.getMessage(), e);
+    }
+    PrintWriter w = spec.commandLine().getOut();
+    ExportManifest m = r.manifest();
+    w.printf("Exported %s (%s, %d of %d tasks learned) to %s%n", m.experiment(), m.kind().name().toLowerCase(),
+        m.source().tasksLearned(), m.source().numTasks(), r.out());
+    for (ExportManifest.Task t : m.tasks()) {
+      w.printf("  %-40s task_id %d: %s%n", t.model() + "/" + m.version(), t.id(), t.name());
+    }
+    w.printf("  %-40s signatures %s%n", m.hypernetworkModel() + "/" + m.version(), m.hypernetworkSignatures().keySet());
+    w.printf("Verified on %d inputs against the checkpoint: largest difference %.2g (tolerance %.0g)%n",
+        m.export().verificationSamples(), r.maxDifference(), m.export().tolerance());
+    w.printf("Serve it with: hypercl serve %s%n", r.out());
+    w.flush();
+    return 0;
+  }
+}

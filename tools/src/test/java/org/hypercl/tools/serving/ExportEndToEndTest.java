@@ -1,0 +1,261 @@
+package org.hypercl.tools.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.hypercl.graphs.Activation;
+import org.hypercl.graphs.HypernetworkSpec;
+import org.hypercl.graphs.MlpSpec;
+import org.hypercl.savedmodels.ExportManifest;
+import org.hypercl.savedmodels.ExportedModels;
+import org.hypercl.savedmodels.HypernetworkModel;
+import org.hypercl.savedmodels.TaskInference;
+import org.hypercl.tools.HyperclCommand;
+import org.hypercl.training.ContinualRunner;
+import org.hypercl.training.ExperimentConfig;
+import org.hypercl.training.Experiments;
+import org.hypercl.training.HypernetworkLearner;
+import org.hypercl.training.LearnerSettings;
+import org.hypercl.training.TaskData;
+import org.hypercl.training.TaskKind;
+import org.hypercl.training.TaskSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Train a tiny run with the real learner, export it with {@code hypercl export}, load it, and
+ * compare every model and signature with the learner's own predictions.
+ */
+class ExportEndToEndTest {
+
+  @TempDir Path tmp;
+
+  private record Cli(int code, String out, String err) {}
+
+  static Cli hypercl(String... args) {
+    CommandLine cl = HyperclCommand.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  static float[] inputs(int n, int width, long seed, double scale) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] x = new float[n * width];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+    }
+    return x;
+  }
+
+  @Test
+  void toyRegressionExportMatchesTheLearner() throws Exception {
+    ExperimentConfig base = Experiments.toyRegression();
+    ExperimentConfig config = base.withSettings(base.settings().toBuilder().iterations(200).build());
+    Path runDir = tmp.resolve("toy");
+    try (ContinualRunner.Outcome o = SyntheticRuns.train(config, Experiments.toyTasks(42), runDir)) {
+      HypernetworkLearner learner = (HypernetworkLearner) o.learner();
+      Cli export = hypercl("export", runDir.toString());
+      assertThat(export.code()).as(export.err()).isZero();
+      assertThat(export.out()).contains("toy-regression-task2/1").contains("largest difference");
+      Path exportDir = runDir.resolve("export");
+
+      int n = 50;
+      float[] x = inputs(n, 1, 5, 4.5);
+      float[] table = learner.taskEmbeddings();
+      try (ExportedModels models = ExportedModels.open(exportDir)) {
+        HypernetworkModel hnet = models.hypernetwork();
+        ExportManifest m = models.manifest();
+        assertThat(m.tasks()).extracting(ExportManifest.Task::name).hasSize(3);
+        assertThat(m.provenance().has("tensorflow")).isTrue();
+        for (int t = 0; t < 3; t++) {
+          float[] want = learner.predict(t, x, n, null);
+          float[] emb = Arrays.copyOfRange(table, t * 2, t * 2 + 2);
+          assertThat(models.task(t).predict(x, n).y()).containsExactly(want, within(1e-6f));
+          assertThat(hnet.predict(t, x, n).y()).containsExactly(want, within(1e-6f));
+          assertThat(hnet.predictWithEmbedding(emb, 0, x, n).y()).containsExactly(want, within(1e-6f));
+          assertThat(hnet.generateWeights(t).flat()).containsExactly(learner.generatedWeights(t), within(1e-6f));
+          assertThat(hnet.generateWeights(emb).flat()).containsExactly(learner.generatedWeights(emb), within(1e-6f));
+          assertThat(hnet.generateWeights(t).layers().get("w1")).hasSize(100);
+          assertThat(m.tasks().get(t).embedding()).containsExactly(emb);
+          // Single-row calls agree with the batch.
+          assertThat(models.task(t).predict(new float[] {x[3]}).y()[0]).isCloseTo(want[3], within(1e-6f));
+        }
+        // A point between two embeddings is a valid condition too: it matches the learner's weights.
+        float[] mid = {(table[0] + table[2]) / 2, (table[1] + table[3]) / 2};
+        assertThat(hnet.generateWeights(mid).flat()).containsExactly(learner.generatedWeights(mid), within(1e-6f));
+      }
+
+      // predict command: CSV in, CSV out, equal to the learner.
+      Path csv = tmp.resolve("x.csv");
+      StringBuilder s = new StringBuilder("x\n");
+      for (int i = 0; i < n; i++) {
+        s.append(x[i]).append('\n');
+      }
+      Files.writeString(csv, s);
+      Path outCsv = tmp.resolve("pred.csv");
+      Cli predict = hypercl("predict", exportDir.toString(), "--task", "1", "--input", csv.toString(), "--output", outCsv.toString());
+      assertThat(predict.code()).as(predict.err()).isZero();
+      List<String> lines = Files.readAllLines(outCsv);
+      assertThat(lines.get(0)).isEqualTo("task_id,y0");
+      float[] want = learner.predict(1, x, n, null);
+      for (int i = 0; i < n; i++) {
+        String[] cols = lines.get(i + 1).split(",");
+        assertThat(cols[0]).isEqualTo("1");
+        assertThat(Float.parseFloat(cols[1])).isCloseTo(want[i], within(1e-6f));
+      }
+      Cli infer = hypercl("predict", exportDir.toString(), "--infer-task", "--input", csv.toString(), "--output", outCsv.toString());
+      assertThat(infer.code()).isEqualTo(2);
+      assertThat(infer.err()).contains("needs a classifier");
+      Cli badTask = hypercl("predict", exportDir.toString(), "--task", "3", "--input", csv.toString(), "--output", outCsv.toString());
+      assertThat(badTask.code()).isEqualTo(2);
+      assertThat(badTask.err()).contains("--task 3").contains("0..2");
+      Files.writeString(csv, "1.0\n2.0,3.0\n");
+      Cli badCsv = hypercl("predict", exportDir.toString(), "--task", "0", "--input", csv.toString(), "--output", outCsv.toString());
+      assertThat(badCsv.code()).isEqualTo(2);
+      assertThat(badCsv.err()).contains("x.csv line 2").contains("2 values");
+
+      // A second export of the same version is refused, with the folder named.
+      Cli again = hypercl("export", runDir.toString());
+      assertThat(again.code()).isEqualTo(2);
+      assertThat(again.err()).contains("already exists");
+    }
+  }
+
+  /** Three 2-class tasks of 8 features, each separable along its own direction; multi-head, chunked hnet. */
+  static TaskSource classificationTasks(int perTask) {
+    return new TaskSource() {
+      @Override
+      public String name() {
+        return "synthetic-classification";
+      }
+
+      @Override
+      public int numTasks() {
+        return 3;
+      }
+
+      @Override
+      public int maxTrainSize() {
+        return perTask;
+      }
+
+      @Override
+      public TaskData task(int t) {
+        SplittableRandom rng = new SplittableRandom(100 + t);
+        float[] x = new float[perTask * 8];
+        int[] labels = new int[perTask];
+        for (int i = 0; i < perTask; i++) {
+          labels[i] = rng.nextInt(2);
+          for (int j = 0; j < 8; j++) {
+            x[i * 8 + j] = (float) (rng.nextGaussian() * 0.5);
+          }
+          // Task t's signal lives in features 2t and 2t+1, strongly.
+          x[i * 8 + 2 * t] += labels[i] == 1 ? 3f : -3f;
+          x[i * 8 + 2 * t + 1] += 3f;
+        }
+        float[] y = TaskData.oneHot(labels, 2);
+        return new TaskData("task " + t, 8, 2, x, y, x.clone(), y.clone());
+      }
+    };
+  }
+
+  @Test
+  void classificationExportInfersTasksAndPredicts() throws Exception {
+    MlpSpec target = new MlpSpec(8, new int[] {16}, 2, 3, Activation.RELU);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(4, 4, new int[] {12}, Activation.RELU, 48, target.parameterCount());
+    LearnerSettings settings = LearnerSettings.defaults().toBuilder().iterations(150).batchSize(32).learningRate(0.01f)
+        .beta(0.01f).build();
+    ExperimentConfig config = new ExperimentConfig("Tiny Classes", TaskKind.CLASSIFICATION, target, hnet, 3, settings);
+    TaskSource source = classificationTasks(300);
+    Path runDir = tmp.resolve("cls");
+    try (ContinualRunner.Outcome o = SyntheticRuns.train(config, source, runDir)) {
+      HypernetworkLearner learner = (HypernetworkLearner) o.learner();
+      Path exportDir = tmp.resolve("served");
+      Cli export = hypercl("export", runDir.toString(), "--out", exportDir.toString(), "--version", "3");
+      assertThat(export.code()).as(export.err()).isZero();
+      assertThat(exportDir.resolve("tiny-classes-hnet/3/saved_model.pb")).isRegularFile();
+
+      int n = 30;
+      try (ExportedModels models = ExportedModels.open(exportDir)) {
+        float[] table = learner.taskEmbeddings();
+        for (int t = 0; t < 3; t++) {
+          float[] x = Arrays.copyOf(source.task(t).testX(), n * 8);
+          float[] want = learner.predict(t, x, n, null);
+          assertThat(models.task(t).predict(x, n).logits()).containsExactly(want, within(1e-5f));
+          assertThat(models.hypernetwork().predict(t, x, n).logits()).containsExactly(want, within(1e-5f));
+          float[] emb = Arrays.copyOfRange(table, t * 4, t * 4 + 4);
+          assertThat(models.hypernetwork().predictWithEmbedding(emb, t, x, n).logits()).containsExactly(want, within(1e-5f));
+          // Entropy inference on the task's own inputs: its entropies agree with the task model's
+          // own softmax, and the chosen task has the lowest.
+          TaskInference ti = models.hypernetwork().inferTask(x, n);
+          float[] probs = models.task(t).predict(x, n).probabilities();
+          for (int i = 0; i < n; i++) {
+            double h = 0;
+            for (int c = 0; c < 2; c++) {
+              double p = probs[i * 2 + c];
+              h -= p > 0 ? p * Math.log(p) : 0;
+            }
+            assertThat(ti.entropies()[i * 3 + t]).isCloseTo((float) h, within(1e-4f));
+            float min = Float.MAX_VALUE;
+            for (int k = 0; k < 3; k++) {
+              min = Math.min(min, ti.entropies()[i * 3 + k]);
+            }
+            assertThat(ti.entropies()[i * 3 + ti.taskIds()[i]]).isEqualTo(min);
+          }
+        }
+      }
+
+      // predict --infer-task writes task ids, classes, probabilities and entropies.
+      Path csv = tmp.resolve("in.csv");
+      float[] x = Arrays.copyOf(source.task(2).testX(), n * 8);
+      StringBuilder s = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < 8; j++) {
+          s.append(j > 0 ? "," : "").append(x[i * 8 + j]);
+        }
+        s.append('\n');
+      }
+      Files.writeString(csv, s);
+      Path out = tmp.resolve("out.csv");
+      Cli p = hypercl("predict", exportDir.toString(), "--infer-task", "--input", csv.toString(), "--output", out.toString());
+      assertThat(p.code()).as(p.err()).isZero();
+      List<String> lines = Files.readAllLines(out);
+      assertThat(lines.get(0)).isEqualTo("task_id,class,probability_0,probability_1,entropy_0,entropy_1,entropy_2");
+      assertThat(lines).hasSize(n + 1);
+      try (ExportedModels models = ExportedModels.open(exportDir)) {
+        TaskInference ti = models.hypernetwork().inferTask(x, n);
+        for (int i = 0; i < n; i++) {
+          String[] cols = lines.get(i + 1).split(",");
+          int task = Integer.parseInt(cols[0]);
+          assertThat(task).isEqualTo(ti.taskIds()[i]);
+          float[] row = Arrays.copyOfRange(x, i * 8, i * 8 + 8);
+          assertThat(Integer.parseInt(cols[1])).isEqualTo(models.task(task).predict(row).classes()[0]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyCommandExplainsItself() {
+    for (String c : List.of("export", "predict", "serve", "bench-serving")) {
+      Cli help = hypercl(c, "--help");
+      assertThat(help.code()).as(c + ": " + help.err()).isZero();
+      assertThat(help.out()).contains("Usage: hypercl " + c);
+    }
+    Cli missing = hypercl("export", tmp.resolve("nope").toString());
+    assertThat(missing.code()).isEqualTo(2);
+    assertThat(missing.err()).contains("nope").contains("does not exist");
+  }
+}
