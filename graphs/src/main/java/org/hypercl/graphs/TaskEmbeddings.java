@@ -18,6 +18,9 @@ import org.tensorflow.types.TInt32;
  */
 public final class TaskEmbeddings {
 
+  /** Name of the {@code [T_max, d_e]} table variable, as checkpoints store it. */
+  public static final String TABLE_NAME = "task_embeddings";
+
   private final int maxTasks;
   private final int dim;
   private final Variable<TFloat32> table;
@@ -33,7 +36,7 @@ public final class TaskEmbeddings {
     this.maxTasks = maxTasks;
     this.dim = dim;
     SplittableRandom rng = new SplittableRandom(seed);
-    this.table = Variables.of(tf, "task_embeddings", Initializers.standardNormal(maxTasks * dim, rng), maxTasks, dim);
+    this.table = Variables.of(tf, TABLE_NAME, Initializers.standardNormal(maxTasks * dim, rng), maxTasks, dim);
     this.current = Variables.zeros(tf, "current_task_embedding", dim);
     this.task = tf.withName("embedding_task").placeholder(TInt32.class);
     this.begin = tf.withName("begin_task_embedding").assign(current, tf.gather(table, task, tf.constant(0)));

@@ -57,6 +57,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--all-tasks", description = "Time every task, not only the first and the last.")
   boolean allTasks;
 
+  @Option(names = "--time-at", split = ",", paramLabel = "TASK",
+      description = "Time these tasks (1-based) instead of the first and the last; the sequence runs up to the largest, "
+          + "e.g. --time-at 1,40,80 for permuted-mnist-250 shows the stochastic regularizer's flat cost past K tasks.")
+  int[] timeAt;
+
   @Override
   public Integer call() {
     ExperimentConfig base;
@@ -72,6 +77,19 @@ public final class BenchCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     ExperimentConfig c = base.withSettings(base.settings().toBuilder().iterations(warmup + timed).intraOpThreads(threads).build());
     int n = c.numTasks();
+    java.util.Set<Integer> timed0 = new java.util.TreeSet<>();
+    if (timeAt != null) {
+      for (int t : timeAt) {
+        if (t < 1 || t > n) {
+          throw new UserException("--time-at " + t + " is not a task of " + config + " (1.." + n + ")");
+        }
+        timed0.add(t - 1);
+      }
+      n = java.util.Collections.max(timed0) + 1;
+    } else {
+      timed0.add(0);
+      timed0.add(n - 1);
+    }
     double matmul = matmulGflops(threads);
     w.printf("bench %s: target %s (%,d weights), %s, batch %d; %d timed steps after %d warm-up steps%n", config,
         c.target(), c.target().parameterCount(), c.hypernetwork(), c.settings().batchSize(), timed, warmup);
@@ -86,7 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
       for (int t = 0; t < n; t++) {
         TaskData data = randomTask(c, trainSize, rng);
         learner.beginTask(t, data);
-        boolean measure = allTasks || t == 0 || t == n - 1;
+        boolean measure = allTasks || timed0.contains(t);
         if (!measure) {
           learner.trainStep(t, 0);
           learner.finishTask(t);
@@ -104,14 +122,17 @@ public final class BenchCommand implements Callable<Integer> {
         double gflops = stepFlops(c, t) / (ms * 1e6);
         w.printf("%-6d %-11d %10.2f %10.1f %12.2f %13.1f%%%n", t + 1, t, ms, 1000 / ms, gflops, 100 * gflops / matmul);
         w.flush();
-        if (t == 0) {
+        if (Double.isNaN(first)) {
           first = ms;
         }
         last = ms;
       }
     }
-    if (n > 1) {
-      w.printf("step time grows by %.2f ms per past task (task 1 -> task %d)%n", (last - first) / (n - 1), n);
+    int lastTimed = java.util.Collections.max(timed0);
+    int firstTimed = java.util.Collections.min(timed0);
+    if (lastTimed > firstTimed) {
+      w.printf("step time grows by %.2f ms per past task (task %d -> task %d)%n",
+          (last - first) / (lastTimed - firstTimed), firstTimed + 1, lastTimed + 1);
     }
     w.printf("peak resident memory of this process: %s%n", peakRss());
     return 0;

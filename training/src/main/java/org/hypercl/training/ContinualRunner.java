@@ -96,8 +96,11 @@ public final class ContinualRunner {
     int iterations = config.settings().iterations();
     Tables tables = new Tables(n);
     List<String> names = new ArrayList<>();
+    List<int[]> permutations = new ArrayList<>();
     for (int t = 0; t < n; t++) {
-      names.add(source.task(t).name());
+      TaskData d = source.task(t);
+      names.add(d.name());
+      permutations.add(d.permutation());
     }
     ContinualLearner learner = config.method().create(config, source.maxTrainSize());
     TensorBoardLog events = null;
@@ -123,6 +126,7 @@ public final class ContinualRunner {
           }
         } else {
           runDir.writeConfig(config, source);
+          runDir.writeTasks(names, permutations);
         }
         events = new TensorBoardLog(runDir.events());
       }

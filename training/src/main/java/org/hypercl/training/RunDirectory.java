@@ -32,6 +32,7 @@ public final class RunDirectory {
   public static final String LATEST = "latest";
   public static final String CHECKPOINT_PREFIX = "model";
   public static final String STATE = "state.json";
+  public static final String TASKS = "tasks.json";
 
   private final Path root;
 
@@ -102,6 +103,28 @@ public final class RunDirectory {
     prov.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
     prov.put("created", Instant.now().toString());
     JsonFiles.write(root.resolve(CONFIG), n);
+  }
+
+  /**
+   * Writes tasks.json: each task's index, name and, for permuted tasks, the input permutation
+   * (input j of the task is base input {@code permutation[j]}), so exports can apply it.
+   */
+  public void writeTasks(List<String> names, List<int[]> permutations) {
+    ObjectNode n = JsonFiles.MAPPER.createObjectNode();
+    ArrayNode tasks = n.putArray("tasks");
+    for (int t = 0; t < names.size(); t++) {
+      ObjectNode task = tasks.addObject();
+      task.put("index", t);
+      task.put("name", names.get(t));
+      int[] p = permutations.get(t);
+      if (p != null) {
+        ArrayNode a = task.putArray("permutation");
+        for (int v : p) {
+          a.add(v);
+        }
+      }
+    }
+    JsonFiles.write(root.resolve(TASKS), n);
   }
 
   /** Reads the experiment back from config.json. */

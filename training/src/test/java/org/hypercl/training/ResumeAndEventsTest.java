@@ -68,6 +68,13 @@ class ResumeAndEventsTest {
     try (ContinualRunner.Outcome o = new ContinualRunner(c, tasks, RunDirectory.createNew(tmp), StepListener.NONE).logEvery(25).run()) {
       assertThat(o.results().numTasks()).isEqualTo(2);
     }
+    com.fasterxml.jackson.databind.JsonNode taskFile = JsonFiles.read(tmp.resolve(RunDirectory.TASKS));
+    assertThat(taskFile.get("tasks")).hasSize(2);
+    int[] recorded = new int[SyntheticTasks.DIM];
+    for (int i = 0; i < recorded.length; i++) {
+      recorded[i] = taskFile.get("tasks").get(1).get("permutation").get(i).asInt();
+    }
+    assertThat(recorded).containsExactly(tasks.task(1).permutation());
     List<Path> files;
     try (var list = Files.list(tmp.resolve("events"))) {
       files = list.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).toList();
