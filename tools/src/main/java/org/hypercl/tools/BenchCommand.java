@@ -54,6 +54,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "TensorFlow intra-op threads (default: 0 = TensorFlow's choice).")
   int threads = 0;
 
+  @Option(names = "--train-size", description = "Generated training examples held in the graph per task "
+      + "(default: 1024; 60000 matches MNIST's memory footprint).")
+  int trainSize = 1024;
+
   @Option(names = "--all-tasks", description = "Time every task, not only the first and the last.")
   boolean allTasks;
 
@@ -99,7 +103,9 @@ public final class BenchCommand implements Callable<Integer> {
     SplittableRandom rng = new SplittableRandom(1);
     double first = Double.NaN;
     double last = Double.NaN;
-    int trainSize = Math.max(1024, c.settings().batchSize() * 8);
+    if (trainSize < c.settings().batchSize()) {
+      throw new UserException("--train-size must be at least the batch size " + c.settings().batchSize());
+    }
     try (HypernetworkLearner learner = new HypernetworkLearner(c, trainSize)) {
       for (int t = 0; t < n; t++) {
         TaskData data = randomTask(c, trainSize, rng);
