@@ -17,6 +17,9 @@ import org.tensorflow.types.TInt32;
  *   H_t(x) = −Σ_c softmax(f(x, h(e^(t))))_c · log softmax(f(x, h(e^(t))))_c,   t̂(x) = argmin_t H_t(x)
  * </pre>
  *
+ * <p>For tasks with permuted inputs (PermutedMNIST), x is the raw row and task t's network sees it
+ * through t's own permutation, exactly as it did in training.
+ *
  * <pre>{@code
  * EntropyTaskInference.Result r = EntropyTaskInference.build(tf, spec, x, weights); // weights [T, P]
  * }</pre>
@@ -35,13 +38,29 @@ public final class EntropyTaskInference {
    * @param numTasks T (static: one target-network pass per task is built)
    */
   public static Result build(Ops tf, MlpSpec spec, Operand<TFloat32> x, Operand<TFloat32> weights, int numTasks) {
+    return build(tf, spec, x, weights, java.util.Collections.nCopies(numTasks, null));
+  }
+
+  /**
+   * As {@link #build(Ops, MlpSpec, Operand, Operand, int)} for tasks that see their inputs through
+   * their own permutation: {@code H_t} is computed on {@code gather(x, permutations[t], axis=1)}, so
+   * {@code x} holds raw (unpermuted) rows.
+   *
+   * @param permutations one entry per candidate task (T = its size): the task's input permutation
+   *     (input j is raw input {@code permutation[j]}), or null for none
+   */
+  public static Result build(
+      Ops tf, MlpSpec spec, Operand<TFloat32> x, Operand<TFloat32> weights, List<int[]> permutations) {
+    int numTasks = permutations.size();
     if (numTasks <= 0) {
       throw new IllegalArgumentException("task inference needs at least one task, got " + numTasks);
     }
     List<Operand<TFloat32>> perTask = new ArrayList<>(numTasks);
     for (int t = 0; t < numTasks; t++) {
       Operand<TFloat32> w = tf.gather(weights, tf.constant(t), tf.constant(0));
-      Operand<TFloat32> logits = MlpTargetNetwork.forward(tf, spec, x, w, tf.constant(t));
+      int[] perm = permutations.get(t);
+      Operand<TFloat32> xt = perm == null ? x : tf.gather(x, tf.constant(perm), tf.constant(1));
+      Operand<TFloat32> logits = MlpTargetNetwork.forward(tf, spec, xt, w, tf.constant(t));
       perTask.add(entropy(tf, logits));
     }
     Operand<TFloat32> entropies = tf.stack(perTask, org.tensorflow.op.core.Stack.axis(1L));

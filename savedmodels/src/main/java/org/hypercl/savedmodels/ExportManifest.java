@@ -58,8 +58,9 @@ public record ExportManifest(
   }
 
   /**
-   * The model input: name {@code x}, dtype, shape, and what it holds: the target network's input
-   * as the learner fed it (for tasks with permuted inputs, already permuted).
+   * The model input: name {@code x}, dtype, shape, and what it holds: input rows as the data
+   * encodes them, unpermuted. Models apply a permuted task's permutation themselves, except
+   * {@code predict_with_embedding}, which takes the target network's own (permuted) input.
    */
   public record Input(String name, String dtype, long[] shape, String meaning) {}
 
@@ -70,9 +71,11 @@ public record ExportManifest(
    * @param name the task's name in the run
    * @param model the per-task model serving it
    * @param head the output head it reads
+   * @param permutedInputs whether the task sees its inputs through a permutation of its own (e.g.
+   *     PermutedMNIST), baked into its models; false for runs that recorded none
    * @param embedding its learned embedding e^(t)
    */
-  public record Task(int id, String name, String model, int head, float[] embedding) {}
+  public record Task(int id, String name, String model, int head, boolean permutedInputs, float[] embedding) {}
 
   /** The run exported: folder, checkpoint and tasks learned at it. */
   public record Source(String runDir, String checkpoint, int tasksLearned, int numTasks) {}

@@ -10,6 +10,7 @@ import org.hypercl.graphs.MlpSpec;
 import org.hypercl.graphs.MlpTargetNetwork;
 import org.hypercl.graphs.TaskEmbeddings;
 import org.hypercl.graphs.Tensors;
+import org.hypercl.graphs.Variables;
 import org.hypercl.graphs.WeightLayout;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -19,6 +20,7 @@ import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -30,6 +32,10 @@ import org.tensorflow.types.TInt32;
  *
  * <p>Only the tasks learned at the checkpoint are reachable: {@code task_id} indexes the first
  * {@code tasksLearned} rows of the embedding table, and a larger id fails in the graph.
+ *
+ * <p>Permuted inputs (tasks.json): {@code predict} and {@code infer_task} take raw rows and apply
+ * each task's permutation, as the learner does; {@code predict_with_embedding} takes rows as the
+ * target network sees them (an embedding names no task, so no permutation applies).
  */
 public final class HypernetworkGraph implements AutoCloseable {
 
@@ -51,19 +57,19 @@ public final class HypernetworkGraph implements AutoCloseable {
     Session s = null;
     try {
       Ops tf = Ops.create(graph);
-      // The learner creates these first and in this order; their names are what the checkpoint holds.
+      // Names are what the checkpoint holds. Of the task embeddings only the table is needed: the
+      // learner's trainable copy and its begin/commit ops have no use in a served model.
       Hypernetwork hnet = Hypernetwork.create(tf, run.hypernetwork(), UNUSED_SEED);
-      TaskEmbeddings embeddings =
-          new TaskEmbeddings(tf, run.numTasks(), run.hypernetwork().embeddingDim(), UNUSED_SEED);
+      int de = run.hypernetwork().embeddingDim();
+      Variable<TFloat32> table = Variables.zeros(tf, TaskEmbeddings.TABLE_NAME, run.numTasks(), de);
 
       Ops sv = tf.withSubScope("serving");
       MlpSpec target = run.target();
-      int de = run.hypernetwork().embeddingDim();
       int learned = run.tasksLearned();
       List<Operand<TFloat32>> params = hnet.read(sv);
       learnedEmbeddings =
           sv.withName("learned_task_embeddings")
-              .slice(sv.identity(embeddings.table()), sv.constant(new int[] {0, 0}), sv.constant(new int[] {learned, de}));
+              .slice(sv.identity(table), sv.constant(new int[] {0, 0}), sv.constant(new int[] {learned, de}));
 
       Placeholder<TFloat32> x =
           sv.withName(Signatures.X).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, target.inputSize())));
@@ -80,8 +86,14 @@ public final class HypernetworkGraph implements AutoCloseable {
       Operand<TFloat32> idWeights =
           byId.withName(Signatures.WEIGHTS)
               .identity(hnet.generateOne(byId, params, byId.gather(learnedEmbeddings, taskId, byId.constant(0))));
+      // x arrives raw; each task sees it through its own permutation (a [T, in] constant by task id).
+      Operand<TFloat32> idInput = run.hasPermutations()
+          ? byId.withName("permuted_x").gather(x,
+              byId.gather(byId.withName("input_permutations").constant(permutationTable(run)), taskId, byId.constant(0)),
+              byId.constant(1))
+          : x;
       Map<String, Operand<?>> byIdOutputs =
-          PredictionOutputs.build(byId, run.kind(), MlpTargetNetwork.forward(byId, target, x, idWeights, taskId));
+          PredictionOutputs.build(byId, run.kind(), MlpTargetNetwork.forward(byId, target, idInput, idWeights, taskId));
       // serving_default repeats predict: TF Serving uses it when a request names no signature.
       for (String key : List.of(Signatures.PREDICT, Signatures.SERVING_DEFAULT)) {
         Signature.Builder predict = predictSignature(key, x).input(Signatures.TASK_ID, taskId);
@@ -89,6 +101,7 @@ public final class HypernetworkGraph implements AutoCloseable {
         signatures.add(predict.build());
       }
 
+      // With an embedding there is no task to take a permutation from: x is the target network's input.
       Ops byEmb = sv.withSubScope(Signatures.PREDICT_WITH_EMBEDDING);
       Operand<TFloat32> embWeights =
           byEmb.withName(Signatures.WEIGHTS).identity(hnet.generateOne(byEmb, params, embedding));
@@ -108,7 +121,7 @@ public final class HypernetworkGraph implements AutoCloseable {
       if (run.kind() == OutputKind.CLASSIFICATION) {
         Ops inf = sv.withSubScope(Signatures.INFER_TASK);
         Operand<TFloat32> all = hnet.generate(inf, params, learnedEmbeddings);
-        EntropyTaskInference.Result r = EntropyTaskInference.build(inf, target, x, all, learned);
+        EntropyTaskInference.Result r = EntropyTaskInference.build(inf, target, x, all, run.permutations());
         signatures.add(
             Signature.builder()
                 .key(Signatures.INFER_TASK)
@@ -129,6 +142,17 @@ public final class HypernetworkGraph implements AutoCloseable {
           "cannot restore the hypernetwork from checkpoint " + run.checkpointPrefix() + ": " + e.getMessage(), e);
     }
     this.session = s;
+  }
+
+  /** Row t: task t's input permutation, the identity for a task without one. */
+  private static int[][] permutationTable(RunCheckpoint run) {
+    int in = run.target().inputSize();
+    int[][] rows = new int[run.tasksLearned()][];
+    for (int t = 0; t < rows.length; t++) {
+      int[] p = run.permutations().get(t);
+      rows[t] = p != null ? p.clone() : java.util.stream.IntStream.range(0, in).toArray();
+    }
+    return rows;
   }
 
   /** Rebuilds the run's hypernetwork and restores it from the latest checkpoint. */

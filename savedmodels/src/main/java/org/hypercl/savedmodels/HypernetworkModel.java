@@ -35,7 +35,10 @@ public final class HypernetworkModel {
     return embeddingDim;
   }
 
-  /** Predictions of learned task {@code taskId} (0-based) for {@code n} rows. */
+  /**
+   * Predictions of learned task {@code taskId} (0-based) for {@code n} raw rows: a task with
+   * permuted inputs applies its permutation in the model.
+   */
   public Prediction predict(int taskId, float[] x, int n) {
     checkTask(taskId);
     TaskModel.checkInputs(x, n, inputSize);
@@ -48,7 +51,9 @@ public final class HypernetworkModel {
 
   /**
    * Predictions with the weights generated from {@code embedding} (any point of the embedding
-   * space), read from output head {@code head} (ignored for a single-head target).
+   * space), read from output head {@code head} (ignored for a single-head target). {@code x} holds
+   * rows as the target network sees them: for a task with permuted inputs, already permuted (an
+   * embedding names no task, so the model cannot apply one).
    */
   public Prediction predictWithEmbedding(float[] embedding, int head, float[] x, int n) {
     checkEmbedding(embedding);
@@ -87,7 +92,10 @@ public final class HypernetworkModel {
     }
   }
 
-  /** For a classifier: the task of each row by lowest predictive entropy, with the entropies. */
+  /**
+   * For a classifier: the task of each raw row by lowest predictive entropy, with the entropies;
+   * each task's entropy is taken on the row through that task's own permutation.
+   */
   public TaskInference inferTask(float[] x, int n) {
     if (manifest.kind() != OutputKind.CLASSIFICATION) {
       throw new IllegalArgumentException("task inference by entropy needs a classifier; this export is " + manifest.kind());

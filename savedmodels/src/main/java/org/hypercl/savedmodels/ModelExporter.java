@@ -90,7 +90,8 @@ public final class ModelExporter {
       for (int t = 0; t < run.tasksLearned(); t++) {
         Path dir = staging.resolve(models.get(t)).resolve(version);
         int head = run.target().numHeads() > 1 ? t : 0;
-        try (TaskModelGraph g = new TaskModelGraph(run.target(), run.kind(), reference.generatedWeights(t), head)) {
+        try (TaskModelGraph g = new TaskModelGraph(run.target(), run.kind(), reference.generatedWeights(t), head,
+            run.permutations().get(t))) {
           write(dir, g.session(), List.of(g.signature()));
         }
         staged.add(dir);
@@ -144,12 +145,15 @@ public final class ModelExporter {
         Tensor head = own(owned, TInt32.scalarOf(t));
         Tensor emb = own(owned, Tensors.floats(Arrays.copyOfRange(embeddings, t * de, (t + 1) * de), de));
         Map<String, Tensor> byId = Map.of(Signatures.X, xt, Signatures.TASK_ID, task);
+        // predict_with_embedding takes rows as the target network sees them: task t's permutation applied.
+        int[] perm = run.permutations().get(t);
+        Tensor xSeen = perm == null ? xt : own(owned, Tensors.floats(permute(x, n, perm), n, target.inputSize()));
         try (LoadedModel m = LoadedModel.load("task" + t, 0, staged.get(t), null)) {
           max = Math.max(max, compare(staged.get(t), Signatures.SERVING_DEFAULT,
               m, Signatures.SERVING_DEFAULT, Map.of(Signatures.X, xt),
               reference, Signatures.PREDICT, byId, options.tolerance()));
         }
-        Map<String, Tensor> byEmb = new HashMap<>(Map.of(Signatures.X, xt, Signatures.TASK_EMBEDDING, emb));
+        Map<String, Tensor> byEmb = new HashMap<>(Map.of(Signatures.X, xSeen, Signatures.TASK_EMBEDDING, emb));
         if (target.numHeads() > 1) {
           byEmb.put(Signatures.HEAD, head);
         }
@@ -179,6 +183,18 @@ public final class ModelExporter {
     } finally {
       owned.forEach(Tensor::close);
     }
+  }
+
+  /** {@code out[r, j] = x[r, perm[j]]}: what the learner's {@code gather(x, perm, axis=1)} gives. */
+  static float[] permute(float[] x, int n, int[] perm) {
+    int in = perm.length;
+    float[] out = new float[x.length];
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < in; j++) {
+        out[r * in + j] = x[r * in + perm[j]];
+      }
+    }
+    return out;
   }
 
   private static Tensor own(List<Tensor> owned, Tensor t) {
@@ -240,7 +256,7 @@ public final class ModelExporter {
     List<ExportManifest.Task> tasks = new ArrayList<>();
     for (int t = 0; t < run.tasksLearned(); t++) {
       tasks.add(new ExportManifest.Task(t, run.taskNames().get(t), ModelNames.task(name, t),
-          target.numHeads() > 1 ? t : 0, Arrays.copyOfRange(emb, t * de, (t + 1) * de)));
+          target.numHeads() > 1 ? t : 0, run.permutations().get(t) != null, Arrays.copyOfRange(emb, t * de, (t + 1) * de)));
     }
     String labels = run.kind() == OutputKind.REGRESSION
         ? "regression: y holds " + target.outputSize() + " real value(s) per input row"
@@ -252,8 +268,10 @@ public final class ModelExporter {
     return new ExportManifest(
         ExportManifest.FORMAT, run.experiment(), run.kind(), Math.toIntExact(options.version()),
         new ExportManifest.Input(Signatures.X, "float32", new long[] {-1, target.inputSize()},
-            "the target network's input rows as the learner was fed them by data " + run.config().path("data").asText("?")
-                + " (encoded as in training; for tasks with permuted inputs, already permuted)"),
+            "input rows as data " + run.config().path("data").asText("?") + " encodes them in training (e.g. padded "
+                + "images), unpermuted: for a task with permutedInputs, its per-task model and the hypernetwork "
+                + "model's predict and infer_task apply the task's input permutation themselves; "
+                + "predict_with_embedding takes rows as the target network sees them, permutation already applied"),
         target.outputSize(), target.numHeads(), labels,
         "0-based learner task ids: model " + ModelNames.task(name, 0) + " serves task_id 0, and so on",
         tasks, ModelNames.hypernetwork(name), sigs, target.toMap(), run.hypernetwork().toMap(),

@@ -18,8 +18,10 @@ import org.hypercl.graphs.MlpSpec;
  * What an export needs from a run folder (DESIGN.md §6), read without the training module:
  * {@code config.json} (experiment, kind, numTasks, target, hypernetwork, provenance) and the
  * checkpoint that {@code checkpoints/latest} names (TF checkpoint prefix {@code model}, and
- * {@code state.json} with {@code tasksLearned} and the task names). When {@code latest} is an
- * in-task checkpoint, the checkpoint of the last finished task is read instead.
+ * {@code state.json} with {@code tasksLearned} and the task names), and {@code tasks.json} when the
+ * run wrote one (each task's input permutation; runs from before it have none, which means no
+ * permutation). When {@code latest} is an in-task checkpoint, the checkpoint of the last finished
+ * task is read instead.
  *
  * @param runDir the run folder
  * @param experiment the experiment's name
@@ -29,6 +31,9 @@ import org.hypercl.graphs.MlpSpec;
  * @param numTasks tasks in the experiment (rows of the embedding table)
  * @param tasksLearned tasks learned at the checkpoint (the exported tasks are 0..tasksLearned-1)
  * @param taskNames names of the learned tasks, by task id
+ * @param permutations input permutation of each learned task, by task id, or null where the task
+ *     has none: input j of the task is base input {@code permutation[j]}; an identity permutation
+ *     is read as none
  * @param checkpointPrefix the TF checkpoint prefix ({@code .../checkpoints/task-NNN/model})
  * @param config config.json as read (its provenance is copied into the manifest)
  */
@@ -41,6 +46,7 @@ public record RunCheckpoint(
     int numTasks,
     int tasksLearned,
     List<String> taskNames,
+    List<int[]> permutations,
     Path checkpointPrefix,
     JsonNode config) {
 
@@ -49,9 +55,16 @@ public record RunCheckpoint(
   public static final String LATEST = "latest";
   public static final String CHECKPOINT_PREFIX = "model";
   public static final String STATE = "state.json";
+  public static final String TASKS = "tasks.json";
 
   public RunCheckpoint {
     taskNames = List.copyOf(taskNames);
+    if (permutations.size() != taskNames.size()) {
+      throw new IllegalArgumentException(
+          permutations.size() + " permutation entries for " + taskNames.size() + " learned tasks");
+    }
+    // Unmodifiable, null entries allowed.
+    permutations = Collections.unmodifiableList(new ArrayList<>(permutations));
   }
 
   /** Reads the run in {@code runDir} and its latest checkpoint, failing with the file and field at fault. */
@@ -133,7 +146,62 @@ public record RunCheckpoint(
       JsonNode n = tasks.get(t);
       names.add(n != null && n.isTextual() ? n.asText() : "task " + t);
     }
-    return new RunCheckpoint(runDir, experiment, kind, target, hnet, numTasks, learned, names, prefix, config);
+    List<int[]> permutations = readPermutations(runDir.resolve(TASKS), learned, target.inputSize());
+    return new RunCheckpoint(runDir, experiment, kind, target, hnet, numTasks, learned, names, permutations, prefix, config);
+  }
+
+  /**
+   * The input permutations of the first {@code learned} tasks from {@code tasks.json}
+   * ({@code {"tasks": [{"index": 0, "name": ..., "permutation": [...]?}, ...]}}); all null when the
+   * file is absent (runs written before it existed).
+   */
+  static List<int[]> readPermutations(Path file, int learned, int inputSize) {
+    List<int[]> out = new ArrayList<>(Collections.nCopies(learned, (int[]) null));
+    if (!Files.exists(file)) {
+      return out;
+    }
+    JsonNode tasks = Json.field(Json.read(file), "tasks", file);
+    if (!tasks.isArray() || tasks.size() < learned) {
+      throw new IllegalArgumentException(file + ": field 'tasks' must list at least the " + learned
+          + " learned tasks, got " + (tasks.isArray() ? tasks.size() + " entries" : tasks.getNodeType()));
+    }
+    for (int t = 0; t < learned; t++) {
+      JsonNode task = tasks.get(t);
+      int index = Json.intField(task, "index", file);
+      if (index != t) {
+        throw new IllegalArgumentException(file + ": tasks[" + t + "] has index " + index + ", expected " + t);
+      }
+      JsonNode p = task.get("permutation");
+      if (p == null || p.isNull()) {
+        continue;
+      }
+      String where = file + ": tasks[" + t + "].permutation";
+      if (!p.isArray() || p.size() != inputSize) {
+        throw new IllegalArgumentException(where + " must list " + inputSize + " input indices (the target network's "
+            + "input size), got " + (p.isArray() ? p.size() + " values" : p.getNodeType()));
+      }
+      int[] perm = new int[inputSize];
+      boolean[] seen = new boolean[inputSize];
+      boolean identity = true;
+      for (int j = 0; j < inputSize; j++) {
+        JsonNode v = p.get(j);
+        if (!v.canConvertToExactIntegral() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() >= inputSize
+            || seen[v.asInt()]) {
+          throw new IllegalArgumentException(where + "[" + j + "] is " + v + "; the values must be the indices 0.."
+              + (inputSize - 1) + ", each once");
+        }
+        perm[j] = v.asInt();
+        seen[perm[j]] = true;
+        identity &= perm[j] == j;
+      }
+      out.set(t, identity ? null : perm);
+    }
+    return out;
+  }
+
+  /** Whether any learned task has an input permutation. */
+  public boolean hasPermutations() {
+    return permutations.stream().anyMatch(java.util.Objects::nonNull);
   }
 
   /** The run's provenance object from config.json (empty if it has none). */

@@ -18,7 +18,10 @@ package org.hypercl.savedmodels;
  *   <li>{@value #INFER_TASK} (classifiers): {@code x} → {@code task_id} (lowest predictive entropy)
  *       and {@code entropies} {@code [batch, tasks]}.
  * </ul>
- * Task ids are the learner's, 0-based; {@code x} is float {@code [batch, inputSize]}.
+ * Task ids are the learner's, 0-based; {@code x} is float {@code [batch, inputSize]}: raw rows,
+ * which the per-task model, {@value #PREDICT} and {@value #INFER_TASK} pass through a permuted
+ * task's input permutation, while {@value #PREDICT_WITH_EMBEDDING} takes the target network's own
+ * input (permutation already applied).
  */
 public final class Signatures {
 

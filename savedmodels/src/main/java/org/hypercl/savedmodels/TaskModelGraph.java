@@ -15,6 +15,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * One task's target network with its generated weights baked in as a constant: a plain model that
  * any SavedModel runtime serves without this project. Signature {@link Signatures#SERVING_DEFAULT}.
+ * A task with an input permutation takes raw (unpermuted) rows and gathers them with its
+ * permutation, a constant of the graph, as the learner does: {@code x_task = gather(x, perm, axis=1)}.
  */
 final class TaskModelGraph implements AutoCloseable {
 
@@ -25,11 +27,17 @@ final class TaskModelGraph implements AutoCloseable {
   /**
    * @param weights the task's generated weights {@code [P]}
    * @param head the head to read (the task id for a multi-head target; ignored for one head)
+   * @param permutation the task's input permutation (input j is raw input {@code permutation[j]}),
+   *     or null for none
    */
-  TaskModelGraph(MlpSpec spec, OutputKind kind, float[] weights, int head) {
+  TaskModelGraph(MlpSpec spec, OutputKind kind, float[] weights, int head, int[] permutation) {
     if (weights.length != spec.parameterCount()) {
       throw new IllegalArgumentException(
           "the target network has " + spec.parameterCount() + " weights, got " + weights.length);
+    }
+    if (permutation != null && permutation.length != spec.inputSize()) {
+      throw new IllegalArgumentException(
+          "the target network has " + spec.inputSize() + " inputs, the permutation " + permutation.length);
     }
     graph = new Graph();
     try {
@@ -38,7 +46,10 @@ final class TaskModelGraph implements AutoCloseable {
           tf.withName(Signatures.X).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
       Operand<TFloat32> w =
           tf.withName("generated_weights").constant(Shape.of(weights.length), DataBuffers.of(weights, true, false));
-      Operand<TFloat32> out = MlpTargetNetwork.forward(tf, spec, x, w, tf.constant(head));
+      Operand<TFloat32> input = permutation == null
+          ? x
+          : tf.withName("permuted_x").gather(x, tf.withName("input_permutation").constant(permutation), tf.constant(1));
+      Operand<TFloat32> out = MlpTargetNetwork.forward(tf, spec, input, w, tf.constant(head));
       Signature.Builder sig =
           Signature.builder().key(Signatures.SERVING_DEFAULT).methodName(Signatures.METHOD_PREDICT).input(Signatures.X, x);
       PredictionOutputs.build(tf, kind, out).forEach(sig::output);

@@ -37,6 +37,14 @@ class ModelExporterTest {
       try (var s = Files.list(out)) {
         assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
       }
+      // The served model holds the embedding table only, not the learner's trainable copy.
+      try (org.tensorflow.SavedModelBundle b =
+          org.tensorflow.SavedModelBundle.load(out.resolve("test-regression-hnet/1").toString(), "serve")) {
+        assertThat(b.graph().operation("task_embeddings")).isNotNull();
+        assertThat(b.graph().operation("current_task_embedding")).isNull();
+        assertThat(b.graph().operation("begin_task_embedding")).isNull();
+        assertThat(b.graph().operation("commit_task_embedding")).isNull();
+      }
     }
   }
 

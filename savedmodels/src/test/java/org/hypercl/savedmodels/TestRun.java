@@ -59,6 +59,38 @@ final class TestRun implements AutoCloseable {
         HypernetworkSpec.chunked(4, 3, new int[] {7}, Activation.ELU, 16, target.parameterCount()), numTasks, learned);
   }
 
+  /**
+   * The classifier of {@link #classification} with a tasks.json as the learner writes it: task t
+   * has input permutation {@code permutations[t]} (null: none, so no entry).
+   */
+  static TestRun permutedClassification(Path dir, int numTasks, int learned, int[][] permutations) throws IOException {
+    TestRun run = classification(dir, numTasks, learned);
+    ObjectNode tasks = Json.MAPPER.createObjectNode();
+    var list = tasks.putArray("tasks");
+    for (int t = 0; t < numTasks; t++) {
+      ObjectNode task = list.addObject().put("index", t).put("name", "task-name-" + t);
+      if (permutations[t] != null) {
+        var p = task.putArray("permutation");
+        for (int v : permutations[t]) {
+          p.add(v);
+        }
+      }
+    }
+    Json.write(dir.resolve("tasks.json"), tasks);
+    return run;
+  }
+
+  /** {@code out[r, j] = x[r, perm[j]]}, the learner's gather. */
+  static float[] permute(float[] x, int n, int[] perm) {
+    float[] out = new float[x.length];
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < perm.length; j++) {
+        out[r * perm.length + j] = x[r * perm.length + perm[j]];
+      }
+    }
+    return out;
+  }
+
   private TestRun(Path dir, OutputKind kind, MlpSpec target, HypernetworkSpec spec, int numTasks, int learned)
       throws IOException {
     this.dir = dir;
