@@ -47,6 +47,38 @@ public final class ModelExporter {
 
   private ModelExporter() {}
 
+  /** {@code RUN_DIR/export}: where an export goes unless told otherwise. */
+  public static Path defaultOut(Path runDir) {
+    return runDir.resolve("export");
+  }
+
+  /**
+   * The version after the highest numeric version folder of any model in {@code out}, or
+   * {@value ExportOptions#VERSION_DEFAULT} when {@code out} has none (or does not exist): a new
+   * export there never collides with an earlier one, and TF Serving serves it as the newest.
+   */
+  public static long nextVersion(Path out) {
+    long max = 0;
+    if (!Files.isDirectory(out)) {
+      return ExportOptions.VERSION_DEFAULT;
+    }
+    try (var models = Files.list(out)) {
+      for (Path m : models.filter(Files::isDirectory).toList()) {
+        try (var versions = Files.list(m)) {
+          for (Path v : versions.toList()) {
+            String n = v.getFileName().toString();
+            if (n.matches("[0-9]{1,18}")) {
+              max = Math.max(max, Long.parseLong(n));
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the versions in " + out + ": " + e.getMessage(), e);
+    }
+    return Math.max(ExportOptions.VERSION_DEFAULT, max + 1);
+  }
+
   /** Exports the latest checkpoint of the run in {@code runDir}. */
   public static ExportResult export(Path runDir, ExportOptions options) {
     return export(runDir, options, staging -> {});
@@ -58,7 +90,7 @@ public final class ModelExporter {
    */
   static ExportResult export(Path runDir, ExportOptions options, Consumer<Path> afterWrite) {
     RunCheckpoint run = RunCheckpoint.read(runDir);
-    Path out = (options.out() != null ? options.out() : runDir.resolve("export")).toAbsolutePath().normalize();
+    Path out = (options.out() != null ? options.out() : defaultOut(runDir)).toAbsolutePath().normalize();
     String name = options.modelName() != null ? options.modelName() : ModelNames.fromExperiment(run.experiment());
     String version = Long.toString(options.version());
     List<String> models = new ArrayList<>();

@@ -117,6 +117,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--baselines", description = "Also train the fine-tuning (beta = 0) and target-network-only baselines into sibling folders.")
   boolean baselines;
 
+  @Option(names = "--export", description = "After training (also after --resume), export each hypernetwork run to "
+      + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version; the "
+      + "target-only baseline has no hypernetwork and is not exported.")
+  boolean export;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -197,10 +202,15 @@ public final class TrainCommand implements Callable<Integer> {
     }
     out.println("settings: " + config.settings());
     out.flush();
+    RunResults results;
     try (ContinualRunner.Outcome o = new ContinualRunner(config, source, dir, new TrainingProgress(config.name(), System.out)).run()) {
       org.hypercl.tools.report.RunReport.writeAll(dir, o.results());
-      return o.results();
+      results = o.results();
     }
+    if (export && config.method() == Method.HYPERNETWORK) {
+      org.hypercl.tools.serving.ExportCommand.exportTrainedRun(dir.root(), out);
+    }
+    return results;
   }
 
   private static void printComparison(PrintWriter out, List<RunResults> runs) {

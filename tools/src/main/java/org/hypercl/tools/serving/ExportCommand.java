@@ -28,6 +28,9 @@ import picocli.CommandLine.Spec;
       "                                  predict_with_embedding (x, task_embedding[, head]), generate_weights",
       "                                  (task_id), generate_weights_with_embedding, infer_task (classifiers)",
       "  OUT/manifest.json               tasks, embeddings, input shape, label meaning, the run's provenance",
+      "x holds input rows as the data encodes them; for tasks with permuted inputs (PermutedMNIST, recorded",
+      "in RUN_DIR/tasks.json) the task model, predict and infer_task apply the task's permutation themselves,",
+      "while predict_with_embedding takes rows as the target network sees them (already permuted).",
       "Every model is loaded back and compared with the checkpoint (to the tolerance) before anything is",
       "published; a failed or interrupted export leaves OUT as it was.",
     })
@@ -66,18 +69,41 @@ public final class ExportCommand implements Callable<Integer> {
     } catch (ExportVerificationException e) {
       throw new UserException(e.getMessage(), e);
     }
-    PrintWriter w = spec.commandLine().getOut();
+    print(spec.commandLine().getOut(), r);
+    return 0;
+  }
+
+  /**
+   * What {@code hypercl train --export} does after a run: exports it to {@code RUN_DIR/export} under
+   * the next free version (1 for a fresh run; a resumed run adds a version beside earlier exports)
+   * and prints where.
+   */
+  public static ExportResult exportTrainedRun(Path runDir, PrintWriter w) {
+    ExportOptions options =
+        ExportOptions.defaults().withVersion(ModelExporter.nextVersion(ModelExporter.defaultOut(runDir)));
+    ExportResult r;
+    try {
+      r = ModelExporter.export(runDir, options);
+    } catch (ExportVerificationException e) {
+      throw new UserException(e.getMessage(), e);
+    }
+    w.println();
+    print(w, r);
+    return r;
+  }
+
+  private static void print(PrintWriter w, ExportResult r) {
     ExportManifest m = r.manifest();
     w.printf("Exported %s (%s, %d of %d tasks learned) to %s%n", m.experiment(), m.kind().name().toLowerCase(),
         m.source().tasksLearned(), m.source().numTasks(), r.out());
     for (ExportManifest.Task t : m.tasks()) {
-      w.printf("  %-40s task_id %d: %s%n", t.model() + "/" + m.version(), t.id(), t.name());
+      w.printf("  %-40s task_id %d: %s%s%n", t.model() + "/" + m.version(), t.id(), t.name(),
+          t.permutedInputs() ? " (takes raw inputs, applies the task's permutation)" : "");
     }
     w.printf("  %-40s signatures %s%n", m.hypernetworkModel() + "/" + m.version(), m.hypernetworkSignatures().keySet());
     w.printf("Verified on %d inputs against the checkpoint: largest difference %.2g (tolerance %.0g)%n",
         m.export().verificationSamples(), r.maxDifference(), m.export().tolerance());
     w.printf("Serve it with: hypercl serve %s%n", r.out());
     w.flush();
-    return 0;
   }
 }

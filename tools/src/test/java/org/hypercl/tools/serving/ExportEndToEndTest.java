@@ -38,7 +38,7 @@ class ExportEndToEndTest {
 
   @TempDir Path tmp;
 
-  private record Cli(int code, String out, String err) {}
+  record Cli(int code, String out, String err) {}
 
   static Cli hypercl(String... args) {
     CommandLine cl = HyperclCommand.commandLine();
@@ -245,6 +245,114 @@ class ExportEndToEndTest {
         }
       }
     }
+  }
+
+  /**
+   * Two 2-class tasks over the same 12 Gaussian base inputs: task 0 unpermuted, task 1 through a
+   * permutation of its own, each labelled by a random hyperplane on the inputs as it sees them.
+   */
+  static TaskSource permutedTasks(int perTask, int[] permutation) {
+    return new TaskSource() {
+      @Override
+      public String name() {
+        return "synthetic-permuted";
+      }
+
+      @Override
+      public int numTasks() {
+        return 2;
+      }
+
+      @Override
+      public int maxTrainSize() {
+        return perTask;
+      }
+
+      @Override
+      public TaskData task(int t) {
+        SplittableRandom rng = new SplittableRandom(7);
+        float[] x = new float[perTask * 12];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = (float) rng.nextGaussian();
+        }
+        int[] perm = t == 0 ? null : permutation;
+        SplittableRandom planes = new SplittableRandom(50 + t);
+        double[] plane = new double[12];
+        for (int j = 0; j < 12; j++) {
+          plane[j] = planes.nextGaussian();
+        }
+        int[] labels = new int[perTask];
+        for (int i = 0; i < perTask; i++) {
+          double dot = 0;
+          for (int j = 0; j < 12; j++) {
+            dot += plane[j] * x[i * 12 + (perm == null ? j : perm[j])];
+          }
+          labels[i] = dot > 0 ? 1 : 0;
+        }
+        float[] y = TaskData.oneHot(labels, 2);
+        return new TaskData("task " + t, 12, 2, x, y, x.clone(), y.clone(), perm);
+      }
+    };
+  }
+
+  @Test
+  void permutedTasksExportTakeRawInputs() throws Exception {
+    int[] perm = {11, 3, 7, 0, 9, 1, 5, 10, 2, 8, 4, 6};
+    MlpSpec target = new MlpSpec(12, new int[] {16}, 2, 2, Activation.RELU);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(4, 4, new int[] {12}, Activation.RELU, 64, target.parameterCount());
+    LearnerSettings settings = LearnerSettings.defaults().toBuilder().iterations(100).batchSize(32).learningRate(0.01f)
+        .beta(0.01f).build();
+    ExperimentConfig config = new ExperimentConfig("Tiny Permuted", TaskKind.CLASSIFICATION, target, hnet, 2, settings);
+    TaskSource source = permutedTasks(200, perm);
+    Path runDir = tmp.resolve("perm");
+    try (ContinualRunner.Outcome o = SyntheticRuns.train(config, source, runDir)) {
+      HypernetworkLearner learner = (HypernetworkLearner) o.learner();
+      assertThat(runDir.resolve("tasks.json")).isRegularFile();
+      Cli export = hypercl("export", runDir.toString());
+      assertThat(export.code()).as(export.err()).isZero();
+      assertThat(export.out()).contains("applies the task's permutation");
+
+      int n = 40;
+      float[] raw = inputs(n, 12, 9, 2.0);
+      float[] table = learner.taskEmbeddings();
+      try (ExportedModels models = ExportedModels.open(runDir.resolve("export"))) {
+        assertThat(models.manifest().tasks()).extracting(ExportManifest.Task::permutedInputs).containsExactly(false, true);
+        TaskInference inferred = models.hypernetwork().inferTask(raw, n);
+        for (int t = 0; t < 2; t++) {
+          int[] p = source.task(t).permutation();
+          float[] want = learner.predict(t, raw, n, p);
+          assertThat(models.task(t).predict(raw, n).logits()).as("task model %d", t).containsExactly(want, within(1e-5f));
+          assertThat(models.hypernetwork().predict(t, raw, n).logits()).as("predict %d", t)
+              .containsExactly(want, within(1e-5f));
+          // predict_with_embedding takes the rows the target network sees: permuted by the caller.
+          float[] seen = p == null ? raw : permute(raw, n, p);
+          float[] emb = Arrays.copyOfRange(table, t * 4, t * 4 + 4);
+          assertThat(models.hypernetwork().predictWithEmbedding(emb, t, seen, n).logits())
+              .as("predict_with_embedding %d", t).containsExactly(want, within(1e-5f));
+          float[] probs = models.task(t).predict(raw, n).probabilities();
+          for (int i = 0; i < n; i++) {
+            double h = 0;
+            for (int c = 0; c < 2; c++) {
+              double q = probs[i * 2 + c];
+              h -= q > 0 ? q * Math.log(q) : 0;
+            }
+            assertThat(inferred.entropies()[i * 2 + t]).isCloseTo((float) h, within(1e-4f));
+          }
+        }
+        // Task 1 on raw rows is not task 1 on unpermuted rows: the permutation is really applied.
+        assertThat(models.task(1).predict(raw, n).logits()).isNotEqualTo(learner.predict(1, raw, n, null));
+      }
+    }
+  }
+
+  private static float[] permute(float[] x, int n, int[] perm) {
+    float[] out = new float[x.length];
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < perm.length; j++) {
+        out[r * perm.length + j] = x[r * perm.length + perm[j]];
+      }
+    }
+    return out;
   }
 
   @Test
