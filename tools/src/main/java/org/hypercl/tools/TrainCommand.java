@@ -69,19 +69,19 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--tasks", description = "Learn only the first N tasks of the sequence (quick checks).")
   Integer tasks;
 
-  @Option(names = "--iterations", description = "Training steps per task.")
+  @Option(names = "--iterations", description = "Training steps per task (default: the experiment's).")
   Integer iterations;
 
-  @Option(names = "--lr", description = "Adam learning rate.")
+  @Option(names = "--lr", description = "Adam learning rate (default: the experiment's).")
   Float lr;
 
-  @Option(names = "--batch-size", description = "Examples per step.")
+  @Option(names = "--batch-size", description = "Examples per step (default: the experiment's).")
   Integer batchSize;
 
-  @Option(names = "--beta", description = "Output-regularizer strength (0 = fine-tuning).")
+  @Option(names = "--beta", description = "Output-regularizer strength (0 = fine-tuning) (default: the experiment's).")
   Float beta;
 
-  @Option(names = "--regularizer-tasks", paramLabel = "K", description = "Past tasks regularized per step, drawn at random (0 = all).")
+  @Option(names = "--regularizer-tasks", paramLabel = "K", description = "Past tasks regularized per step, drawn at random (0 = all) (default: the experiment's).")
   Integer regularizerTasks;
 
   @Option(names = "--no-lookahead", description = "Evaluate the regularizer at the current parameters instead of after the Adam lookahead step.")
@@ -90,19 +90,19 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--regularizer", paramLabel = "FORM", description = "expanded (fast, default) or naive.")
   String regularizerForm;
 
-  @Option(names = "--hnet-hidden", split = ",", paramLabel = "N", description = "Hypernetwork hidden layer widths, e.g. 10,10 (empty: none).")
+  @Option(names = "--hnet-hidden", split = ",", paramLabel = "N", description = "Hypernetwork hidden layer widths, e.g. 10,10 (empty: none) (default: the experiment's).")
   int[] hnetHidden;
 
-  @Option(names = "--hnet-activation", description = "Hypernetwork activation: relu, elu, sigmoid, tanh, linear.")
+  @Option(names = "--hnet-activation", description = "Hypernetwork activation: relu, elu, sigmoid, tanh, linear (default: the experiment's).")
   String hnetActivation;
 
-  @Option(names = "--chunk-size", description = "Chunk size S (0 = full hypernetwork).")
+  @Option(names = "--chunk-size", description = "Chunk size S (0 = full hypernetwork) (default: the experiment's).")
   Integer chunkSize;
 
-  @Option(names = "--embedding-dim", description = "Task embedding size.")
+  @Option(names = "--embedding-dim", description = "Task embedding size (default: the experiment's).")
   Integer embeddingDim;
 
-  @Option(names = "--chunk-embedding-dim", description = "Chunk embedding size.")
+  @Option(names = "--chunk-embedding-dim", description = "Chunk embedding size (default: the experiment's).")
   Integer chunkEmbeddingDim;
 
   @Option(names = "--threads", description = "TensorFlow intra-op threads (0 = TensorFlow's choice).")
