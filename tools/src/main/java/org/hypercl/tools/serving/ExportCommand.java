@@ -59,10 +59,14 @@ public final class ExportCommand implements Callable<Integer> {
       description = "Random inputs used to verify the export against the checkpoint (default: ${DEFAULT-VALUE}).")
   int samples = ExportOptions.VERIFICATION_SAMPLES_DEFAULT;
 
+  @Option(names = "--tolerance", paramLabel = "T",
+      description = "Largest accepted difference from the checkpoint, relative to each output's largest magnitude "
+          + "(at least 1) (default: ${DEFAULT-VALUE}).")
+  double tolerance = ExportOptions.TOLERANCE_DEFAULT;
+
   @Override
   public Integer call() {
-    ExportOptions options = new ExportOptions(out, version, name, samples, ExportOptions.SEED_DEFAULT,
-        ExportOptions.TOLERANCE_DEFAULT);
+    ExportOptions options = new ExportOptions(out, version, name, samples, ExportOptions.SEED_DEFAULT, tolerance);
     ExportResult r;
     try {
       r = ModelExporter.export(runDir, options);
