@@ -28,6 +28,11 @@ final class Json {
   static {
     // Deeply nested arrays are legitimate tensors but a few hundred levels is enough.
     COMPACT.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    // The server's cost per request is mostly reading and writing numbers: JDK's FloatingDecimal
+    // was ~15% of its Java CPU time on a 784-float request. Both fast paths round exactly as
+    // Double.parseDouble / Float.toString do.
+    COMPACT.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
+    COMPACT.getFactory().enable(com.fasterxml.jackson.core.JsonGenerator.Feature.USE_FAST_DOUBLE_WRITER);
   }
 
   private Json() {}
