@@ -6,6 +6,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -27,7 +28,12 @@ public final class ResourceBuffer {
     // An empty shared name would make every handle in the session point at one resource.
     String shared = name.replace('/', '_') + "_" + COUNTER.incrementAndGet();
     this.handle = Variables.named(tf, name).varHandleOp(TFloat32.class, this.shape, VarHandleOp.sharedName(shared));
-    tf.withInitScope().assignVariableOp(handle, tf.withInitScope().zeros(tf.withInitScope().constant(shape), TFloat32.class));
+    // The shape goes through PlaceholderWithDefault so that grappler cannot fold the zeros into a
+    // constant: a folded constant stays alive beside the variable and doubles its memory (the
+    // first write then copies the whole buffer).
+    Ops init = tf.withInitScope();
+    Operand<TInt64> dims = init.placeholderWithDefault(init.constant(shape), Shape.of(shape.length));
+    init.assignVariableOp(handle, init.fill(dims, init.constant(0f)));
   }
 
   public Operand<? extends TType> handle() {

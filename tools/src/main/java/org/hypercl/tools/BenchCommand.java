@@ -98,7 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
     w.printf("bench %s: target %s (%,d weights), %s, batch %d; %d timed steps after %d warm-up steps%n", config,
         c.target(), c.target().parameterCount(), c.hypernetwork(), c.settings().batchSize(), timed, warmup);
     w.printf("TensorFlow matmul 1024x1024x1024 in this process: %.1f GFLOP/s%n", matmul);
-    w.printf("%-6s %-11s %10s %10s %12s %14s%n", "task", "past tasks", "ms/step", "steps/s", "GFLOP/s", "of matmul rate");
+    w.printf("%-6s %-11s %10s %10s %12s %14s %10s%n", "task", "past tasks", "ms/step", "steps/s", "GFLOP/s", "of matmul rate", "RSS");
     w.flush();
     SplittableRandom rng = new SplittableRandom(1);
     double first = Double.NaN;
@@ -128,7 +128,8 @@ public final class BenchCommand implements Callable<Integer> {
         double ms = (System.nanoTime() - start) / 1e6 / timed;
         learner.finishTask(t);
         double gflops = stepFlops(c, t) / (ms * 1e6);
-        w.printf("%-6d %-11d %10.2f %10.1f %12.2f %13.1f%%%n", t + 1, t, ms, 1000 / ms, gflops, 100 * gflops / matmul);
+        w.printf("%-6d %-11d %10.2f %10.1f %12.2f %13.1f%% %10s%n", t + 1, t, ms, 1000 / ms, gflops, 100 * gflops / matmul,
+            procStatus("VmRSS:"));
         w.flush();
         if (Double.isNaN(first)) {
           first = ms;
@@ -150,9 +151,14 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** VmHWM from /proc/self/status (Linux), or "unknown". */
   static String peakRss() {
+    return procStatus("VmHWM:");
+  }
+
+  /** A memory line of /proc/self/status in GiB (Linux), or "unknown". */
+  static String procStatus(String key) {
     try {
       for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+        if (line.startsWith(key)) {
           long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
           return String.format("%.2f GiB", kb / 1024.0 / 1024.0);
         }
