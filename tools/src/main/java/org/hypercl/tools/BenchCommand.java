@@ -190,7 +190,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * Matrix-product FLOPs of one training step with {@code past} earlier tasks regularized, counting
-   * 2·m·n·k per product and backward as twice forward.
+   * 2·m·n·k per product and, except where noted, backward as twice forward.
    */
   static double stepFlops(ExperimentConfig c, int past) {
     MlpSpec t = c.target();
@@ -212,7 +212,9 @@ public final class BenchCommand implements Callable<Integer> {
       double hidden = hnetFlops(h, k) - 2 * rows * (hp - 1) * h.rowSize();
       double cross = 2 * rows * h.rowSize() * hp;
       double gram = 2 * hp * hp * h.rowSize() + 2 * rows * hp * hp;
-      total += 3 * (hidden + cross + gram);
+      // Backward needs one more product for the cross term (the gradient of W' against the stored
+      // targets; the targets themselves need none) and two for the rest.
+      total += 3 * hidden + 2 * cross + 3 * gram;
     }
     return total;
   }
