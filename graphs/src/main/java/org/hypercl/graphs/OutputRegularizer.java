@@ -17,9 +17,9 @@ import org.tensorflow.types.TInt32;
  * </pre>
  *
  * <p>The targets {@code W*_t = h(e^(t), Θ_h*)} are written once per task into a non-trainable
- * {@code [T_max·n_c, S]} variable, one block of n_c chunk rows per past task ("slot"). Each step
- * regularizes a window of slots: {@code count} slots from {@code start}, then {@code wrap} slots
- * from slot 0. With all past tasks in the window this is Eq. 2; with a random window of K over
+ * {@code [slots·n_c, S]} buffer, one block of n_c chunk rows per past task ("slot"). Regularizing
+ * all past tasks, a step reads the buffer whole. Windowed, a step regularizes {@code count} slots
+ * from {@code start}, then {@code wrap} slots from slot 0. With all past tasks in the window this is Eq. 2; with a random window of K over
  * targets stored in random order it is the stochastic regularizer, every past task drawn with
  * probability K/(T−1). The window's targets are read by dim-0 slices of the variable, never
  * gathered, and the hypernetwork runs once for all k window tasks.
@@ -51,13 +51,24 @@ public final class OutputRegularizer {
   private final Placeholder<TInt32> windowStart;
   private final Placeholder<TInt32> windowCount;
   private final Placeholder<TInt32> windowWrap;
+  private final boolean windowed;
+  private final Placeholder<TInt32> slotCount;
+  private final Op resize;
 
   /**
    * @param currentParams Θ_h as read now; {@link #storeTargets()} evaluates the hypernetwork there
    * @param embeddingTable all task embeddings {@code [T_max, d_e]}
+   * @param windowed whether steps regularize windows of the stored slots (the stochastic
+   *     regularizer) rather than all of them; with all of them the stored targets are read whole
    */
   public OutputRegularizer(
-      Ops tf, Hypernetwork hnet, List<Operand<TFloat32>> currentParams, Operand<TFloat32> embeddingTable, int maxTasks) {
+      Ops tf,
+      Hypernetwork hnet,
+      List<Operand<TFloat32>> currentParams,
+      Operand<TFloat32> embeddingTable,
+      int maxTasks,
+      boolean windowed) {
+    this.windowed = windowed;
     this.hnet = hnet;
     this.maxTasks = maxTasks;
     HypernetworkSpec spec = hnet.spec();
@@ -65,8 +76,11 @@ public final class OutputRegularizer {
     this.rowSize = spec.rowSize();
     this.tail = Math.toIntExact((long) numChunks * rowSize - spec.targetSize());
     Ops r = tf.withSubScope("regularizer");
-    this.targetBuffer = new ResourceBuffer(r, "targets", (long) maxTasks * numChunks, rowSize);
+    this.targetBuffer = ResourceBuffer.resizable(r, "targets", rowSize);
     this.normBuffer = new ResourceBuffer(r, "target_norms", maxTasks);
+    this.slotCount = r.withName("slot_count").placeholder(TInt32.class);
+    this.resize =
+        r.withName("resize_targets").withControlDependencies(List.of(targetBuffer.resize(r, r.math.mul(slotCount, r.constant(numChunks))))).noOp();
 
     this.storeTask = r.withName("store_task").placeholder(TInt32.class);
     this.storeSlot = r.withName("store_slot").placeholder(TInt32.class);
@@ -91,8 +105,9 @@ public final class OutputRegularizer {
   }
 
   /**
-   * The stored targets {@code [T_max·n_c, S]}: a resource variable, left out of checkpoints
-   * because {@link #storeTargets()} rebuilds it from the parameters at the start of a task.
+   * The stored targets {@code [slots·n_c, S]}: a resource variable sized to the past tasks at the
+   * start of each task, left out of checkpoints because {@link #storeTargets()} rebuilds it from
+   * the parameters.
    */
   public ResourceBuffer targets() {
     return targetBuffer;
@@ -101,6 +116,15 @@ public final class OutputRegularizer {
   /** ‖W*‖² per slot, {@code [T_max]}. */
   public ResourceBuffer targetNorms() {
     return normBuffer;
+  }
+
+  /** Makes room for {@code slotCount} slots (zeros); run at the start of a task, before storing. */
+  public Op resizeTargets() {
+    return resize;
+  }
+
+  public Placeholder<TInt32> slotCountInput() {
+    return slotCount;
   }
 
   /** Writes {@code h(e^(storeTask), Θ_h)} into slot {@code storeSlot}. */
@@ -159,9 +183,15 @@ public final class OutputRegularizer {
     Operand<TInt32> split = r.math.mul(windowCount, r.constant(numChunks));
     Operand<TFloat32> h1 = r.slice(hp, r.stack(List.of(r.constant(0), r.constant(0))), r.stack(List.of(split, r.constant(-1))));
     Operand<TFloat32> h2 = r.slice(hp, r.stack(List.of(split, r.constant(0))), r.constant(new int[] {-1, -1}));
-    Operand<TFloat32> a1 = r.linalg.matMul(slotRows(r, windowStart, windowCount), w, MatMul.transposeB(true));
-    Operand<TFloat32> a2 = r.linalg.matMul(slotRows(r, r.constant(0), windowWrap), w, MatMul.transposeB(true));
-    Operand<TFloat32> cross = r.math.add(sumAll(r, r.math.mul(h1, a1)), sumAll(r, r.math.mul(h2, a2)));
+    Operand<TFloat32> cross;
+    if (windowed) {
+      Operand<TFloat32> a1 = r.linalg.matMul(slotRows(r, windowStart, windowCount), w, MatMul.transposeB(true));
+      Operand<TFloat32> a2 = r.linalg.matMul(slotRows(r, r.constant(0), windowWrap), w, MatMul.transposeB(true));
+      cross = r.math.add(sumAll(r, r.math.mul(h1, a1)), sumAll(r, r.math.mul(h2, a2)));
+    } else {
+      // Every stored slot, in slot order: the buffer is read whole, never sliced or copied.
+      cross = sumAll(r, r.math.mul(hp, r.linalg.matMul(targetBuffer.read(r), w, MatMul.transposeB(true))));
+    }
 
     Operand<TFloat32> gram = r.linalg.matMul(w, w, MatMul.transposeB(true));
     Operand<TFloat32> quad = sumAll(r, r.math.mul(r.linalg.matMul(hp, gram), hp));
@@ -205,7 +235,9 @@ public final class OutputRegularizer {
     Operand<TFloat32> e = r.gather(embeddingTable, windowTasks, r.constant(0));
     Operand<TFloat32> generated = hnet.generate(r, params, e);
     Operand<TFloat32> stored =
-        r.concat(List.of(slotRows(r, windowStart, windowCount), slotRows(r, r.constant(0), windowWrap)), r.constant(0));
+        windowed
+            ? r.concat(List.of(slotRows(r, windowStart, windowCount), slotRows(r, r.constant(0), windowWrap)), r.constant(0))
+            : targetBuffer.read(r);
     int width = Math.multiplyExact(numChunks, rowSize);
     Operand<TFloat32> perTask = r.reshape(stored, r.constant(new int[] {-1, width}));
     if (tail > 0) {

@@ -36,6 +36,36 @@ public final class ResourceBuffer {
     init.assignVariableOp(handle, init.fill(dims, init.constant(0f)));
   }
 
+  private ResourceBuffer(VarHandleOp handle, Shape shape) {
+    this.handle = handle;
+    this.shape = shape;
+  }
+
+  /**
+   * A buffer of {@code [rows, cols]} whose row count is set at run time by {@link #resize}; it
+   * starts with no rows. Sized to what a task needs, it is read whole, without a slice (under
+   * oneDNN a slice of it would be copied on every read).
+   */
+  public static ResourceBuffer resizable(Ops tf, String name, long cols) {
+    Shape shape = Shape.of(Shape.UNKNOWN_SIZE, cols);
+    String shared = name.replace('/', '_') + "_" + COUNTER.incrementAndGet();
+    VarHandleOp handle = Variables.named(tf, name).varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(shared));
+    Ops init = tf.withInitScope();
+    init.assignVariableOp(handle, init.fill(init.constant(new long[] {0, cols}), init.constant(0f)));
+    return new ResourceBuffer(handle, shape);
+  }
+
+  /** An op that replaces the buffer's contents with {@code rows} rows of zeros. */
+  public org.tensorflow.op.Op resize(Ops tf, Operand<org.tensorflow.types.TInt32> rows) {
+    Operand<TInt64> dims =
+        tf.concat(
+            java.util.List.of(
+                tf.reshape(tf.dtypes.cast(rows, TInt64.class), tf.constant(new int[] {1})),
+                tf.constant(new long[] {shape.get(1)})),
+            tf.constant(0));
+    return tf.assignVariableOp(handle, tf.fill(dims, tf.constant(0f)));
+  }
+
   public Operand<? extends TType> handle() {
     return handle;
   }

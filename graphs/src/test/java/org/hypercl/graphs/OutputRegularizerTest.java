@@ -35,10 +35,14 @@ class OutputRegularizerTest {
     final Session session;
 
     Fixture(HypernetworkSpec spec) {
+      this(spec, true);
+    }
+
+    Fixture(HypernetworkSpec spec, boolean windowed) {
       hnet = Hypernetwork.create(tf, spec, 11);
       embeddings = new TaskEmbeddings(tf, MAX_TASKS, spec.embeddingDim(), 12);
       List<Operand<TFloat32>> params = hnet.read(tf);
-      reg = new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS);
+      reg = new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS, windowed);
       expanded = reg.expanded(tf, params, embeddings.table());
       naive = reg.naive(tf, params, embeddings.table());
       SplittableRandom rng = new SplittableRandom(5);
@@ -53,6 +57,12 @@ class OutputRegularizerTest {
       perturb = tf.withControlDependencies(nudges).noOp();
       session = new Session(graph);
       session.initialize();
+    }
+
+    void resize(int slots) {
+      try (TInt32 n = TInt32.scalarOf(slots)) {
+        session.runner().feed(reg.slotCountInput(), n).addTarget(reg.resizeTargets()).run().close();
+      }
     }
 
     void store(int task, int slot) {
@@ -93,6 +103,7 @@ class OutputRegularizerTest {
     for (HypernetworkSpec spec :
         List.of(chunkedWithTail(), HypernetworkSpec.full(2, new int[] {10, 10}, Activation.SIGMOID, 141))) {
       try (Fixture f = new Fixture(spec)) {
+        f.resize(3);
         for (int t = 0; t < 3; t++) {
           f.store(t, t);
         }
@@ -111,6 +122,7 @@ class OutputRegularizerTest {
   void batchedWindowEqualsSumOfSingleTasksAndExpandedEqualsNaive() {
     try (Fixture f = new Fixture(chunkedWithTail())) {
       int[] slotTasks = {3, 0, 2, 1};
+      f.resize(slotTasks.length);
       for (int slot = 0; slot < slotTasks.length; slot++) {
         f.store(slotTasks[slot], slot);
       }
@@ -133,6 +145,38 @@ class OutputRegularizerTest {
 
       float[] empty = f.eval(new int[0], 0, 0, 0);
       assertThat(empty).containsExactly(0f, 0f);
+    }
+  }
+
+  @Test
+  void readingAllSlotsWholeEqualsTheWindowedAndNaiveForms() {
+    double windowedValue;
+    double naiveValue;
+    try (Fixture f = new Fixture(chunkedWithTail(), true)) {
+      f.resize(3);
+      for (int t = 0; t < 3; t++) {
+        f.store(t, t);
+      }
+      f.session.run(f.perturb);
+      float[] v = f.eval(new int[] {0, 1, 2}, 0, 3, 0);
+      windowedValue = v[0];
+      naiveValue = v[1];
+    }
+    try (Fixture f = new Fixture(chunkedWithTail(), false)) {
+      f.resize(3);
+      for (int t = 0; t < 3; t++) {
+        f.store(t, t);
+      }
+      f.session.run(f.perturb);
+      float[] v = f.eval(new int[] {0, 1, 2}, 0, 3, 0);
+      assertThat((double) v[1]).isCloseTo(naiveValue, within(1e-6 * naiveValue));
+      assertThat((double) v[0]).isCloseTo(windowedValue, within(1e-4 + 1e-5 * windowedValue));
+      assertThat(v[1]).isGreaterThan(1e-3f);
+      // A new task resizes the buffer: one slot, stored at the current parameters, regularizes to 0.
+      f.resize(1);
+      f.store(2, 0);
+      float[] one = f.eval(new int[] {2}, 0, 1, 0);
+      assertThat((double) one[0]).isCloseTo(one[1], within(2e-3 + 1e-3 * one[1]));
     }
   }
 

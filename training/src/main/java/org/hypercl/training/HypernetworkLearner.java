@@ -81,7 +81,8 @@ public final class HypernetworkLearner extends AbstractLearner {
       List<Operand<TFloat32>> grads = new ArrayList<>(taskGrads);
       regScale = train.withName("regularizer_scale").placeholder(TFloat32.class);
       if (settings.beta() > 0) {
-        regularizer = new OutputRegularizer(tf, hnet, hnet.read(tf), embeddings.table(), config.numTasks());
+        regularizer =
+            new OutputRegularizer(tf, hnet, hnet.read(tf), embeddings.table(), config.numTasks(), settings.regularizerTasks() > 0);
         List<Operand<TFloat32>> regParams = params;
         if (settings.lookahead()) {
           List<Operand<TFloat32>> delta = AdamLookahead.delta(train, adam, taskGrads.subList(0, params.size()));
@@ -126,6 +127,9 @@ public final class HypernetworkLearner extends AbstractLearner {
     windows = new RegularizerWindow(task, settings.regularizerTasks(), new SplittableRandom(mix(settings.seed(), task, -2)));
     if (regularizer != null) {
       int[] order = windows.slotOrder();
+      try (TInt32 n = TInt32.scalarOf(order.length)) {
+        session.runner().feed(regularizer.slotCountInput(), n).addTarget(regularizer.resizeTargets()).run().close();
+      }
       for (int slot = 0; slot < order.length; slot++) {
         storeTargets(order[slot], slot);
       }

@@ -28,6 +28,17 @@ class ClassificationLearningTest {
     assertThat(targetOnly.forgetting()).isGreaterThan(regularized.forgetting() + 3);
   }
 
+  @Test
+  void stochasticRegularizerWithOnePastTaskPerStepAlsoKeepsTasks() {
+    SyntheticTasks tasks = new SyntheticTasks(3, 600, 400, 5);
+    ExperimentConfig c = SyntheticTasks.experiment(3, 600, 0.05f);
+    c = c.withSettings(c.settings().toBuilder().regularizerTasks(1).build());
+    RunResults r = run(c, tasks);
+    RunResults fineTuned = run(c.asFineTuning(), tasks);
+    assertThat(r.forgetting()).isLessThan(4);
+    assertThat(fineTuned.forgetting()).isGreaterThan(r.forgetting() + 10);
+  }
+
   private static RunResults run(ExperimentConfig c, TaskSource tasks) {
     try (ContinualRunner.Outcome o = new ContinualRunner(c, tasks, null, StepListener.NONE).run()) {
       return o.results();
