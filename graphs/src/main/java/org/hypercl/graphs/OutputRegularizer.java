@@ -44,6 +44,8 @@ public final class OutputRegularizer {
   private final int tail;
   private final ResourceBuffer targetBuffer;
   private final ResourceBuffer normBuffer;
+  /** The cut tail of each slot's last chunk, {@code [T_max, tail]}, kept apart from the targets. */
+  private final ResourceBuffer tailBuffer;
   private final Placeholder<TInt32> storeTask;
   private final Placeholder<TInt32> storeSlot;
   private final Op store;
@@ -78,6 +80,7 @@ public final class OutputRegularizer {
     Ops r = tf.withSubScope("regularizer");
     this.targetBuffer = ResourceBuffer.resizable(r, "targets", rowSize);
     this.normBuffer = new ResourceBuffer(r, "target_norms", maxTasks);
+    this.tailBuffer = tail > 0 ? new ResourceBuffer(r, "target_tails", maxTasks, tail) : null;
     this.slotCount = r.withName("slot_count").placeholder(TInt32.class);
     this.resize =
         r.withName("resize_targets").withControlDependencies(List.of(targetBuffer.resize(r, r.math.mul(slotCount, r.constant(numChunks))))).noOp();
@@ -92,7 +95,17 @@ public final class OutputRegularizer {
     Op writeRows = r.resourceStridedSliceAssign(targetBuffer.handle(), begin, end, r.constant(new int[] {1, 1}), rows);
     Operand<TFloat32> norm = r.reshape(r.sum(r.math.square(rows), r.constant(new int[] {0, 1})), r.constant(new int[] {1}));
     Op writeNorm = r.resourceScatterUpdate(normBuffer.handle(), r.reshape(storeSlot, r.constant(new int[] {1})), norm);
-    this.store = r.withControlDependencies(List.of(writeRows, writeNorm)).withName("store_targets").noOp();
+    List<Op> writes = new java.util.ArrayList<>(List.of(writeRows, writeNorm));
+    if (tailBuffer != null) {
+      // The tail of the last chunk row: read later from this small buffer, because slicing it out
+      // of the large targets buffer makes oneDNN copy the whole buffer every step.
+      Operand<TFloat32> tailRow =
+          r.reshape(
+              r.slice(rows, r.constant(new int[] {numChunks - 1, rowSize - tail}), r.constant(new int[] {1, tail})),
+              r.constant(new int[] {1, tail}));
+      writes.add(r.resourceScatterUpdate(tailBuffer.handle(), r.reshape(storeSlot, r.constant(new int[] {1})), tailRow));
+    }
+    this.store = r.withControlDependencies(writes).withName("store_targets").noOp();
 
     this.windowTasks = r.withName("window_tasks").placeholder(TInt32.class);
     this.windowStart = r.withName("window_start").placeholder(TInt32.class);
@@ -190,7 +203,8 @@ public final class OutputRegularizer {
       cross = r.math.add(sumAll(r, r.math.mul(h1, a1)), sumAll(r, r.math.mul(h2, a2)));
     } else {
       // Every stored slot, in slot order: the buffer is read whole, never sliced or copied.
-      cross = sumAll(r, r.math.mul(hp, r.linalg.matMul(targetBuffer.read(r), w, MatMul.transposeB(true))));
+      // Σ_r h'_r·(t_r W'ᵀ) = Σ (H'ᵀ T) ∘ W': the large operand is the plain right-hand side.
+      cross = sumAll(r, r.math.mul(r.linalg.matMul(hp, targetBuffer.read(r), MatMul.transposeA(true)), w));
     }
 
     Operand<TFloat32> gram = r.linalg.matMul(w, w, MatMul.transposeB(true));
@@ -223,10 +237,10 @@ public final class OutputRegularizer {
   }
 
   private Operand<TFloat32> tailTargetRows(Ops tf, Operand<TInt32> firstSlot, Operand<TInt32> slots) {
-    Operand<TInt32> first = tf.math.mul(firstSlot, tf.constant(numChunks));
-    Operand<TInt32> begin = tf.stack(List.of(tf.math.add(first, tf.constant(numChunks - 1)), tf.constant(rowSize - tail)));
-    Operand<TInt32> end = tf.stack(List.of(tf.math.add(first, tf.math.mul(slots, tf.constant(numChunks))), tf.constant(rowSize)));
-    return tf.stridedSlice(targetBuffer.read(tf), begin, end, tf.constant(new int[] {numChunks, 1}));
+    return tf.slice(
+        tailBuffer.read(tf),
+        tf.stack(List.of(firstSlot, tf.constant(0))),
+        tf.stack(List.of(slots, tf.constant(tail))));
   }
 
   /** The same sum written directly: generated {@code [k, P]} weights minus stored targets. */
