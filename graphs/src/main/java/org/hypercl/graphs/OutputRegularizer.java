@@ -1,5 +1,6 @@
 package org.hypercl.graphs;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -16,10 +17,14 @@ import org.tensorflow.types.TInt32;
  *   L_reg = β/k · Σ_{t in window} ‖ h(e^(t), Θ_h*) − h(e^(t), Θ_h + ΔΘ_h) ‖²
  * </pre>
  *
- * <p>The targets {@code W*_t = h(e^(t), Θ_h*)} are written once per task into a non-trainable
- * {@code [slots·n_c, S]} buffer, one block of n_c chunk rows per past task ("slot"). Regularizing
- * all past tasks, a step reads the buffer whole. Windowed, a step regularizes {@code count} slots
- * from {@code start}, then {@code wrap} slots from slot 0. With all past tasks in the window this is Eq. 2; with a random window of K over
+ * <p>The targets {@code W*_t = h(e^(t), Θ_h*)} are written once per task into non-trainable
+ * buffers of chunk rows, one block of n_c rows per past task ("slot"). Regularizing all past tasks,
+ * the slots live in groups of {@link #slotsPerGroup()} slots, each group its own buffer sized to
+ * the slots it holds and read whole, with one GEMM per group: the GEMM's scratch stays bounded by
+ * a group, and a group's buffer keeps its size once full, so the allocator reuses the same blocks
+ * task after task instead of growing with the number of tasks. Windowed, a step regularizes
+ * {@code count} slots from {@code start}, then {@code wrap} slots from slot 0, sliced from one
+ * buffer allocated once for all {@code T_max} slots. With all past tasks in the window this is Eq. 2; with a random window of K over
  * targets stored in random order it is the stochastic regularizer, every past task drawn with
  * probability K/(T−1). The window's targets are read by dim-0 slices of the variable, never
  * gathered, and the hypernetwork runs once for all k window tasks.
@@ -42,13 +47,18 @@ public final class OutputRegularizer {
   private final int numChunks;
   private final int rowSize;
   private final int tail;
-  private final ResourceBuffer targetBuffer;
+  /** Budget of one group of stored targets when all past tasks are regularized. */
+  public static final long DEFAULT_GROUP_BYTES = 256L << 20;
+
+  private final int slotsPerGroup;
+  /** Non-windowed: one buffer per group of slots; windowed: one buffer of T_max slots. */
+  private final List<ResourceBuffer> groups;
+  private final List<Op> storeOps;
   private final ResourceBuffer normBuffer;
   /** The cut tail of each slot's last chunk, {@code [T_max, tail]}, kept apart from the targets. */
   private final ResourceBuffer tailBuffer;
   private final Placeholder<TInt32> storeTask;
   private final Placeholder<TInt32> storeSlot;
-  private final Op store;
   private final Placeholder<TInt32> windowTasks;
   private final Placeholder<TInt32> windowStart;
   private final Placeholder<TInt32> windowCount;
@@ -58,7 +68,7 @@ public final class OutputRegularizer {
   private final Op resize;
 
   /**
-   * @param currentParams Θ_h as read now; {@link #storeTargets()} evaluates the hypernetwork there
+   * @param currentParams Θ_h as read now; {@link #storeTargets(int)} evaluates the hypernetwork there
    * @param embeddingTable all task embeddings {@code [T_max, d_e]}
    * @param windowed whether steps regularize windows of the stored slots (the stochastic
    *     regularizer) rather than all of them; with all of them the stored targets are read whole
@@ -70,6 +80,25 @@ public final class OutputRegularizer {
       Operand<TFloat32> embeddingTable,
       int maxTasks,
       boolean windowed) {
+    this(tf, hnet, currentParams, embeddingTable, maxTasks, windowed, defaultSlotsPerGroup(hnet.spec(), maxTasks));
+  }
+
+  /**
+   * As above with an explicit group size (used only when all past tasks are regularized).
+   *
+   * @param slotsPerGroup past tasks whose targets share one buffer and one GEMM, at least 1
+   */
+  public OutputRegularizer(
+      Ops tf,
+      Hypernetwork hnet,
+      List<Operand<TFloat32>> currentParams,
+      Operand<TFloat32> embeddingTable,
+      int maxTasks,
+      boolean windowed,
+      int slotsPerGroup) {
+    if (maxTasks < 1 || slotsPerGroup < 1) {
+      throw new IllegalArgumentException("maxTasks and slotsPerGroup must be at least 1, got " + maxTasks + " and " + slotsPerGroup);
+    }
     this.windowed = windowed;
     this.hnet = hnet;
     this.maxTasks = maxTasks;
@@ -77,25 +106,35 @@ public final class OutputRegularizer {
     this.numChunks = spec.numChunks();
     this.rowSize = spec.rowSize();
     this.tail = Math.toIntExact((long) numChunks * rowSize - spec.targetSize());
+    this.slotsPerGroup = windowed ? maxTasks : Math.min(slotsPerGroup, maxTasks);
     Ops r = tf.withSubScope("regularizer");
-    this.targetBuffer = ResourceBuffer.resizable(r, "targets", rowSize);
     this.normBuffer = new ResourceBuffer(r, "target_norms", maxTasks);
     this.tailBuffer = tail > 0 ? new ResourceBuffer(r, "target_tails", maxTasks, tail) : null;
     this.slotCount = r.withName("slot_count").placeholder(TInt32.class);
-    this.resize =
-        r.withName("resize_targets").withControlDependencies(List.of(targetBuffer.resize(r, r.math.mul(slotCount, r.constant(numChunks))))).noOp();
+    int groupCount = (maxTasks + this.slotsPerGroup - 1) / this.slotsPerGroup;
+    List<ResourceBuffer> buffers = new ArrayList<>();
+    List<Op> resizes = new ArrayList<>();
+    if (windowed) {
+      // Allocated once at full size: resizing it at every task would leave the allocator a trail
+      // of ever larger freed blocks.
+      buffers.add(new ResourceBuffer(r, "targets", (long) maxTasks * numChunks, rowSize));
+    } else {
+      for (int g = 0; g < groupCount; g++) {
+        ResourceBuffer b = ResourceBuffer.resizable(r, groupCount == 1 ? "targets" : "targets_" + g, rowSize);
+        buffers.add(b);
+        resizes.add(b.resize(r, r.math.mul(clamp(r, r.math.sub(slotCount, r.constant(g * this.slotsPerGroup)), this.slotsPerGroup), r.constant(numChunks))));
+      }
+    }
+    this.groups = List.copyOf(buffers);
+    this.resize = r.withName("resize_targets").withControlDependencies(resizes).noOp();
 
     this.storeTask = r.withName("store_task").placeholder(TInt32.class);
     this.storeSlot = r.withName("store_slot").placeholder(TInt32.class);
     Operand<TFloat32> e = r.gather(embeddingTable, r.reshape(storeTask, r.constant(new int[] {1})), r.constant(0));
     Operand<TFloat32> rows = hnet.outputRows(r, currentParams, e);
-    Operand<TInt32> firstRow = r.math.mul(storeSlot, r.constant(numChunks));
-    Operand<TInt32> begin = r.stack(List.of(firstRow, r.constant(0)));
-    Operand<TInt32> end = r.stack(List.of(r.math.add(firstRow, r.constant(numChunks)), r.constant(rowSize)));
-    Op writeRows = r.resourceStridedSliceAssign(targetBuffer.handle(), begin, end, r.constant(new int[] {1, 1}), rows);
     Operand<TFloat32> norm = r.reshape(r.sum(r.math.square(rows), r.constant(new int[] {0, 1})), r.constant(new int[] {1}));
-    Op writeNorm = r.resourceScatterUpdate(normBuffer.handle(), r.reshape(storeSlot, r.constant(new int[] {1})), norm);
-    List<Op> writes = new java.util.ArrayList<>(List.of(writeRows, writeNorm));
+    List<Op> common = new ArrayList<>();
+    common.add(r.resourceScatterUpdate(normBuffer.handle(), r.reshape(storeSlot, r.constant(new int[] {1})), norm));
     if (tailBuffer != null) {
       // The tail of the last chunk row: read later from this small buffer, because slicing it out
       // of the large targets buffer makes oneDNN copy the whole buffer every step.
@@ -103,9 +142,19 @@ public final class OutputRegularizer {
           r.reshape(
               r.slice(rows, r.constant(new int[] {numChunks - 1, rowSize - tail}), r.constant(new int[] {1, tail})),
               r.constant(new int[] {1, tail}));
-      writes.add(r.resourceScatterUpdate(tailBuffer.handle(), r.reshape(storeSlot, r.constant(new int[] {1})), tailRow));
+      common.add(r.resourceScatterUpdate(tailBuffer.handle(), r.reshape(storeSlot, r.constant(new int[] {1})), tailRow));
     }
-    this.store = r.withControlDependencies(writes).withName("store_targets").noOp();
+    List<Op> stores = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) {
+      Operand<TInt32> local = r.math.sub(storeSlot, r.constant(g * this.slotsPerGroup));
+      Operand<TInt32> firstRow = r.math.mul(local, r.constant(numChunks));
+      Operand<TInt32> begin = r.stack(List.of(firstRow, r.constant(0)));
+      Operand<TInt32> end = r.stack(List.of(r.math.add(firstRow, r.constant(numChunks)), r.constant(rowSize)));
+      List<Op> writes = new ArrayList<>(common);
+      writes.add(r.resourceStridedSliceAssign(groups.get(g).handle(), begin, end, r.constant(new int[] {1, 1}), rows));
+      stores.add(r.withControlDependencies(writes).withName(groups.size() == 1 ? "store_targets" : "store_targets_" + g).noOp());
+    }
+    this.storeOps = List.copyOf(stores);
 
     this.windowTasks = r.withName("window_tasks").placeholder(TInt32.class);
     this.windowStart = r.withName("window_start").placeholder(TInt32.class);
@@ -113,17 +162,31 @@ public final class OutputRegularizer {
     this.windowWrap = r.withName("window_wrap").placeholder(TInt32.class);
   }
 
+  /** Slots per group so that one group's targets take about {@link #DEFAULT_GROUP_BYTES}. */
+  static int defaultSlotsPerGroup(HypernetworkSpec spec, int maxTasks) {
+    long slotBytes = (long) spec.numChunks() * spec.rowSize() * Float.BYTES;
+    return (int) Math.max(1, Math.min(maxTasks, DEFAULT_GROUP_BYTES / slotBytes));
+  }
+
+  private static Operand<TInt32> clamp(Ops tf, Operand<TInt32> x, int max) {
+    return tf.math.minimum(tf.math.maximum(x, tf.constant(0)), tf.constant(max));
+  }
+
   public int maxTasks() {
     return maxTasks;
   }
 
   /**
-   * The stored targets {@code [slots·n_c, S]}: a resource variable sized to the past tasks at the
-   * start of each task, left out of checkpoints because {@link #storeTargets()} rebuilds it from
-   * the parameters.
+   * The buffers of stored targets, {@code [rows, S]} each: resource variables left out of
+   * checkpoints because {@link #storeTargets(int)} rebuilds them from the parameters.
    */
-  public ResourceBuffer targets() {
-    return targetBuffer;
+  public List<ResourceBuffer> targetGroups() {
+    return groups;
+  }
+
+  /** Past tasks per group of stored targets ({@code T_max} when windowed: one buffer). */
+  public int slotsPerGroup() {
+    return slotsPerGroup;
   }
 
   /** ‖W*‖² per slot, {@code [T_max]}. */
@@ -131,7 +194,10 @@ public final class OutputRegularizer {
     return normBuffer;
   }
 
-  /** Makes room for {@code slotCount} slots (zeros); run at the start of a task, before storing. */
+  /**
+   * Makes room for {@code slotCount} slots (zeros); run at the start of a task, before storing.
+   * Windowed, the buffer already holds {@code T_max} slots and this does nothing.
+   */
   public Op resizeTargets() {
     return resize;
   }
@@ -140,9 +206,15 @@ public final class OutputRegularizer {
     return slotCount;
   }
 
-  /** Writes {@code h(e^(storeTask), Θ_h)} into slot {@code storeSlot}. */
-  public Op storeTargets() {
-    return store;
+  /**
+   * The op that writes {@code h(e^(storeTask), Θ_h)} into slot {@code storeSlot}; {@code slot} must
+   * be the value fed to {@link #storeSlotInput()} (it picks the group's buffer).
+   */
+  public Op storeTargets(int slot) {
+    if (slot < 0 || slot >= maxTasks) {
+      throw new IllegalArgumentException("slot " + slot + " outside [0, " + maxTasks + ")");
+    }
+    return storeOps.get(slot / slotsPerGroup);
   }
 
   public Placeholder<TInt32> storeTaskInput() {
@@ -173,7 +245,7 @@ public final class OutputRegularizer {
   private Operand<TFloat32> slotRows(Ops tf, Operand<TInt32> firstSlot, Operand<TInt32> slots) {
     Operand<TInt32> begin = tf.stack(List.of(tf.math.mul(firstSlot, tf.constant(numChunks)), tf.constant(0)));
     Operand<TInt32> size = tf.stack(List.of(tf.math.mul(slots, tf.constant(numChunks)), tf.constant(rowSize)));
-    return tf.slice(targetBuffer.read(tf), begin, size);
+    return tf.slice(groups.get(0).read(tf), begin, size);
   }
 
   private Operand<TFloat32> sumAll(Ops tf, Operand<TFloat32> x) {
@@ -202,9 +274,28 @@ public final class OutputRegularizer {
       Operand<TFloat32> a2 = r.linalg.matMul(slotRows(r, r.constant(0), windowWrap), w, MatMul.transposeB(true));
       cross = r.math.add(sumAll(r, r.math.mul(h1, a1)), sumAll(r, r.math.mul(h2, a2)));
     } else {
-      // Every stored slot, in slot order: the buffer is read whole, never sliced or copied.
+      // Every stored slot, in slot order: each group's buffer is read whole, never sliced or copied,
+      // and meets its rows of H' in a GEMM of its own.
       // Σ_r h'_r·(t_r W'ᵀ) = Σ (H'ᵀ T) ∘ W': the large operand is the plain right-hand side.
-      cross = sumAll(r, r.math.mul(r.linalg.matMul(hp, targetBuffer.read(r), MatMul.transposeA(true)), w));
+      List<Operand<TFloat32>> reads = new ArrayList<>();
+      List<Operand<TInt32>> rowCounts = new ArrayList<>();
+      for (ResourceBuffer g : groups) {
+        Operand<TFloat32> t = g.read(r);
+        reads.add(t);
+        rowCounts.add(r.reshape(r.slice(r.shape(t), r.constant(new int[] {0}), r.constant(new int[] {1})), r.constant(new int[0])));
+      }
+      List<Operand<TFloat32>> pieces = new ArrayList<>();
+      if (groups.size() == 1) {
+        pieces.add(hp);
+      } else {
+        pieces.addAll(r.splitV(hp, r.stack(rowCounts), r.constant(0), (long) groups.size()).output());
+      }
+      List<Operand<TFloat32>> products = new ArrayList<>();
+      for (int g = 0; g < groups.size(); g++) {
+        products.add(r.linalg.matMul(pieces.get(g), reads.get(g), MatMul.transposeA(true)));
+      }
+      Operand<TFloat32> m = products.size() == 1 ? products.get(0) : r.math.addN(products);
+      cross = sumAll(r, r.math.mul(m, w));
     }
 
     Operand<TFloat32> gram = r.linalg.matMul(w, w, MatMul.transposeB(true));
@@ -243,6 +334,17 @@ public final class OutputRegularizer {
         tf.stack(List.of(slots, tf.constant(tail))));
   }
 
+  private Operand<TFloat32> allTargets(Ops tf) {
+    if (groups.size() == 1) {
+      return groups.get(0).read(tf);
+    }
+    List<Operand<TFloat32>> reads = new ArrayList<>();
+    for (ResourceBuffer g : groups) {
+      reads.add(g.read(tf));
+    }
+    return tf.concat(reads, tf.constant(0));
+  }
+
   /** The same sum written directly: generated {@code [k, P]} weights minus stored targets. */
   public Operand<TFloat32> naive(Ops tf, List<Operand<TFloat32>> params, Operand<TFloat32> embeddingTable) {
     Ops r = tf.withSubScope("regularizer_naive");
@@ -251,7 +353,7 @@ public final class OutputRegularizer {
     Operand<TFloat32> stored =
         windowed
             ? r.concat(List.of(slotRows(r, windowStart, windowCount), slotRows(r, r.constant(0), windowWrap)), r.constant(0))
-            : targetBuffer.read(r);
+            : allTargets(r);
     int width = Math.multiplyExact(numChunks, rowSize);
     Operand<TFloat32> perTask = r.reshape(stored, r.constant(new int[] {-1, width}));
     if (tail > 0) {

@@ -39,10 +39,14 @@ class OutputRegularizerTest {
     }
 
     Fixture(HypernetworkSpec spec, boolean windowed) {
+      this(spec, windowed, MAX_TASKS);
+    }
+
+    Fixture(HypernetworkSpec spec, boolean windowed, int slotsPerGroup) {
       hnet = Hypernetwork.create(tf, spec, 11);
       embeddings = new TaskEmbeddings(tf, MAX_TASKS, spec.embeddingDim(), 12);
       List<Operand<TFloat32>> params = hnet.read(tf);
-      reg = new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS, windowed);
+      reg = new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS, windowed, slotsPerGroup);
       expanded = reg.expanded(tf, params, embeddings.table());
       naive = reg.naive(tf, params, embeddings.table());
       SplittableRandom rng = new SplittableRandom(5);
@@ -68,7 +72,7 @@ class OutputRegularizerTest {
     void store(int task, int slot) {
       try (TInt32 t = TInt32.scalarOf(task);
           TInt32 s = TInt32.scalarOf(slot)) {
-        session.runner().feed(reg.storeTaskInput(), t).feed(reg.storeSlotInput(), s).addTarget(reg.storeTargets()).run().close();
+        session.runner().feed(reg.storeTaskInput(), t).feed(reg.storeSlotInput(), s).addTarget(reg.storeTargets(slot)).run().close();
       }
     }
 
@@ -150,33 +154,50 @@ class OutputRegularizerTest {
 
   @Test
   void readingAllSlotsWholeEqualsTheWindowedAndNaiveForms() {
+    int[] slotTasks = {0, 1, 2, 3};
     double windowedValue;
     double naiveValue;
     try (Fixture f = new Fixture(chunkedWithTail(), true)) {
-      f.resize(3);
-      for (int t = 0; t < 3; t++) {
+      assertThat(f.reg.targetGroups()).hasSize(1);
+      f.resize(slotTasks.length);
+      for (int t : slotTasks) {
         f.store(t, t);
       }
       f.session.run(f.perturb);
-      float[] v = f.eval(new int[] {0, 1, 2}, 0, 3, 0);
+      float[] v = f.eval(slotTasks, 0, slotTasks.length, 0);
       windowedValue = v[0];
       naiveValue = v[1];
     }
-    try (Fixture f = new Fixture(chunkedWithTail(), false)) {
-      f.resize(3);
-      for (int t = 0; t < 3; t++) {
-        f.store(t, t);
+    // One group, groups of 2 (two full), of 3 (one full, one partial), of 1 with an empty fifth.
+    for (int perGroup : new int[] {5, 2, 3, 1}) {
+      try (Fixture f = new Fixture(chunkedWithTail(), false, perGroup)) {
+        assertThat(f.reg.targetGroups()).as("groups of %d", perGroup).hasSize((MAX_TASKS + perGroup - 1) / perGroup);
+        f.resize(slotTasks.length);
+        for (int t : slotTasks) {
+          f.store(t, t);
+        }
+        f.session.run(f.perturb);
+        float[] v = f.eval(slotTasks, 0, slotTasks.length, 0);
+        assertThat((double) v[1]).as("naive, groups of %d", perGroup).isCloseTo(naiveValue, within(1e-6 * naiveValue));
+        assertThat((double) v[0]).as("expanded, groups of %d", perGroup).isCloseTo(windowedValue, within(1e-4 + 1e-5 * windowedValue));
+        assertThat(v[1]).isGreaterThan(1e-3f);
+        // A new task resizes the buffers: one slot, stored at the current parameters, regularizes to 0.
+        f.resize(1);
+        f.store(2, 0);
+        float[] one = f.eval(new int[] {2}, 0, 1, 0);
+        assertThat((double) one[0]).isCloseTo(one[1], within(2e-3 + 1e-3 * one[1]));
+        assertThat((double) one[0]).isCloseTo(0, within(2e-3));
       }
-      f.session.run(f.perturb);
-      float[] v = f.eval(new int[] {0, 1, 2}, 0, 3, 0);
-      assertThat((double) v[1]).isCloseTo(naiveValue, within(1e-6 * naiveValue));
-      assertThat((double) v[0]).isCloseTo(windowedValue, within(1e-4 + 1e-5 * windowedValue));
-      assertThat(v[1]).isGreaterThan(1e-3f);
-      // A new task resizes the buffer: one slot, stored at the current parameters, regularizes to 0.
-      f.resize(1);
-      f.store(2, 0);
-      float[] one = f.eval(new int[] {2}, 0, 1, 0);
-      assertThat((double) one[0]).isCloseTo(one[1], within(2e-3 + 1e-3 * one[1]));
+    }
+  }
+
+  @Test
+  void rejectsSlotsOutsideTheTable() {
+    try (Fixture f = new Fixture(chunkedWithTail(), false, 2)) {
+      assertThat(f.reg.storeTargets(4)).isNotSameAs(f.reg.storeTargets(1));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.reg.storeTargets(MAX_TASKS))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("slot 5");
     }
   }
 

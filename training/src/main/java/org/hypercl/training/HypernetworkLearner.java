@@ -142,7 +142,7 @@ public final class HypernetworkLearner extends AbstractLearner {
       session.runner()
           .feed(regularizer.storeTaskInput(), t)
           .feed(regularizer.storeSlotInput(), s)
-          .addTarget(regularizer.storeTargets())
+          .addTarget(regularizer.storeTargets(slot))
           .run()
           .close();
     }
