@@ -3,6 +3,7 @@ package org.hypercl.graphs;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -17,17 +18,16 @@ import org.tensorflow.types.TInt32;
  *   L_reg = β/k · Σ_{t in window} ‖ h(e^(t), Θ_h*) − h(e^(t), Θ_h + ΔΘ_h) ‖²
  * </pre>
  *
- * <p>The targets {@code W*_t = h(e^(t), Θ_h*)} are written once per task into non-trainable
- * buffers of chunk rows, one block of n_c rows per past task ("slot"). Regularizing all past tasks,
- * the slots live in groups of {@link #slotsPerGroup()} slots, each group its own buffer sized to
- * the slots it holds and read whole, with one GEMM per group: the GEMM's scratch stays bounded by
- * a group, and a group's buffer keeps its size once full, so the allocator reuses the same blocks
- * task after task instead of growing with the number of tasks. Windowed, a step regularizes
- * {@code count} slots from {@code start}, then {@code wrap} slots from slot 0, sliced from one
- * buffer allocated once for all {@code T_max} slots. With all past tasks in the window this is Eq. 2; with a random window of K over
- * targets stored in random order it is the stochastic regularizer, every past task drawn with
- * probability K/(T−1). The window's targets are read by dim-0 slices of the variable, never
- * gathered, and the hypernetwork runs once for all k window tasks.
+ * <p>The targets {@code W*_t = h(e^(t), Θ_h*)} are stored as chunk rows, one block of n_c rows per
+ * past task ("slot"), in groups of {@link #slotsPerGroup()} slots: each group is a resource
+ * variable written whole by one dense assign when a task starts ({@link #storeGroup(int)}), and
+ * never by a sparse write, because TensorFlow then switches the variable to copy-on-read and every
+ * step would copy every stored target. Regularizing all past tasks, a step reads each group whole
+ * and meets it in a GEMM of its own, so the GEMM's scratch stays bounded by a group. Windowed, a
+ * step regularizes {@code count} slots from {@code start}, then {@code wrap} slots from slot 0,
+ * taken from the groups as dim-0 slices. With all past tasks in the window this is Eq. 2; with a
+ * random window of K over targets stored in random order it is the stochastic regularizer, every
+ * past task drawn with probability K/(T−1). The hypernetwork runs once for all k window tasks.
  *
  * <p>{@link #expanded} evaluates the squared error without materialising the {@code [k, P]}
  * outputs. With the last layer linear, {@code o_r = h'_r·W'}, {@code W' = [W; b]}:
@@ -36,42 +36,45 @@ import org.tensorflow.types.TInt32;
  *   Σ_r ‖t_r − o_r‖² = Σ_r ‖t_r‖² − 2·Σ_r h'_r·(t_r W'ᵀ) + Σ_r h'_r (W'W'ᵀ) h'_rᵀ
  * </pre>
  *
- * The first term is stored per slot when the targets are written, the second is one GEMM that
- * only reads the targets, the third needs only the small Gram matrix. The cut tail of each task's
- * last chunk is subtracted exactly. {@link #naive} is the direct form, for tests.
+ * The first term is stored per slot when the targets are written, the second is a GEMM per group
+ * that only reads the targets, the third needs only the small Gram matrix. The cut tail of each
+ * task's last chunk is subtracted exactly. {@link #naive} is the direct form, for tests.
  */
 public final class OutputRegularizer {
+
+  /** Budget of one group of stored targets when all past tasks are regularized. */
+  public static final long DEFAULT_GROUP_BYTES = 256L << 20;
+
+  /**
+   * Budget of one group when windowed: larger, because a step multiplies every group (most of
+   * them outside the window, with empty products).
+   */
+  public static final long WINDOWED_GROUP_BYTES = 1L << 30;
 
   private final Hypernetwork hnet;
   private final int maxTasks;
   private final int numChunks;
   private final int rowSize;
   private final int tail;
-  /** Budget of one group of stored targets when all past tasks are regularized. */
-  public static final long DEFAULT_GROUP_BYTES = 256L << 20;
-
   private final int slotsPerGroup;
-  /** Non-windowed: one buffer per group of slots; windowed: one buffer of T_max slots. */
   private final List<ResourceBuffer> groups;
   private final List<Op> storeOps;
+  private final Op clear;
   private final ResourceBuffer normBuffer;
   /** The cut tail of each slot's last chunk, {@code [T_max, tail]}, kept apart from the targets. */
   private final ResourceBuffer tailBuffer;
-  private final Placeholder<TInt32> storeTask;
-  private final Placeholder<TInt32> storeSlot;
+  private final Placeholder<TInt32> storeTasks;
   private final Placeholder<TInt32> windowTasks;
   private final Placeholder<TInt32> windowStart;
   private final Placeholder<TInt32> windowCount;
   private final Placeholder<TInt32> windowWrap;
   private final boolean windowed;
-  private final Placeholder<TInt32> slotCount;
-  private final Op resize;
 
   /**
-   * @param currentParams Θ_h as read now; {@link #storeTargets(int)} evaluates the hypernetwork there
+   * @param currentParams Θ_h as read now; {@link #storeGroup(int)} evaluates the hypernetwork there
    * @param embeddingTable all task embeddings {@code [T_max, d_e]}
    * @param windowed whether steps regularize windows of the stored slots (the stochastic
-   *     regularizer) rather than all of them; with all of them the stored targets are read whole
+   *     regularizer) rather than all of them
    */
   public OutputRegularizer(
       Ops tf,
@@ -80,13 +83,20 @@ public final class OutputRegularizer {
       Operand<TFloat32> embeddingTable,
       int maxTasks,
       boolean windowed) {
-    this(tf, hnet, currentParams, embeddingTable, maxTasks, windowed, defaultSlotsPerGroup(hnet.spec(), maxTasks));
+    this(
+        tf,
+        hnet,
+        currentParams,
+        embeddingTable,
+        maxTasks,
+        windowed,
+        slotsPerGroup(hnet.spec(), maxTasks, windowed ? WINDOWED_GROUP_BYTES : DEFAULT_GROUP_BYTES));
   }
 
   /**
-   * As above with an explicit group size (used only when all past tasks are regularized).
+   * As above with an explicit group size.
    *
-   * @param slotsPerGroup past tasks whose targets share one buffer and one GEMM, at least 1
+   * @param slotsPerGroup past tasks whose targets share one buffer, at least 1
    */
   public OutputRegularizer(
       Ops tf,
@@ -106,53 +116,44 @@ public final class OutputRegularizer {
     this.numChunks = spec.numChunks();
     this.rowSize = spec.rowSize();
     this.tail = Math.toIntExact((long) numChunks * rowSize - spec.targetSize());
-    this.slotsPerGroup = windowed ? maxTasks : Math.min(slotsPerGroup, maxTasks);
+    this.slotsPerGroup = Math.min(slotsPerGroup, maxTasks);
+    int groupCount = (maxTasks + this.slotsPerGroup - 1) / this.slotsPerGroup;
     Ops r = tf.withSubScope("regularizer");
     this.normBuffer = new ResourceBuffer(r, "target_norms", maxTasks);
     this.tailBuffer = tail > 0 ? new ResourceBuffer(r, "target_tails", maxTasks, tail) : null;
-    this.slotCount = r.withName("slot_count").placeholder(TInt32.class);
-    int groupCount = (maxTasks + this.slotsPerGroup - 1) / this.slotsPerGroup;
+
     List<ResourceBuffer> buffers = new ArrayList<>();
-    List<Op> resizes = new ArrayList<>();
-    if (windowed) {
-      // Allocated once at full size: resizing it at every task would leave the allocator a trail
-      // of ever larger freed blocks.
-      buffers.add(new ResourceBuffer(r, "targets", (long) maxTasks * numChunks, rowSize));
-    } else {
-      for (int g = 0; g < groupCount; g++) {
-        ResourceBuffer b = ResourceBuffer.resizable(r, groupCount == 1 ? "targets" : "targets_" + g, rowSize);
-        buffers.add(b);
-        resizes.add(b.resize(r, r.math.mul(clamp(r, r.math.sub(slotCount, r.constant(g * this.slotsPerGroup)), this.slotsPerGroup), r.constant(numChunks))));
-      }
+    List<Op> clears = new ArrayList<>();
+    for (int g = 0; g < groupCount; g++) {
+      ResourceBuffer b = ResourceBuffer.resizable(r, groupCount == 1 ? "targets" : "targets_" + g, rowSize);
+      buffers.add(b);
+      clears.add(b.resize(r, r.constant(0)));
     }
     this.groups = List.copyOf(buffers);
-    this.resize = r.withName("resize_targets").withControlDependencies(resizes).noOp();
+    this.clear = r.withName("clear_targets").withControlDependencies(clears).noOp();
 
-    this.storeTask = r.withName("store_task").placeholder(TInt32.class);
-    this.storeSlot = r.withName("store_slot").placeholder(TInt32.class);
-    Operand<TFloat32> e = r.gather(embeddingTable, r.reshape(storeTask, r.constant(new int[] {1})), r.constant(0));
+    // One batched hypernetwork pass per group: rows [k·n_c, S] for the k tasks fed, in slot order.
+    this.storeTasks = r.withName("store_tasks").placeholder(TInt32.class);
+    Operand<TFloat32> e = r.gather(embeddingTable, storeTasks, r.constant(0));
     Operand<TFloat32> rows = hnet.outputRows(r, currentParams, e);
-    Operand<TFloat32> norm = r.reshape(r.sum(r.math.square(rows), r.constant(new int[] {0, 1})), r.constant(new int[] {1}));
-    List<Op> common = new ArrayList<>();
-    common.add(r.resourceScatterUpdate(normBuffer.handle(), r.reshape(storeSlot, r.constant(new int[] {1})), norm));
-    if (tailBuffer != null) {
-      // The tail of the last chunk row: read later from this small buffer, because slicing it out
-      // of the large targets buffer makes oneDNN copy the whole buffer every step.
-      Operand<TFloat32> tailRow =
-          r.reshape(
-              r.slice(rows, r.constant(new int[] {numChunks - 1, rowSize - tail}), r.constant(new int[] {1, tail})),
-              r.constant(new int[] {1, tail}));
-      common.add(r.resourceScatterUpdate(tailBuffer.handle(), r.reshape(storeSlot, r.constant(new int[] {1})), tailRow));
-    }
+    Operand<TFloat32> perTask = r.reshape(rows, r.constant(new int[] {-1, numChunks * rowSize}));
+    Operand<TFloat32> norms = r.sum(r.math.square(perTask), r.constant(1));
+    Operand<TFloat32> tails =
+        tailBuffer == null
+            ? null
+            : r.slice(perTask, r.constant(new int[] {0, numChunks * rowSize - tail}), r.constant(new int[] {-1, tail}));
+    Operand<TInt32> count = r.reshape(r.slice(r.shape(storeTasks), r.constant(new int[] {0}), r.constant(new int[] {1})), r.constant(new int[0]));
     List<Op> stores = new ArrayList<>();
-    for (int g = 0; g < groups.size(); g++) {
-      Operand<TInt32> local = r.math.sub(storeSlot, r.constant(g * this.slotsPerGroup));
-      Operand<TInt32> firstRow = r.math.mul(local, r.constant(numChunks));
-      Operand<TInt32> begin = r.stack(List.of(firstRow, r.constant(0)));
-      Operand<TInt32> end = r.stack(List.of(r.math.add(firstRow, r.constant(numChunks)), r.constant(rowSize)));
-      List<Op> writes = new ArrayList<>(common);
-      writes.add(r.resourceStridedSliceAssign(groups.get(g).handle(), begin, end, r.constant(new int[] {1, 1}), rows));
-      stores.add(r.withControlDependencies(writes).withName(groups.size() == 1 ? "store_targets" : "store_targets_" + g).noOp());
+    for (int g = 0; g < groupCount; g++) {
+      Operand<TInt32> slots = r.range(r.constant(g * this.slotsPerGroup), r.math.add(r.constant(g * this.slotsPerGroup), count), r.constant(1));
+      List<Op> writes = new ArrayList<>();
+      writes.add(r.assignVariableOp(groups.get(g).handle(), rows));
+      // Small buffers: a sparse write (and the copy-on-read it brings) costs nothing here.
+      writes.add(r.resourceScatterUpdate(normBuffer.handle(), slots, norms));
+      if (tails != null) {
+        writes.add(r.resourceScatterUpdate(tailBuffer.handle(), slots, tails));
+      }
+      stores.add(r.withControlDependencies(writes).withName(groupCount == 1 ? "store_targets" : "store_targets_" + g).noOp());
     }
     this.storeOps = List.copyOf(stores);
 
@@ -162,14 +163,10 @@ public final class OutputRegularizer {
     this.windowWrap = r.withName("window_wrap").placeholder(TInt32.class);
   }
 
-  /** Slots per group so that one group's targets take about {@link #DEFAULT_GROUP_BYTES}. */
-  static int defaultSlotsPerGroup(HypernetworkSpec spec, int maxTasks) {
+  /** Slots per group so that one group's targets take about {@code bytes}. */
+  static int slotsPerGroup(HypernetworkSpec spec, int maxTasks, long bytes) {
     long slotBytes = (long) spec.numChunks() * spec.rowSize() * Float.BYTES;
-    return (int) Math.max(1, Math.min(maxTasks, DEFAULT_GROUP_BYTES / slotBytes));
-  }
-
-  private static Operand<TInt32> clamp(Ops tf, Operand<TInt32> x, int max) {
-    return tf.math.minimum(tf.math.maximum(x, tf.constant(0)), tf.constant(max));
+    return (int) Math.max(1, Math.min(maxTasks, bytes / slotBytes));
   }
 
   public int maxTasks() {
@@ -178,13 +175,13 @@ public final class OutputRegularizer {
 
   /**
    * The buffers of stored targets, {@code [rows, S]} each: resource variables left out of
-   * checkpoints because {@link #storeTargets(int)} rebuilds them from the parameters.
+   * checkpoints because {@link #storeGroup(int)} rebuilds them from the parameters.
    */
   public List<ResourceBuffer> targetGroups() {
     return groups;
   }
 
-  /** Past tasks per group of stored targets ({@code T_max} when windowed: one buffer). */
+  /** Past tasks per group of stored targets. */
   public int slotsPerGroup() {
     return slotsPerGroup;
   }
@@ -194,35 +191,44 @@ public final class OutputRegularizer {
     return normBuffer;
   }
 
-  /**
-   * Makes room for {@code slotCount} slots (zeros); run at the start of a task, before storing.
-   * Windowed, the buffer already holds {@code T_max} slots and this does nothing.
-   */
-  public Op resizeTargets() {
-    return resize;
-  }
-
-  public Placeholder<TInt32> slotCountInput() {
-    return slotCount;
+  /** Empties every group, releasing the stored targets; run at the start of a task, before storing. */
+  public Op clearTargets() {
+    return clear;
   }
 
   /**
-   * The op that writes {@code h(e^(storeTask), Θ_h)} into slot {@code storeSlot}; {@code slot} must
-   * be the value fed to {@link #storeSlotInput()} (it picks the group's buffer).
+   * The op that writes {@code h(e^(t), Θ_h)} for the tasks fed to {@link #storeTasksInput()} into
+   * the slots {@code g·slotsPerGroup, g·slotsPerGroup + 1, ...} of group {@code g}, replacing the
+   * group's contents. Feed at most {@link #slotsPerGroup()} tasks, and a full group before the next.
    */
-  public Op storeTargets(int slot) {
-    if (slot < 0 || slot >= maxTasks) {
-      throw new IllegalArgumentException("slot " + slot + " outside [0, " + maxTasks + ")");
+  public Op storeGroup(int group) {
+    if (group < 0 || group >= groups.size()) {
+      throw new IllegalArgumentException("group " + group + " outside [0, " + groups.size() + ")");
     }
-    return storeOps.get(slot / slotsPerGroup);
+    return storeOps.get(group);
   }
 
-  public Placeholder<TInt32> storeTaskInput() {
-    return storeTask;
+  /**
+   * Recomputes and stores the targets of {@code slotTasks} (task ids in slot order) at the current
+   * parameters: empties every group, then fills the groups one batched pass each.
+   */
+  public void store(Session session, int[] slotTasks) {
+    if (slotTasks.length > maxTasks) {
+      throw new IllegalArgumentException(slotTasks.length + " slots for a table of " + maxTasks + " tasks");
+    }
+    session.run(clear);
+    for (int g = 0; g * slotsPerGroup < slotTasks.length; g++) {
+      int from = g * slotsPerGroup;
+      int[] tasks = java.util.Arrays.copyOfRange(slotTasks, from, Math.min(slotTasks.length, from + slotsPerGroup));
+      try (TInt32 t = Tensors.ints(tasks, tasks.length)) {
+        session.runner().feed(storeTasks, t).addTarget(storeOps.get(g)).run().close();
+      }
+    }
   }
 
-  public Placeholder<TInt32> storeSlotInput() {
-    return storeSlot;
+  /** Task ids whose targets {@link #storeGroup(int)} writes, in slot order ({@code [k]} int32). */
+  public Placeholder<TInt32> storeTasksInput() {
+    return storeTasks;
   }
 
   /** Task ids of the window's slots, in slot order ({@code [k]} int32). */
@@ -242,10 +248,19 @@ public final class OutputRegularizer {
     return windowWrap;
   }
 
-  private Operand<TFloat32> slotRows(Ops tf, Operand<TInt32> firstSlot, Operand<TInt32> slots) {
+  /** Rows of slots {@code [firstSlot, firstSlot + slots)} of the concatenated groups (naive form). */
+  private Operand<TFloat32> slotRows(Ops tf, Operand<TFloat32> all, Operand<TInt32> firstSlot, Operand<TInt32> slots) {
     Operand<TInt32> begin = tf.stack(List.of(tf.math.mul(firstSlot, tf.constant(numChunks)), tf.constant(0)));
     Operand<TInt32> size = tf.stack(List.of(tf.math.mul(slots, tf.constant(numChunks)), tf.constant(rowSize)));
-    return tf.slice(groups.get(0).read(tf), begin, size);
+    return tf.slice(all, begin, size);
+  }
+
+  private static Operand<TInt32> rowCount(Ops tf, Operand<TFloat32> x) {
+    return tf.reshape(tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1})), tf.constant(new int[0]));
+  }
+
+  private static Operand<TInt32> clamp(Ops tf, Operand<TInt32> x, Operand<TInt32> max) {
+    return tf.math.minimum(tf.math.maximum(x, tf.constant(0)), max);
   }
 
   private Operand<TFloat32> sumAll(Ops tf, Operand<TFloat32> x) {
@@ -265,38 +280,33 @@ public final class OutputRegularizer {
     Operand<TFloat32> hp = r.concat(List.of(h, ones), r.constant(1)); // [R, h+1]
     Operand<TFloat32> w = hnet.outputMatrix(r, params); // [h+1, S]
 
-    Operand<TInt32> split = r.math.mul(windowCount, r.constant(numChunks));
-    Operand<TFloat32> h1 = r.slice(hp, r.stack(List.of(r.constant(0), r.constant(0))), r.stack(List.of(split, r.constant(-1))));
-    Operand<TFloat32> h2 = r.slice(hp, r.stack(List.of(split, r.constant(0))), r.constant(new int[] {-1, -1}));
-    Operand<TFloat32> cross;
+    // Pieces of the window, one per group and part (slots from start, then the wrapped ones from 0);
+    // each meets its rows of H' in a GEMM of its own. All past tasks: one whole group each.
+    List<Operand<TFloat32>> targetPieces = new ArrayList<>();
+    List<Operand<TInt32>> pieceRows = new ArrayList<>();
     if (windowed) {
-      Operand<TFloat32> a1 = r.linalg.matMul(slotRows(r, windowStart, windowCount), w, MatMul.transposeB(true));
-      Operand<TFloat32> a2 = r.linalg.matMul(slotRows(r, r.constant(0), windowWrap), w, MatMul.transposeB(true));
-      cross = r.math.add(sumAll(r, r.math.mul(h1, a1)), sumAll(r, r.math.mul(h2, a2)));
+      addWindowPieces(r, windowStart, r.math.add(windowStart, windowCount), targetPieces, pieceRows);
+      addWindowPieces(r, r.constant(0), windowWrap, targetPieces, pieceRows);
     } else {
-      // Every stored slot, in slot order: each group's buffer is read whole, never sliced or copied,
-      // and meets its rows of H' in a GEMM of its own.
-      // Σ_r h'_r·(t_r W'ᵀ) = Σ (H'ᵀ T) ∘ W': the large operand is the plain right-hand side.
-      List<Operand<TFloat32>> reads = new ArrayList<>();
-      List<Operand<TInt32>> rowCounts = new ArrayList<>();
       for (ResourceBuffer g : groups) {
         Operand<TFloat32> t = g.read(r);
-        reads.add(t);
-        rowCounts.add(r.reshape(r.slice(r.shape(t), r.constant(new int[] {0}), r.constant(new int[] {1})), r.constant(new int[0])));
+        targetPieces.add(t);
+        pieceRows.add(rowCount(r, t));
       }
-      List<Operand<TFloat32>> pieces = new ArrayList<>();
-      if (groups.size() == 1) {
-        pieces.add(hp);
-      } else {
-        pieces.addAll(r.splitV(hp, r.stack(rowCounts), r.constant(0), (long) groups.size()).output());
-      }
-      List<Operand<TFloat32>> products = new ArrayList<>();
-      for (int g = 0; g < groups.size(); g++) {
-        products.add(r.linalg.matMul(pieces.get(g), reads.get(g), MatMul.transposeA(true)));
-      }
-      Operand<TFloat32> m = products.size() == 1 ? products.get(0) : r.math.addN(products);
-      cross = sumAll(r, r.math.mul(m, w));
     }
+    List<Operand<TFloat32>> hpPieces = new ArrayList<>();
+    if (targetPieces.size() == 1) {
+      hpPieces.add(hp);
+    } else {
+      hpPieces.addAll(r.splitV(hp, r.stack(pieceRows), r.constant(0), (long) targetPieces.size()).output());
+    }
+    // Σ_r h'_r·(t_r W'ᵀ) = Σ (H'ᵀ T) ∘ W': the large operand is the plain right-hand side.
+    List<Operand<TFloat32>> products = new ArrayList<>();
+    for (int i = 0; i < targetPieces.size(); i++) {
+      products.add(r.linalg.matMul(hpPieces.get(i), targetPieces.get(i), MatMul.transposeA(true)));
+    }
+    Operand<TFloat32> m = products.size() == 1 ? products.get(0) : r.math.addN(products);
+    Operand<TFloat32> cross = sumAll(r, r.math.mul(m, w));
 
     Operand<TFloat32> gram = r.linalg.matMul(w, w, MatMul.transposeB(true));
     Operand<TFloat32> quad = sumAll(r, r.math.mul(r.linalg.matMul(hp, gram), hp));
@@ -327,6 +337,22 @@ public final class OutputRegularizer {
     return r.math.sub(total, tailErr);
   }
 
+  /** Adds, per group, the dim-0 slice of slots {@code [from, to)} that the group holds (maybe empty). */
+  private void addWindowPieces(
+      Ops tf, Operand<TInt32> from, Operand<TInt32> to, List<Operand<TFloat32>> pieces, List<Operand<TInt32>> rows) {
+    for (int g = 0; g < groups.size(); g++) {
+      Operand<TFloat32> t = groups.get(g).read(tf);
+      Operand<TInt32> first = tf.constant(g * slotsPerGroup);
+      Operand<TInt32> held = tf.math.div(rowCount(tf, t), tf.constant(numChunks));
+      Operand<TInt32> lo = clamp(tf, tf.math.sub(from, first), held);
+      Operand<TInt32> hi = clamp(tf, tf.math.sub(to, first), held);
+      Operand<TInt32> n = tf.math.mul(tf.math.maximum(tf.math.sub(hi, lo), tf.constant(0)), tf.constant(numChunks));
+      Operand<TInt32> begin = tf.stack(List.of(tf.math.mul(lo, tf.constant(numChunks)), tf.constant(0)));
+      pieces.add(tf.slice(t, begin, tf.stack(List.of(n, tf.constant(rowSize)))));
+      rows.add(n);
+    }
+  }
+
   private Operand<TFloat32> tailTargetRows(Ops tf, Operand<TInt32> firstSlot, Operand<TInt32> slots) {
     return tf.slice(
         tailBuffer.read(tf),
@@ -350,10 +376,11 @@ public final class OutputRegularizer {
     Ops r = tf.withSubScope("regularizer_naive");
     Operand<TFloat32> e = r.gather(embeddingTable, windowTasks, r.constant(0));
     Operand<TFloat32> generated = hnet.generate(r, params, e);
+    Operand<TFloat32> all = allTargets(r);
     Operand<TFloat32> stored =
         windowed
-            ? r.concat(List.of(slotRows(r, windowStart, windowCount), slotRows(r, r.constant(0), windowWrap)), r.constant(0))
-            : allTargets(r);
+            ? r.concat(List.of(slotRows(r, all, windowStart, windowCount), slotRows(r, all, r.constant(0), windowWrap)), r.constant(0))
+            : all;
     int width = Math.multiplyExact(numChunks, rowSize);
     Operand<TFloat32> perTask = r.reshape(stored, r.constant(new int[] {-1, width}));
     if (tail > 0) {

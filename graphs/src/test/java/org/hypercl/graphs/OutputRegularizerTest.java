@@ -63,17 +63,9 @@ class OutputRegularizerTest {
       session.initialize();
     }
 
-    void resize(int slots) {
-      try (TInt32 n = TInt32.scalarOf(slots)) {
-        session.runner().feed(reg.slotCountInput(), n).addTarget(reg.resizeTargets()).run().close();
-      }
-    }
-
-    void store(int task, int slot) {
-      try (TInt32 t = TInt32.scalarOf(task);
-          TInt32 s = TInt32.scalarOf(slot)) {
-        session.runner().feed(reg.storeTaskInput(), t).feed(reg.storeSlotInput(), s).addTarget(reg.storeTargets(slot)).run().close();
-      }
+    /** Stores the targets of {@code slotTasks}, in slot order, at the current parameters. */
+    void store(int... slotTasks) {
+      reg.store(session, slotTasks);
     }
 
     float[] eval(int[] taskIds, int start, int count, int wrap) {
@@ -107,10 +99,7 @@ class OutputRegularizerTest {
     for (HypernetworkSpec spec :
         List.of(chunkedWithTail(), HypernetworkSpec.full(2, new int[] {10, 10}, Activation.SIGMOID, 141))) {
       try (Fixture f = new Fixture(spec)) {
-        f.resize(3);
-        for (int t = 0; t < 3; t++) {
-          f.store(t, t);
-        }
+        f.store(0, 1, 2);
         float[] before = f.eval(new int[] {0, 1, 2}, 0, 3, 0);
         assertThat(before[1]).as("naive, %s", spec).isZero();
         assertThat((double) before[0]).as("expanded, %s", spec).isCloseTo(0, within(2e-3));
@@ -124,31 +113,35 @@ class OutputRegularizerTest {
 
   @Test
   void batchedWindowEqualsSumOfSingleTasksAndExpandedEqualsNaive() {
-    try (Fixture f = new Fixture(chunkedWithTail())) {
-      int[] slotTasks = {3, 0, 2, 1};
-      f.resize(slotTasks.length);
-      for (int slot = 0; slot < slotTasks.length; slot++) {
-        f.store(slotTasks[slot], slot);
-      }
-      f.session.run(f.perturb);
-      double sum = 0;
-      for (int slot = 0; slot < slotTasks.length; slot++) {
-        float[] single = f.eval(new int[] {slotTasks[slot]}, slot, 1, 0);
-        assertThat((double) single[0]).isCloseTo(single[1], within(1e-3 + 1e-3 * single[1]));
-        sum += single[1];
-      }
-      float[] all = f.eval(slotTasks, 0, 4, 0);
-      assertThat((double) all[1]).isCloseTo(sum, within(1e-4 * sum));
-      assertThat((double) all[0]).isCloseTo(sum, within(2e-3 + 1e-3 * sum));
+    // One buffer, then groups of 2 (the wrapping window crosses groups) and of 1.
+    for (int perGroup : new int[] {MAX_TASKS, 2, 1}) {
+      try (Fixture f = new Fixture(chunkedWithTail(), true, perGroup)) {
+        int[] slotTasks = {3, 0, 2, 1};
+        f.store(slotTasks);
+        f.session.run(f.perturb);
+        double sum = 0;
+        for (int slot = 0; slot < slotTasks.length; slot++) {
+          float[] single = f.eval(new int[] {slotTasks[slot]}, slot, 1, 0);
+          assertThat((double) single[0]).as("groups of %d, slot %d", perGroup, slot).isCloseTo(single[1], within(1e-3 + 1e-3 * single[1]));
+          sum += single[1];
+        }
+        float[] all = f.eval(slotTasks, 0, 4, 0);
+        assertThat((double) all[1]).isCloseTo(sum, within(1e-4 * sum));
+        assertThat((double) all[0]).as("groups of %d", perGroup).isCloseTo(sum, within(2e-3 + 1e-3 * sum));
 
-      // A wrapping window: slots 2, 3 then 0.
-      float[] wrapped = f.eval(new int[] {2, 1, 3}, 2, 2, 1);
-      double expected = f.eval(new int[] {2}, 2, 1, 0)[1] + f.eval(new int[] {1}, 3, 1, 0)[1] + f.eval(new int[] {3}, 0, 1, 0)[1];
-      assertThat((double) wrapped[1]).isCloseTo(expected, within(1e-4 * expected));
-      assertThat((double) wrapped[0]).isCloseTo(expected, within(2e-3 + 1e-3 * expected));
+        // A wrapping window: slots 1, 2, 3 then 0.
+        float[] wrapped = f.eval(new int[] {0, 2, 1, 3}, 1, 3, 1);
+        assertThat((double) wrapped[1]).isCloseTo(sum, within(1e-4 * sum));
+        assertThat((double) wrapped[0]).as("groups of %d, wrapped", perGroup).isCloseTo(sum, within(2e-3 + 1e-3 * sum));
+        // Slots 2, 3 then 0: the three single-slot values.
+        float[] part = f.eval(new int[] {2, 1, 3}, 2, 2, 1);
+        double expected = f.eval(new int[] {2}, 2, 1, 0)[1] + f.eval(new int[] {1}, 3, 1, 0)[1] + f.eval(new int[] {3}, 0, 1, 0)[1];
+        assertThat((double) part[1]).isCloseTo(expected, within(1e-4 * expected));
+        assertThat((double) part[0]).isCloseTo(expected, within(2e-3 + 1e-3 * expected));
 
-      float[] empty = f.eval(new int[0], 0, 0, 0);
-      assertThat(empty).containsExactly(0f, 0f);
+        float[] empty = f.eval(new int[0], 0, 0, 0);
+        assertThat(empty).containsExactly(0f, 0f);
+      }
     }
   }
 
@@ -159,10 +152,7 @@ class OutputRegularizerTest {
     double naiveValue;
     try (Fixture f = new Fixture(chunkedWithTail(), true)) {
       assertThat(f.reg.targetGroups()).hasSize(1);
-      f.resize(slotTasks.length);
-      for (int t : slotTasks) {
-        f.store(t, t);
-      }
+      f.store(slotTasks);
       f.session.run(f.perturb);
       float[] v = f.eval(slotTasks, 0, slotTasks.length, 0);
       windowedValue = v[0];
@@ -172,32 +162,81 @@ class OutputRegularizerTest {
     for (int perGroup : new int[] {5, 2, 3, 1}) {
       try (Fixture f = new Fixture(chunkedWithTail(), false, perGroup)) {
         assertThat(f.reg.targetGroups()).as("groups of %d", perGroup).hasSize((MAX_TASKS + perGroup - 1) / perGroup);
-        f.resize(slotTasks.length);
-        for (int t : slotTasks) {
-          f.store(t, t);
-        }
+        f.store(slotTasks);
         f.session.run(f.perturb);
         float[] v = f.eval(slotTasks, 0, slotTasks.length, 0);
         assertThat((double) v[1]).as("naive, groups of %d", perGroup).isCloseTo(naiveValue, within(1e-6 * naiveValue));
         assertThat((double) v[0]).as("expanded, groups of %d", perGroup).isCloseTo(windowedValue, within(1e-4 + 1e-5 * windowedValue));
         assertThat(v[1]).isGreaterThan(1e-3f);
-        // A new task resizes the buffers: one slot, stored at the current parameters, regularizes to 0.
-        f.resize(1);
-        f.store(2, 0);
+        // A new task stores again: one slot, at the current parameters, regularizes to 0; the groups
+        // that held the earlier slots are emptied.
+        f.store(2);
         float[] one = f.eval(new int[] {2}, 0, 1, 0);
-        assertThat((double) one[0]).isCloseTo(one[1], within(2e-3 + 1e-3 * one[1]));
+        assertThat(one[1]).isZero();
         assertThat((double) one[0]).isCloseTo(0, within(2e-3));
+        for (int g = 1; g < f.reg.targetGroups().size(); g++) {
+          try (TFloat32 t = (TFloat32) f.session.runner().fetch(f.reg.targetGroups().get(g).read(f.tf)).run().get(0)) {
+            assertThat(t.shape().get(0)).as("rows of group %d", g).isZero();
+          }
+        }
       }
     }
   }
 
   @Test
-  void rejectsSlotsOutsideTheTable() {
+  void storesTheGeneratedWeightsInSlotOrderWithoutSparseWritesToTheTargets() {
     try (Fixture f = new Fixture(chunkedWithTail(), false, 2)) {
-      assertThat(f.reg.storeTargets(4)).isNotSameAs(f.reg.storeTargets(1));
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.reg.storeTargets(MAX_TASKS))
+      f.store(4, 1, 3);
+      Operand<TFloat32> generated =
+          f.hnet.generate(f.tf, f.hnet.read(f.tf), f.tf.gather(f.embeddings.table(), f.tf.constant(new int[] {4, 1, 3}), f.tf.constant(0)));
+      float[][] out =
+          GraphTestSupport.fetch(
+              f.session,
+              Map.of(),
+              List.of(
+                  generated,
+                  f.reg.targetGroups().get(0).read(f.tf),
+                  f.reg.targetGroups().get(1).read(f.tf),
+                  f.reg.targetNorms().read(f.tf)));
+      int p = 141;
+      int width = 3 * 48;
+      // Group 0 holds tasks 4 and 1, group 1 task 3; each slot is n_c·S values, the first P generated.
+      for (int k = 0; k < 3; k++) {
+        float[] slot = k < 2 ? java.util.Arrays.copyOfRange(out[1], k * width, k * width + p) : java.util.Arrays.copyOfRange(out[2], 0, p);
+        assertThat(slot).as("slot %d", k).containsExactly(java.util.Arrays.copyOfRange(out[0], k * p, (k + 1) * p), within(1e-6f));
+        double norm = 0;
+        float[] group = k < 2 ? out[1] : out[2];
+        int off = (k % 2) * width;
+        for (int i = 0; i < width; i++) {
+          norm += (double) group[off + i] * group[off + i];
+        }
+        assertThat((double) out[3][k]).as("norm of slot %d", k).isCloseTo(norm, within(1e-4 * norm));
+      }
+    }
+    // The copy-on-read a sparse write would cause is invisible to values; the graph must not have one.
+    try (Fixture f = new Fixture(chunkedWithTail(), false, 2)) {
+      java.util.Set<String> targetHandles = new java.util.HashSet<>();
+      f.reg.targetGroups().forEach(g -> targetHandles.add(g.handle().op().name()));
+      f.graph.operations().forEachRemaining(
+          op -> {
+            if (op.type().startsWith("ResourceScatter") || op.type().equals("ResourceStridedSliceAssign")) {
+              String target = op.input(0).op().name();
+              assertThat(targetHandles).as("sparse write %s", op.name()).doesNotContain(target);
+            }
+          });
+    }
+  }
+
+  @Test
+  void rejectsGroupsAndSlotsOutsideTheTable() {
+    try (Fixture f = new Fixture(chunkedWithTail(), false, 2)) {
+      assertThat(f.reg.storeGroup(2)).isNotSameAs(f.reg.storeGroup(0));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.reg.storeGroup(3))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("slot 5");
+          .hasMessageContaining("group 3");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.store(0, 1, 2, 3, 4, 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("6 slots");
     }
   }
 

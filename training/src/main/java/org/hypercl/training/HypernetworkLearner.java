@@ -126,25 +126,7 @@ public final class HypernetworkLearner extends AbstractLearner {
     session.run(adam.reset());
     windows = new RegularizerWindow(task, settings.regularizerTasks(), new SplittableRandom(mix(settings.seed(), task, -2)));
     if (regularizer != null) {
-      int[] order = windows.slotOrder();
-      try (TInt32 n = TInt32.scalarOf(order.length)) {
-        session.runner().feed(regularizer.slotCountInput(), n).addTarget(regularizer.resizeTargets()).run().close();
-      }
-      for (int slot = 0; slot < order.length; slot++) {
-        storeTargets(order[slot], slot);
-      }
-    }
-  }
-
-  private void storeTargets(int task, int slot) {
-    try (TInt32 t = TInt32.scalarOf(task);
-        TInt32 s = TInt32.scalarOf(slot)) {
-      session.runner()
-          .feed(regularizer.storeTaskInput(), t)
-          .feed(regularizer.storeSlotInput(), s)
-          .addTarget(regularizer.storeTargets(slot))
-          .run()
-          .close();
+      regularizer.store(session, windows.slotOrder());
     }
   }
 
