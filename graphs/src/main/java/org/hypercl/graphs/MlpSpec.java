@@ -13,10 +13,35 @@ import java.util.Arrays;
  * @param outputSize outputs per head
  * @param numHeads number of output heads (1 for a single head)
  * @param activation nonlinearity after every hidden layer (the output is linear)
+ * @param kernelOrder how each layer's weight matrix lies in the flat weight vector
  */
-public record MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads, Activation activation) {
+public record MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads, Activation activation, KernelOrder kernelOrder) {
+
+  /**
+   * How a layer's weight matrix is laid out in the flat weight vector. The order decides which
+   * target weights share a chunk position of a chunked hypernetwork, so it changes what the
+   * hypernetwork can express, not only how weights are stored.
+   */
+  public enum KernelOrder {
+    /**
+     * {@code [out, in]}: each unit's incoming weights are contiguous, as in PyTorch and the
+     * authors' code, so a chunk covers whole units. The default.
+     */
+    OUT_IN,
+    /**
+     * {@code [in, out]}, Keras's kernel order: a chunk covers a band of inputs across all units.
+     * Runs whose config.json predates this setting used it.
+     */
+    IN_OUT
+  }
+
+  /** A network in the default {@link KernelOrder#OUT_IN} order. */
+  public MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads, Activation activation) {
+    this(inputSize, hidden, outputSize, numHeads, activation, KernelOrder.OUT_IN);
+  }
 
   public MlpSpec {
+    java.util.Objects.requireNonNull(kernelOrder, "kernelOrder");
     if (inputSize <= 0 || outputSize <= 0 || numHeads <= 0) {
       throw new IllegalArgumentException(
           "MLP sizes must be positive: input=" + inputSize + " output=" + outputSize + " heads=" + numHeads);
@@ -44,13 +69,20 @@ public record MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads,
     return outputSize * numHeads;
   }
 
-  /** The layout of the flat weight vector: {@code w0,b0,w1,b1,...}, weights stored [in, out]. */
+  /**
+   * The layout of the flat weight vector: {@code w0,b0,w1,b1,...}, each {@code w_l} stored
+   * {@code [out, in]} or {@code [in, out]} as {@link #kernelOrder()} says.
+   */
   public WeightLayout layout() {
     WeightLayout.Builder b = WeightLayout.builder();
     int in = inputSize;
     for (int l = 0; l < numLayers(); l++) {
       int out = l < hidden.length ? hidden[l] : totalOutputs();
-      b.add("w" + l, in, out);
+      if (kernelOrder == KernelOrder.OUT_IN) {
+        b.add("w" + l, out, in);
+      } else {
+        b.add("w" + l, in, out);
+      }
       b.add("b" + l, out);
       in = out;
     }
@@ -70,17 +102,31 @@ public record MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads,
     m.put("outputSize", outputSize);
     m.put("numHeads", numHeads);
     m.put("activation", activation.name().toLowerCase(java.util.Locale.ROOT));
+    m.put("kernelOrder", kernelOrder.name().toLowerCase(java.util.Locale.ROOT));
     return m;
   }
 
-  /** Reads what {@link #toMap} wrote (numbers may arrive as any {@link Number}). */
+  /**
+   * Reads what {@link #toMap} wrote (numbers may arrive as any {@link Number}). A map without
+   * {@code kernelOrder} comes from a run written before the setting existed: {@code in_out}.
+   */
   public static MlpSpec fromMap(java.util.Map<String, ?> m) {
+    KernelOrder order = KernelOrder.IN_OUT;
+    if (m.containsKey("kernelOrder")) {
+      String name = SpecValues.string(m, "kernelOrder");
+      try {
+        order = KernelOrder.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("kernelOrder must be out_in or in_out, got '" + name + "'", e);
+      }
+    }
     return new MlpSpec(
         SpecValues.intValue(m, "inputSize"),
         SpecValues.intArray(m, "hidden"),
         SpecValues.intValue(m, "outputSize"),
         SpecValues.intValue(m, "numHeads"),
-        Activation.parse(SpecValues.string(m, "activation")));
+        Activation.parse(SpecValues.string(m, "activation")),
+        order);
   }
 
   @Override
@@ -90,12 +136,13 @@ public record MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads,
         && Arrays.equals(m.hidden, hidden)
         && m.outputSize == outputSize
         && m.numHeads == numHeads
-        && m.activation == activation;
+        && m.activation == activation
+        && m.kernelOrder == kernelOrder;
   }
 
   @Override
   public int hashCode() {
-    return ((inputSize * 31 + Arrays.hashCode(hidden)) * 31 + outputSize) * 31 + numHeads;
+    return (((inputSize * 31 + Arrays.hashCode(hidden)) * 31 + outputSize) * 31 + numHeads) * 31 + kernelOrder.hashCode();
   }
 
   @Override

@@ -29,7 +29,12 @@ public final class MlpTargetNetwork {
     for (int l = 0; l < spec.numLayers(); l++) {
       Operand<TFloat32> w = layout.slice(tf, weights, "w" + l);
       Operand<TFloat32> b = layout.slice(tf, weights, "b" + l);
-      h = tf.nn.biasAdd(tf.linalg.matMul(h, w), b);
+      h =
+          tf.nn.biasAdd(
+              spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN
+                  ? tf.linalg.matMul(h, w, org.tensorflow.op.linalg.MatMul.transposeB(true))
+                  : tf.linalg.matMul(h, w),
+              b);
       if (l < spec.numLayers() - 1) {
         h = spec.activation().apply(tf, h);
       }
