@@ -13,7 +13,8 @@ package org.hypercl.savedmodels;
  *   <li>{@value #PREDICT_WITH_EMBEDDING}: {@code x}, {@code task_embedding} (and {@code head} for a
  *       multi-head target) → the prediction outputs;
  *   <li>{@value #GENERATE_WEIGHTS}: {@code task_id} → {@code weights} and one output per layer
- *       tensor ({@code w0}, {@code b0}, ...);
+ *       tensor ({@code w0}, {@code b0}, ...; kernels {@code [out, in]}, or {@code [in, out]} for runs
+ *       whose target spec says {@code kernelOrder: in_out});
  *   <li>{@value #GENERATE_WEIGHTS_WITH_EMBEDDING}: {@code task_embedding} → the same;
  *   <li>{@value #INFER_TASK} (classifiers): {@code x} → {@code task_id} (lowest predictive entropy)
  *       and {@code entropies} {@code [batch, tasks]}.
