@@ -114,8 +114,15 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also checkpoint every STEPS steps inside a task (default: 500; 0 = only after tasks).")
   Integer checkpointEvery;
 
-  @Option(names = "--baselines", description = "Also train the fine-tuning (beta = 0) and target-network-only baselines into sibling folders.")
+  @Option(names = "--baselines", description = "Also train the fine-tuning (beta = 0) and target-network-only baselines "
+      + "into sibling folders (the same as --methods hnet,fine-tuning,target-only).")
   boolean baselines;
+
+  @Option(names = "--methods", split = ",", paramLabel = "METHOD",
+      description = "Which of hnet, fine-tuning (the hypernetwork with beta = 0) and target-only (the target network "
+          + "alone) to train, e.g. --methods fine-tuning,target-only; one method trains into RUN_DIR, several into "
+          + "RUN_DIR/<method> (default: hnet).")
+  List<String> methods;
 
   @Option(names = "--export", description = "After training (also after --resume), export each hypernetwork run to "
       + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version; the "
@@ -137,6 +144,7 @@ public final class TrainCommand implements Callable<Integer> {
       printComparison(out, List.of(r));
       return 0;
     }
+    List<String> chosen = chosenMethods();
     ExperimentConfig config = configure();
     TaskSource source = taskSource(config.name(), dataset);
     if (tasks != null) {
@@ -144,15 +152,41 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Path root = runDir != null ? runDir : Path.of("runs", config.name() + "-" + dataset + "-seed" + seed);
     List<RunResults> all = new ArrayList<>();
-    if (baselines) {
-      all.add(runOne(config, source, RunDirectory.createNew(root.resolve("hnet")), out));
-      all.add(runOne(config.asFineTuning(), source, RunDirectory.createNew(root.resolve("fine-tuning")), out));
-      all.add(runOne(config.asTargetNetworkOnly(), source, RunDirectory.createNew(root.resolve("target-only")), out));
-    } else {
-      all.add(runOne(config, source, RunDirectory.createNew(root), out));
+    for (String m : chosen) {
+      ExperimentConfig c = switch (m) {
+        case "fine-tuning" -> config.asFineTuning();
+        case "target-only" -> config.asTargetNetworkOnly();
+        default -> config;
+      };
+      all.add(runOne(c, source, RunDirectory.createNew(chosen.size() == 1 ? root : root.resolve(m)), out));
     }
     printComparison(out, all);
     return 0;
+  }
+
+  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only");
+
+  /** The methods to train, in {@link #METHODS} order, from --methods or --baselines. */
+  List<String> chosenMethods() {
+    if (methods == null) {
+      return baselines ? METHODS : List.of("hnet");
+    }
+    if (baselines) {
+      throw new IllegalArgumentException("give --baselines or --methods, not both");
+    }
+    java.util.Set<String> given = new java.util.LinkedHashSet<>();
+    for (String m : methods) {
+      String id = m.trim().toLowerCase(Locale.ROOT);
+      if (!METHODS.contains(id)) {
+        throw new IllegalArgumentException(
+            "unknown method '" + m + "' for --methods; choose from " + String.join(", ", METHODS));
+      }
+      given.add(id);
+    }
+    if (given.isEmpty()) {
+      throw new IllegalArgumentException("--methods needs at least one method");
+    }
+    return METHODS.stream().filter(given::contains).toList();
   }
 
   ExperimentConfig configure() {

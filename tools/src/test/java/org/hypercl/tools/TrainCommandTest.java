@@ -55,6 +55,28 @@ class TrainCommandTest {
   }
 
   @Test
+  void methodsPicksWhichRunsToTrain(@TempDir Path tmp) throws Exception {
+    Path one = tmp.resolve("one");
+    Run single = hypercl("train", "--experiment", "toy-regression", "--iterations", "40", "--methods", "target-only",
+        "--run-dir", one.toString());
+    assertThat(single.exit()).as(single.err()).isZero();
+    assertThat(RunDirectory.open(one).readConfig().method().name()).isEqualTo("TARGET_NETWORK");
+    assertThat(one.resolve("results.json")).exists();
+
+    Path two = tmp.resolve("two");
+    Run pair = hypercl("train", "--experiment", "toy-regression", "--iterations", "40", "--methods", "fine-tuning,hnet",
+        "--run-dir", two.toString());
+    assertThat(pair.exit()).as(pair.err()).isZero();
+    try (var dirs = Files.list(two)) {
+      assertThat(dirs.map(d -> d.getFileName().toString())).containsExactlyInAnyOrder("hnet", "fine-tuning");
+    }
+    assertThat(RunDirectory.open(two.resolve("fine-tuning")).readConfig().settings().beta()).isZero();
+    assertThat(RunDirectory.open(two.resolve("hnet")).readConfig().settings().beta()).isPositive();
+    // The hypernetwork run is listed first whatever order the flag gave.
+    assertThat(pair.out().indexOf("toy-regression-fine-tuning")).isGreaterThan(pair.out().indexOf("== toy-regression ("));
+  }
+
+  @Test
   void badInputEndsWithOneLineAndExitCode2(@TempDir Path tmp) {
     Run unknown = hypercl("train", "--experiment", "nope", "--run-dir", tmp.resolve("x").toString());
     assertThat(unknown.exit()).isEqualTo(2);
@@ -66,6 +88,13 @@ class TrainCommandTest {
     assertThat(negative.exit()).isEqualTo(2);
     assertThat(negative.err()).contains("beta");
     assertThat(tmp.resolve("y")).doesNotExist();
+    Run badMethod = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,ewc", "--run-dir", tmp.resolve("z").toString());
+    assertThat(badMethod.exit()).isEqualTo(2);
+    assertThat(badMethod.err()).contains("unknown method 'ewc'").contains("target-only");
+    assertThat(tmp.resolve("z")).doesNotExist();
+    Run both = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet", "--baselines", "--run-dir", tmp.resolve("w").toString());
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("--baselines or --methods");
   }
 
   /** A real SIGKILL of a training process at an arbitrary moment, then --resume. */
