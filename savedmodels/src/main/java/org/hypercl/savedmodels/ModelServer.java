@@ -210,6 +210,11 @@ public final class ModelServer implements AutoCloseable {
       }
       try {
         ex.getResponseHeaders().set("Content-Type", "application/json");
+        if (status == 413) {
+          // The refused body is left unread, so this connection cannot carry another request;
+          // say so, or a pooling client would reuse it and fail.
+          ex.getResponseHeaders().set("Connection", "close");
+        }
         ex.sendResponseHeaders(status, body.length);
         try (OutputStream os = ex.getResponseBody()) {
           os.write(body);
