@@ -43,7 +43,10 @@ import picocli.CommandLine.Spec;
       "final value; larger is worse, for MSE too), total training time, ms per",
       "step on the first and last task, and the final metric of every task.",
       "Each RUN_DIR is a run folder holding config.json and results.json (written",
-      "when the run finishes).",
+      "when the run finishes). With --aggregate, runs that differ only in their",
+      "seeds are grouped and each group shows mean +- standard deviation over its",
+      "runs and a 95% t-interval for the mean after (ACC), e.g.",
+      "  hypercl report --aggregate runs/split-mnist-fashion-mnist-seed*",
     })
 public final class ReportCommand implements Callable<Integer> {
 
@@ -55,6 +58,12 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--csv", paramLabel = "FILE",
       description = "Also write the comparison as CSV, one row per run (columns: " + CSV_HEADER_HELP + ").")
   Path csv;
+
+  @Option(names = "--aggregate",
+      description = "Group runs whose config.json differ only in seeds (and thread, evaluation batch and checkpoint "
+          + "settings) and print one column per group: mean +- sample standard deviation over the runs, the 95% "
+          + "Student-t interval of the mean after (ACC), and per-task means. With --csv, one row per group.")
+  boolean aggregate;
 
   static final String CSV_HEADER_HELP =
       "run, experiment, metric, tasks, mean_during, mean_after, bwt, forgetting, train_seconds, "
@@ -70,14 +79,142 @@ public final class ReportCommand implements Callable<Integer> {
       runs.add(new Run(dir, load(dir)));
     }
     PrintWriter w = spec.commandLine().getOut();
-    w.print(table(runs));
+    List<SeedGroups.Group> groups = aggregate ? SeedGroups.of(members(runs)) : List.of();
+    w.print(aggregate ? groupTable(groups) : table(runs));
     if (csv != null) {
-      AtomicFiles.write(csv, csv(runs).getBytes(StandardCharsets.UTF_8));
+      String text = aggregate ? groupCsv(groups) : csv(runs);
+      AtomicFiles.write(csv, text.getBytes(StandardCharsets.UTF_8));
       w.println();
       w.println("CSV: " + csv);
     }
     w.flush();
     return 0;
+  }
+
+  /** The runs with their config.json, read as JSON (a file that is not JSON is named). */
+  static List<SeedGroups.Member> members(List<Run> runs) {
+    List<SeedGroups.Member> members = new ArrayList<>();
+    for (Run r : runs) {
+      Path file = r.dir().resolve(RunDirectory.CONFIG);
+      com.fasterxml.jackson.databind.JsonNode config;
+      try {
+        config = org.hypercl.training.JsonFiles.read(file);
+      } catch (UncheckedIOException | IllegalArgumentException e) {
+        throw new UserException(file + " is not valid JSON: " + reason(e), e);
+      }
+      members.add(new SeedGroups.Member(r.dir(), r.results(), config));
+    }
+    return members;
+  }
+
+  /** One column per group of seeds: mean ± sd of each quantity, the 95% interval of ACC. */
+  static String groupTable(List<SeedGroups.Group> groups) {
+    List<String> header = new ArrayList<>();
+    header.add("");
+    Set<String> seen = new HashSet<>();
+    for (int g = 0; g < groups.size(); g++) {
+      String label = groups.get(g).experiment();
+      header.add(seen.add(label) ? label : label + " (group " + (g + 1) + ")");
+    }
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(groupRow("metric", groups, g -> MetricFormat.isAccuracy(g.metric()) ? "accuracy %" : g.metric()));
+    rows.add(groupRow("runs", groups, g -> Integer.toString(g.members().size())));
+    rows.add(groupRow("seeds", groups, SeedGroups.Group::seeds));
+    rows.add(groupRow("mean during", groups, g -> SeedGroups.meanSd(g.metric(), g.during(), false)));
+    rows.add(groupRow("mean after (ACC)", groups, g -> SeedGroups.meanSd(g.metric(), g.after(), false)));
+    rows.add(groupRow("ACC 95% interval", groups, g -> SeedGroups.interval(g.metric(), g.after())));
+    rows.add(groupRow("BWT", groups, g -> SeedGroups.meanSd(g.metric(), g.bwt(), true)));
+    rows.add(groupRow("forgetting", groups, g -> SeedGroups.meanSd(g.metric(), g.forgetting(), false)));
+    rows.add(groupRow("train time (s), mean", groups,
+        g -> fixed(SeedGroups.Stats.of(g.members(), RunResults::totalTrainSeconds).mean(), 1)));
+    int maxTasks = groups.stream().mapToInt(g -> g.first().results().numTasks()).max().orElse(0);
+    rows.add(groupRow("after, per task:", groups, g -> ""));
+    for (int t = 0; t < maxTasks; t++) {
+      int task = t;
+      rows.add(groupRow("  task " + (t + 1), groups, g -> task < g.first().results().numTasks()
+          ? SeedGroups.meanSd(g.metric(), SeedGroups.Stats.of(g.members(), r -> r.after()[task]), false)
+          : ""));
+    }
+    int[] widths = new int[header.size()];
+    for (int c = 0; c < widths.length; c++) {
+      widths[c] = header.get(c).length();
+      for (List<String> row : rows) {
+        widths[c] = Math.max(widths[c], row.get(c).length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int g = 0; g < groups.size(); g++) {
+      sb.append(header.get(g + 1)).append(':');
+      for (SeedGroups.Member m : groups.get(g).members()) {
+        sb.append(' ').append(m.dir());
+      }
+      sb.append(System.lineSeparator());
+    }
+    sb.append(System.lineSeparator());
+    line(sb, header, widths);
+    for (List<String> row : rows) {
+      line(sb, row, widths);
+    }
+    sb.append("(mean ± sample standard deviation over the runs of each group)").append(System.lineSeparator());
+    for (int g = 0; g < groups.size(); g++) {
+      Set<Long> seeds = new HashSet<>();
+      Set<Long> repeated = new java.util.TreeSet<>();
+      for (SeedGroups.Member m : groups.get(g).members()) {
+        m.seed().ifPresent(seed -> {
+          if (!seeds.add(seed)) {
+            repeated.add(seed);
+          }
+        });
+      }
+      if (!repeated.isEmpty()) {
+        sb.append("note: ").append(header.get(g + 1)).append(" has seed(s) ").append(repeated)
+            .append(" more than once; runs of one seed are not independent samples").append(System.lineSeparator());
+      }
+    }
+    return sb.toString();
+  }
+
+  /** One row per group, full precision. */
+  static String groupCsv(List<SeedGroups.Group> groups) {
+    int maxTasks = groups.stream().mapToInt(g -> g.first().results().numTasks()).max().orElse(0);
+    StringBuilder sb = new StringBuilder("group,experiment,metric,runs,seeds,mean_during,sd_during,mean_after,sd_after,"
+        + "ci95_after_low,ci95_after_high,mean_bwt,sd_bwt,mean_forgetting,sd_forgetting");
+    for (int t = 1; t <= maxTasks; t++) {
+      sb.append(",mean_after_").append(t);
+    }
+    sb.append('\n');
+    for (int i = 0; i < groups.size(); i++) {
+      SeedGroups.Group g = groups.get(i);
+      SeedGroups.Stats after = g.after();
+      double h = after.halfWidth95();
+      sb.append(i + 1).append(',')
+          .append(ResultsCsv.field(g.experiment())).append(',')
+          .append(ResultsCsv.field(g.metric())).append(',')
+          .append(g.members().size()).append(',')
+          .append(ResultsCsv.field(g.seeds())).append(',')
+          .append(number(g.during().mean())).append(',').append(number(g.during().sd())).append(',')
+          .append(number(after.mean())).append(',').append(number(after.sd())).append(',')
+          .append(number(after.mean() - h)).append(',').append(number(after.mean() + h)).append(',')
+          .append(number(g.bwt().mean())).append(',').append(number(g.bwt().sd())).append(',')
+          .append(number(g.forgetting().mean())).append(',').append(number(g.forgetting().sd()));
+      for (int t = 0; t < maxTasks; t++) {
+        int task = t;
+        sb.append(',').append(t < g.first().results().numTasks()
+            ? number(SeedGroups.Stats.of(g.members(), r -> r.after()[task]).mean()) : "");
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static List<String> groupRow(
+      String label, List<SeedGroups.Group> groups, java.util.function.Function<SeedGroups.Group, String> cell) {
+    List<String> row = new ArrayList<>();
+    row.add(label);
+    for (SeedGroups.Group g : groups) {
+      row.add(cell.apply(g));
+    }
+    return row;
   }
 
   /** Reads a finished run's results, with one clear line naming the folder if it is not one. */
