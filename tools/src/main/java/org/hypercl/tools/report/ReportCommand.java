@@ -135,13 +135,6 @@ public final class ReportCommand implements Callable<Integer> {
           ? SeedGroups.meanSd(g.metric(), SeedGroups.Stats.of(g.members(), r -> r.after()[task]), false)
           : ""));
     }
-    int[] widths = new int[header.size()];
-    for (int c = 0; c < widths.length; c++) {
-      widths[c] = header.get(c).length();
-      for (List<String> row : rows) {
-        widths[c] = Math.max(widths[c], row.get(c).length());
-      }
-    }
     StringBuilder sb = new StringBuilder();
     for (int g = 0; g < groups.size(); g++) {
       sb.append(header.get(g + 1)).append(':');
@@ -151,10 +144,7 @@ public final class ReportCommand implements Callable<Integer> {
       sb.append(System.lineSeparator());
     }
     sb.append(System.lineSeparator());
-    line(sb, header, widths);
-    for (List<String> row : rows) {
-      line(sb, row, widths);
-    }
+    grid(sb, header, rows);
     sb.append("(mean ± sample standard deviation over the runs of each group)").append(System.lineSeparator());
     for (int g = 0; g < groups.size(); g++) {
       Set<Long> seeds = new HashSet<>();
@@ -287,23 +277,13 @@ public final class ReportCommand implements Callable<Integer> {
           r -> task < r.numTasks() ? MetricFormat.value(r.metric(), r.after()[task]) : ""));
     }
 
-    int[] widths = new int[header.size()];
-    for (int c = 0; c < widths.length; c++) {
-      widths[c] = header.get(c).length();
-      for (List<String> row : rows) {
-        widths[c] = Math.max(widths[c], row.get(c).length());
-      }
-    }
     StringBuilder sb = new StringBuilder();
     int labelWidth = header.stream().mapToInt(String::length).max().orElse(0);
     for (int k = 0; k < runs.size(); k++) {
       sb.append(String.format(Locale.ROOT, "%-" + labelWidth + "s  %s%n", header.get(k + 1), runs.get(k).dir()));
     }
     sb.append(System.lineSeparator());
-    line(sb, header, widths);
-    for (List<String> row : rows) {
-      line(sb, row, widths);
-    }
+    grid(sb, header, rows);
     return sb.toString();
   }
 
@@ -374,6 +354,21 @@ public final class ReportCommand implements Callable<Integer> {
       row.add(cell.apply(r.results()));
     }
     return row;
+  }
+
+  /** The header and rows as aligned columns: labels left-aligned, values right-aligned. */
+  private static void grid(StringBuilder sb, List<String> header, List<List<String>> rows) {
+    int[] widths = new int[header.size()];
+    for (int c = 0; c < widths.length; c++) {
+      widths[c] = header.get(c).length();
+      for (List<String> row : rows) {
+        widths[c] = Math.max(widths[c], row.get(c).length());
+      }
+    }
+    line(sb, header, widths);
+    for (List<String> row : rows) {
+      line(sb, row, widths);
+    }
   }
 
   private static void line(StringBuilder sb, List<String> cells, int[] widths) {

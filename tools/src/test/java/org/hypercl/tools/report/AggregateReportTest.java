@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.hypercl.tools.HyperclCommand;
 import org.hypercl.training.RunDirectory;
 import org.hypercl.training.RunResults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class AggregateReportTest {
 
@@ -25,13 +22,7 @@ class AggregateReportTest {
   private final StringWriter err = new StringWriter();
 
   private int report(String... args) {
-    CommandLine cl = HyperclCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    String[] all = new String[args.length + 1];
-    all[0] = "report";
-    System.arraycopy(args, 0, all, 1, args.length);
-    return cl.execute(all);
+    return ReportFixtures.report(out, err, args);
   }
 
   /** A two-task run whose final accuracies are both {@code after}; task 1 lost 0.1 since it was learned. */

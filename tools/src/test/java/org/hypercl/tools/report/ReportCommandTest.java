@@ -2,7 +2,6 @@ package org.hypercl.tools.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,11 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.hypercl.tools.HyperclCommand;
 import org.hypercl.training.RunResults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ReportCommandTest {
 
@@ -24,13 +21,7 @@ class ReportCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int report(String... args) {
-    CommandLine cl = HyperclCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    String[] all = new String[args.length + 1];
-    all[0] = "report";
-    System.arraycopy(args, 0, all, 1, args.length);
-    return cl.execute(all);
+    return ReportFixtures.report(out, err, args);
   }
 
   @Test

@@ -75,6 +75,17 @@ final class ReportFixtures {
     return dir;
   }
 
+  /** Runs {@code hypercl report ARGS...} in process, writing to the given streams; the exit code. */
+  static int report(java.io.StringWriter out, java.io.StringWriter err, String... args) {
+    picocli.CommandLine cl = org.hypercl.tools.HyperclCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    String[] all = new String[args.length + 1];
+    all[0] = "report";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return cl.execute(all);
+  }
+
   /** RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks. */
   static List<List<String>> parseCsv(String text) {
     List<List<String>> records = new ArrayList<>();
