@@ -24,11 +24,11 @@ public final class MlpTargetNetwork {
    */
   public static Operand<TFloat32> forwardAllHeads(
       Ops tf, MlpSpec spec, Operand<TFloat32> x, Operand<TFloat32> weights) {
-    WeightLayout layout = spec.layout();
+    java.util.Map<String, Operand<TFloat32>> parts = spec.layout().split(tf, weights);
     Operand<TFloat32> h = x;
     for (int l = 0; l < spec.numLayers(); l++) {
-      Operand<TFloat32> w = layout.slice(tf, weights, "w" + l);
-      Operand<TFloat32> b = layout.slice(tf, weights, "b" + l);
+      Operand<TFloat32> w = parts.get("w" + l);
+      Operand<TFloat32> b = parts.get("b" + l);
       h =
           tf.nn.biasAdd(
               spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN

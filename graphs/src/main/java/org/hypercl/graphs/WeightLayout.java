@@ -73,11 +73,39 @@ public final class WeightLayout {
             flat,
             tf.constant(new int[] {Math.toIntExact(e.offset())}),
             tf.constant(new int[] {Math.toIntExact(e.size())}));
+    return tf.reshape(part, tf.constant(intShape(e)));
+  }
+
+  /**
+   * Cuts a flat {@code [P]} weight operand into all named tensors at once, in layout order. One
+   * {@code SplitV}: its gradient is a single concatenation, where one {@link #slice} per tensor
+   * would pad every tensor's gradient back to {@code [P]} and add the pads up.
+   */
+  public Map<String, Operand<TFloat32>> split(Ops tf, Operand<TFloat32> flat) {
+    int[] sizes = new int[entries.size()];
+    for (int i = 0; i < sizes.length; i++) {
+      sizes[i] = Math.toIntExact(entries.get(i).size());
+    }
+    List<Operand<TFloat32>> parts = new ArrayList<>();
+    if (sizes.length == 1) {
+      parts.add(flat);
+    } else {
+      parts.addAll(tf.splitV(flat, tf.constant(sizes), tf.constant(0), (long) sizes.length).output());
+    }
+    Map<String, Operand<TFloat32>> out = new LinkedHashMap<>();
+    for (int i = 0; i < sizes.length; i++) {
+      Entry e = entries.get(i);
+      out.put(e.name(), tf.reshape(parts.get(i), tf.constant(intShape(e))));
+    }
+    return out;
+  }
+
+  private static int[] intShape(Entry e) {
     int[] shape = new int[e.shape().length];
     for (int i = 0; i < shape.length; i++) {
       shape[i] = Math.toIntExact(e.shape()[i]);
     }
-    return tf.reshape(part, tf.constant(shape));
+    return shape;
   }
 
   /** Builds a {@link WeightLayout}. */
