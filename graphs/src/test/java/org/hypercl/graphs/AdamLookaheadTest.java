@@ -75,6 +75,46 @@ class AdamLookaheadTest {
     }
   }
 
+  /** Adam restarts at every task: after a reset the steps must again be Adam's from zero moments. */
+  @Test
+  void stepsAfterAResetMatchAdamFromZeroMoments() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Variable<TFloat32> theta = Variables.of(tf, "theta", new float[] {0.5f, -1f, 2f}, 3);
+      AdamOptimizer adam = new AdamOptimizer(tf, "adam", List.of(theta), SETTINGS);
+      Placeholder<TFloat32> grad = tf.placeholder(TFloat32.class);
+      Op update = adam.update(tf, List.of(grad), List.of());
+      try (Session s = new Session(g)) {
+        s.initialize();
+        for (int round = 0; round < 3; round++) {
+          s.run(adam.reset());
+          float[] start = GraphTestSupport.fetch(s, Map.of(), theta);
+          double[] expect = {start[0], start[1], start[2]};
+          double[] m = new double[3];
+          double[] v = new double[3];
+          float[][] history = {{0.1f, -0.2f, 0.3f}, {0.4f, 0.05f, -0.6f}, {-0.2f, 0.3f, 0.1f}};
+          for (int t = 1; t <= history.length; t++) {
+            try (TFloat32 gt = Tensors.floats(history[t - 1], 3)) {
+              s.runner().feed(grad, gt).addTarget(update).run().close();
+            }
+            double[] d = javaAdam(m, v, history[t - 1], t, true);
+            for (int i = 0; i < 3; i++) {
+              expect[i] += d[i];
+            }
+          }
+          float[] now = GraphTestSupport.fetch(s, Map.of(), theta);
+          float[] mNow = GraphTestSupport.fetch(s, Map.of(), adam.firstMoments().get(0));
+          float[] vNow = GraphTestSupport.fetch(s, Map.of(), adam.secondMoments().get(0));
+          for (int i = 0; i < 3; i++) {
+            assertThat((double) now[i]).as("round %d, theta[%d]", round, i).isCloseTo(expect[i], within(1e-5));
+            assertThat((double) mNow[i]).as("round %d, m[%d]", round, i).isCloseTo(m[i], within(1e-6));
+            assertThat((double) vNow[i]).as("round %d, v[%d]", round, i).isCloseTo(v[i], within(1e-7));
+          }
+        }
+      }
+    }
+  }
+
   /** One Adam step in double precision; updates m and v in place when {@code commit}. */
   private static double[] javaAdam(double[] m, double[] v, float[] g, int t, boolean commit) {
     double[] d = new double[g.length];
