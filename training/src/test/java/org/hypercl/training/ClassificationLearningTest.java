@@ -9,13 +9,15 @@ class ClassificationLearningTest {
 
   @Test
   void hypernetworkKeepsTasksWhileBaselinesForget() {
-    SyntheticTasks tasks = new SyntheticTasks(3, 600, 400, 5);
-    ExperimentConfig hnet = SyntheticTasks.experiment(3, 600, 0.05f);
+    SyntheticTasks tasks = new SyntheticTasks(4, 600, 400, 5);
+    ExperimentConfig hnet = SyntheticTasks.experiment(4, 600, 0.05f);
     RunResults regularized = run(hnet, tasks);
     RunResults fineTuned = run(hnet.asFineTuning(), tasks);
     RunResults targetOnly = run(hnet.asTargetNetworkOnly(), tasks);
-    // Measured: hnet after 95.5, 92.75, 95.5 (no forgetting); fine-tuning forgets 28.6 points on
-    // average, the target network alone 8.5.
+    // Four tasks, so that fine-tuning's forgetting does not hinge on one trajectory: over data seeds
+    // 5, 6, 7 and with a fused or a composed Adam update (same formula, other rounding) fine-tuning
+    // forgot 16 to 23 points on average, the target network alone 13 to 14, the hypernetwork
+    // at most 0.2. With three tasks one rounding change took fine-tuning from 21 down to 6.
 
     for (RunResults r : new RunResults[] {regularized, fineTuned, targetOnly}) {
       for (double d : r.during()) {
@@ -30,8 +32,8 @@ class ClassificationLearningTest {
 
   @Test
   void stochasticRegularizerWithOnePastTaskPerStepAlsoKeepsTasks() {
-    SyntheticTasks tasks = new SyntheticTasks(3, 600, 400, 5);
-    ExperimentConfig c = SyntheticTasks.experiment(3, 600, 0.05f);
+    SyntheticTasks tasks = new SyntheticTasks(4, 600, 400, 5);
+    ExperimentConfig c = SyntheticTasks.experiment(4, 600, 0.05f);
     c = c.withSettings(c.settings().toBuilder().regularizerTasks(1).build());
     RunResults r = run(c, tasks);
     RunResults fineTuned = run(c.asFineTuning(), tasks);
