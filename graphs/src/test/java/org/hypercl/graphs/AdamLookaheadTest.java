@@ -19,33 +19,52 @@ class AdamLookaheadTest {
 
   private static final AdamOptimizer.Settings SETTINGS = new AdamOptimizer.Settings(0.01f, 0.9f, 0.999f, 1e-8f);
 
-  @Test
-  void lookaheadEqualsOneAdamStepByHandAndLeavesTheMomentsAlone() {
-    try (Graph g = new Graph()) {
+  private static final float[][] HISTORY = {{0.1f, -0.2f, 0.3f}, {0.4f, 0.05f, -0.6f}, {-0.2f, 0.3f, 0.1f}};
+
+  /** One parameter vector θ with Adam and its update op fed by the placeholder {@code grad}. */
+  private record Fixture(Variable<TFloat32> theta, AdamOptimizer adam, Placeholder<TFloat32> grad, Op update) {
+    static Fixture create(Graph g) {
       Ops tf = Ops.create(g);
       Variable<TFloat32> theta = Variables.of(tf, "theta", new float[] {0.5f, -1f, 2f}, 3);
       AdamOptimizer adam = new AdamOptimizer(tf, "adam", List.of(theta), SETTINGS);
       Placeholder<TFloat32> grad = tf.placeholder(TFloat32.class);
-      Op update = adam.update(tf, List.of(grad), List.of());
-      List<Operand<TFloat32>> delta = AdamLookahead.delta(tf, adam, List.of(grad));
+      return new Fixture(theta, adam, grad, adam.update(tf, List.of(grad), List.of()));
+    }
+
+    /**
+     * Runs one update per gradient of {@link #HISTORY} and returns θ as the double-precision
+     * reference expects it from {@code start}; {@code m} and {@code v} (zero on entry) follow.
+     */
+    double[] stepThroughHistory(Session s, float[] start, double[] m, double[] v) {
+      double[] expect = {start[0], start[1], start[2]};
+      for (int t = 1; t <= HISTORY.length; t++) {
+        try (TFloat32 gt = Tensors.floats(HISTORY[t - 1], 3)) {
+          s.runner().feed(grad, gt).addTarget(update).run().close();
+        }
+        double[] d = javaAdam(m, v, HISTORY[t - 1], t, true);
+        for (int i = 0; i < 3; i++) {
+          expect[i] += d[i];
+        }
+      }
+      return expect;
+    }
+  }
+
+  @Test
+  void lookaheadEqualsOneAdamStepByHandAndLeavesTheMomentsAlone() {
+    try (Graph g = new Graph()) {
+      Fixture f = Fixture.create(g);
+      Variable<TFloat32> theta = f.theta();
+      AdamOptimizer adam = f.adam();
+      Placeholder<TFloat32> grad = f.grad();
+      List<Operand<TFloat32>> delta = AdamLookahead.delta(Ops.create(g), adam, List.of(grad));
 
       try (Session s = new Session(g)) {
         s.initialize();
-        float[][] history = {{0.1f, -0.2f, 0.3f}, {0.4f, 0.05f, -0.6f}, {-0.2f, 0.3f, 0.1f}};
         double[] m = new double[3];
         double[] v = new double[3];
-        double[] expectTheta = {0.5, -1, 2};
-        int t = 0;
-        for (float[] gr : history) {
-          try (TFloat32 gt = Tensors.floats(gr, 3)) {
-            s.runner().feed(grad, gt).addTarget(update).run().close();
-          }
-          t++;
-          double[] d = javaAdam(m, v, gr, t, true);
-          for (int i = 0; i < 3; i++) {
-            expectTheta[i] += d[i];
-          }
-        }
+        double[] expectTheta = f.stepThroughHistory(s, new float[] {0.5f, -1f, 2f}, m, v);
+        int t = HISTORY.length;
         float[] thetaNow = GraphTestSupport.fetch(s, Map.of(), theta);
         for (int i = 0; i < 3; i++) {
           assertThat((double) thetaNow[i]).isCloseTo(expectTheta[i], within(1e-5));
@@ -79,29 +98,16 @@ class AdamLookaheadTest {
   @Test
   void stepsAfterAResetMatchAdamFromZeroMoments() {
     try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      Variable<TFloat32> theta = Variables.of(tf, "theta", new float[] {0.5f, -1f, 2f}, 3);
-      AdamOptimizer adam = new AdamOptimizer(tf, "adam", List.of(theta), SETTINGS);
-      Placeholder<TFloat32> grad = tf.placeholder(TFloat32.class);
-      Op update = adam.update(tf, List.of(grad), List.of());
+      Fixture f = Fixture.create(g);
+      Variable<TFloat32> theta = f.theta();
+      AdamOptimizer adam = f.adam();
       try (Session s = new Session(g)) {
         s.initialize();
         for (int round = 0; round < 3; round++) {
           s.run(adam.reset());
-          float[] start = GraphTestSupport.fetch(s, Map.of(), theta);
-          double[] expect = {start[0], start[1], start[2]};
           double[] m = new double[3];
           double[] v = new double[3];
-          float[][] history = {{0.1f, -0.2f, 0.3f}, {0.4f, 0.05f, -0.6f}, {-0.2f, 0.3f, 0.1f}};
-          for (int t = 1; t <= history.length; t++) {
-            try (TFloat32 gt = Tensors.floats(history[t - 1], 3)) {
-              s.runner().feed(grad, gt).addTarget(update).run().close();
-            }
-            double[] d = javaAdam(m, v, history[t - 1], t, true);
-            for (int i = 0; i < 3; i++) {
-              expect[i] += d[i];
-            }
-          }
+          double[] expect = f.stepThroughHistory(s, GraphTestSupport.fetch(s, Map.of(), theta), m, v);
           float[] now = GraphTestSupport.fetch(s, Map.of(), theta);
           float[] mNow = GraphTestSupport.fetch(s, Map.of(), adam.firstMoments().get(0));
           float[] vNow = GraphTestSupport.fetch(s, Map.of(), adam.secondMoments().get(0));

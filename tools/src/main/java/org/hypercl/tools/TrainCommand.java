@@ -183,9 +183,6 @@ public final class TrainCommand implements Callable<Integer> {
       }
       given.add(id);
     }
-    if (given.isEmpty()) {
-      throw new IllegalArgumentException("--methods needs at least one method");
-    }
     return METHODS.stream().filter(given::contains).toList();
   }
 

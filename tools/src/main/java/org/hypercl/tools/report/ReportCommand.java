@@ -117,23 +117,22 @@ public final class ReportCommand implements Callable<Integer> {
       header.add(seen.add(label) ? label : label + " (group " + (g + 1) + ")");
     }
     List<List<String>> rows = new ArrayList<>();
-    rows.add(groupRow("metric", groups, g -> MetricFormat.isAccuracy(g.metric()) ? "accuracy %" : g.metric()));
-    rows.add(groupRow("runs", groups, g -> Integer.toString(g.members().size())));
-    rows.add(groupRow("seeds", groups, SeedGroups.Group::seeds));
-    rows.add(groupRow("mean during", groups, g -> SeedGroups.meanSd(g.metric(), g.during(), false)));
-    rows.add(groupRow("mean after (ACC)", groups, g -> SeedGroups.meanSd(g.metric(), g.after(), false)));
-    rows.add(groupRow("ACC 95% interval", groups, g -> SeedGroups.interval(g.metric(), g.after())));
-    rows.add(groupRow("BWT", groups, g -> SeedGroups.meanSd(g.metric(), g.bwt(), true)));
-    rows.add(groupRow("forgetting", groups, g -> SeedGroups.meanSd(g.metric(), g.forgetting(), false)));
-    rows.add(groupRow("train time (s), mean", groups,
+    rows.add(cells("metric", groups, g -> MetricFormat.isAccuracy(g.metric()) ? "accuracy %" : g.metric()));
+    rows.add(cells("runs", groups, g -> Integer.toString(g.members().size())));
+    rows.add(cells("seeds", groups, SeedGroups.Group::seeds));
+    rows.add(cells("mean during", groups, g -> SeedGroups.meanSd(g.metric(), g.during(), false)));
+    rows.add(cells("mean after (ACC)", groups, g -> SeedGroups.meanSd(g.metric(), g.after(), false)));
+    rows.add(cells("ACC 95% interval", groups, g -> SeedGroups.interval(g.metric(), g.after())));
+    rows.add(cells("BWT", groups, g -> SeedGroups.meanSd(g.metric(), g.bwt(), true)));
+    rows.add(cells("forgetting", groups, g -> SeedGroups.meanSd(g.metric(), g.forgetting(), false)));
+    rows.add(cells("train time (s), mean", groups,
         g -> fixed(SeedGroups.Stats.of(g.members(), RunResults::totalTrainSeconds).mean(), 1)));
-    int maxTasks = groups.stream().mapToInt(g -> g.first().results().numTasks()).max().orElse(0);
-    rows.add(groupRow("after, per task:", groups, g -> ""));
+    int maxTasks = groups.stream().mapToInt(SeedGroups.Group::numTasks).max().orElse(0);
+    rows.add(cells("after, per task:", groups, g -> ""));
     for (int t = 0; t < maxTasks; t++) {
       int task = t;
-      rows.add(groupRow("  task " + (t + 1), groups, g -> task < g.first().results().numTasks()
-          ? SeedGroups.meanSd(g.metric(), SeedGroups.Stats.of(g.members(), r -> r.after()[task]), false)
-          : ""));
+      rows.add(cells("  task " + (t + 1), groups,
+          g -> task < g.numTasks() ? SeedGroups.meanSd(g.metric(), g.afterOfTask(task), false) : ""));
     }
     StringBuilder sb = new StringBuilder();
     for (int g = 0; g < groups.size(); g++) {
@@ -147,15 +146,7 @@ public final class ReportCommand implements Callable<Integer> {
     grid(sb, header, rows);
     sb.append("(mean ± sample standard deviation over the runs of each group)").append(System.lineSeparator());
     for (int g = 0; g < groups.size(); g++) {
-      Set<Long> seeds = new HashSet<>();
-      Set<Long> repeated = new java.util.TreeSet<>();
-      for (SeedGroups.Member m : groups.get(g).members()) {
-        m.seed().ifPresent(seed -> {
-          if (!seeds.add(seed)) {
-            repeated.add(seed);
-          }
-        });
-      }
+      Set<Long> repeated = groups.get(g).repeatedSeeds();
       if (!repeated.isEmpty()) {
         sb.append("note: ").append(header.get(g + 1)).append(" has seed(s) ").append(repeated)
             .append(" more than once; runs of one seed are not independent samples").append(System.lineSeparator());
@@ -166,7 +157,7 @@ public final class ReportCommand implements Callable<Integer> {
 
   /** One row per group, full precision. */
   static String groupCsv(List<SeedGroups.Group> groups) {
-    int maxTasks = groups.stream().mapToInt(g -> g.first().results().numTasks()).max().orElse(0);
+    int maxTasks = groups.stream().mapToInt(SeedGroups.Group::numTasks).max().orElse(0);
     StringBuilder sb = new StringBuilder("group,experiment,metric,runs,seeds,mean_during,sd_during,mean_after,sd_after,"
         + "ci95_after_low,ci95_after_high,mean_bwt,sd_bwt,mean_forgetting,sd_forgetting");
     for (int t = 1; t <= maxTasks; t++) {
@@ -175,36 +166,27 @@ public final class ReportCommand implements Callable<Integer> {
     sb.append('\n');
     for (int i = 0; i < groups.size(); i++) {
       SeedGroups.Group g = groups.get(i);
+      SeedGroups.Stats during = g.during();
       SeedGroups.Stats after = g.after();
+      SeedGroups.Stats bwt = g.bwt();
+      SeedGroups.Stats forgetting = g.forgetting();
       double h = after.halfWidth95();
       sb.append(i + 1).append(',')
           .append(ResultsCsv.field(g.experiment())).append(',')
           .append(ResultsCsv.field(g.metric())).append(',')
           .append(g.members().size()).append(',')
           .append(ResultsCsv.field(g.seeds())).append(',')
-          .append(number(g.during().mean())).append(',').append(number(g.during().sd())).append(',')
+          .append(number(during.mean())).append(',').append(number(during.sd())).append(',')
           .append(number(after.mean())).append(',').append(number(after.sd())).append(',')
           .append(number(after.mean() - h)).append(',').append(number(after.mean() + h)).append(',')
-          .append(number(g.bwt().mean())).append(',').append(number(g.bwt().sd())).append(',')
-          .append(number(g.forgetting().mean())).append(',').append(number(g.forgetting().sd()));
+          .append(number(bwt.mean())).append(',').append(number(bwt.sd())).append(',')
+          .append(number(forgetting.mean())).append(',').append(number(forgetting.sd()));
       for (int t = 0; t < maxTasks; t++) {
-        int task = t;
-        sb.append(',').append(t < g.first().results().numTasks()
-            ? number(SeedGroups.Stats.of(g.members(), r -> r.after()[task]).mean()) : "");
+        sb.append(',').append(t < g.numTasks() ? number(g.afterOfTask(t).mean()) : "");
       }
       sb.append('\n');
     }
     return sb.toString();
-  }
-
-  private static List<String> groupRow(
-      String label, List<SeedGroups.Group> groups, java.util.function.Function<SeedGroups.Group, String> cell) {
-    List<String> row = new ArrayList<>();
-    row.add(label);
-    for (SeedGroups.Group g : groups) {
-      row.add(cell.apply(g));
-    }
-    return row;
   }
 
   /** Reads a finished run's results, with one clear line naming the folder if it is not one. */
@@ -348,10 +330,15 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   private static List<String> row(String label, List<Run> runs, java.util.function.Function<RunResults, String> cell) {
+    return cells(label, runs, r -> cell.apply(r.results()));
+  }
+
+  /** A table row: the label, then one cell per item. */
+  private static <T> List<String> cells(String label, List<T> items, java.util.function.Function<T, String> cell) {
     List<String> row = new ArrayList<>();
     row.add(label);
-    for (Run r : runs) {
-      row.add(cell.apply(r.results()));
+    for (T item : items) {
+      row.add(cell.apply(item));
     }
     return row;
   }

@@ -108,6 +108,29 @@ final class SeedGroups {
       }
       return String.join(", ", s);
     }
+
+    /** Seeds that more than one run of the group has, in increasing order. */
+    java.util.SortedSet<Long> repeatedSeeds() {
+      java.util.Set<Long> seen = new java.util.HashSet<>();
+      java.util.SortedSet<Long> repeated = new java.util.TreeSet<>();
+      for (Member m : members) {
+        m.seed().ifPresent(seed -> {
+          if (!seen.add(seed)) {
+            repeated.add(seed);
+          }
+        });
+      }
+      return repeated;
+    }
+
+    /** The final metric of task {@code t} over the runs ({@code t} below the group's task count). */
+    Stats afterOfTask(int t) {
+      return Stats.of(members, r -> r.after()[t]);
+    }
+
+    int numTasks() {
+      return first().results().numTasks();
+    }
   }
 
   /** Groups runs by configuration, seeds aside. */
