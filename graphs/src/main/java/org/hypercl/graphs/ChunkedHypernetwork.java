@@ -17,8 +17,8 @@ import org.tensorflow.types.TInt32;
  */
 public final class ChunkedHypernetwork extends Hypernetwork {
 
-  ChunkedHypernetwork(Ops tf, HypernetworkSpec spec, long seed) {
-    super(spec);
+  ChunkedHypernetwork(Ops tf, String name, HypernetworkSpec spec, long seed) {
+    super(name, spec);
     if (!spec.isChunked()) {
       throw new IllegalArgumentException("ChunkedHypernetwork needs a chunked spec: " + spec);
     }
@@ -33,10 +33,10 @@ public final class ChunkedHypernetwork extends Hypernetwork {
     System.arraycopy(w0, 0, we, 0, we.length);
     System.arraycopy(w0, we.length, wc, 0, wc.length);
     register(
-        Variables.of(tf, "hnet/chunk_embeddings", Initializers.standardNormal(nc * dc, rng), nc, dc),
+        Variables.of(tf, name + "/chunk_embeddings", Initializers.standardNormal(nc * dc, rng), nc, dc),
         "chunk_embeddings");
-    register(Variables.of(tf, "hnet/w0_task", we, de, out), "w0_task");
-    register(Variables.of(tf, "hnet/w0_chunk", wc, dc, out), "w0_chunk");
+    register(Variables.of(tf, name + "/w0_task", we, de, out), "w0_task");
+    register(Variables.of(tf, name + "/w0_chunk", wc, dc, out), "w0_chunk");
     createLayers(tf, rng, de + dc);
   }
 

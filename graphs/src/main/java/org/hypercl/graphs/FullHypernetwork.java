@@ -12,15 +12,15 @@ import org.tensorflow.types.TFloat32;
  */
 public final class FullHypernetwork extends Hypernetwork {
 
-  FullHypernetwork(Ops tf, HypernetworkSpec spec, long seed) {
-    super(spec);
+  FullHypernetwork(Ops tf, String name, HypernetworkSpec spec, long seed) {
+    super(name, spec);
     if (spec.isChunked()) {
       throw new IllegalArgumentException("FullHypernetwork needs a spec without chunks: " + spec);
     }
     SplittableRandom rng = new SplittableRandom(seed);
     int in = spec.embeddingDim();
     int out = spec.hidden().length == 0 ? spec.rowSize() : spec.hidden()[0];
-    register(Variables.of(tf, "hnet/w0", Initializers.xavierUniform(in, out, rng), in, out), "w0");
+    register(Variables.of(tf, name + "/w0", Initializers.xavierUniform(in, out, rng), in, out), "w0");
     createLayers(tf, rng, in);
   }
 

@@ -23,17 +23,38 @@ import org.tensorflow.types.TFloat32;
  */
 public abstract class Hypernetwork {
 
+  /** The name runs have always given the classifier's hypernetwork (its variables are {@code hnet/...}). */
+  public static final String DEFAULT_NAME = "hnet";
+
   protected final HypernetworkSpec spec;
+  protected final String name;
   private final List<Variable<TFloat32>> variables = new ArrayList<>();
   private final List<String> names = new ArrayList<>();
 
-  protected Hypernetwork(HypernetworkSpec spec) {
+  protected Hypernetwork(String name, HypernetworkSpec spec) {
+    if (name == null || name.isBlank() || name.startsWith("/") || name.endsWith("/")) {
+      throw new IllegalArgumentException("a hypernetwork needs a name such as 'hnet' or 'replay/hnet', got '" + name + "'");
+    }
+    this.name = name;
     this.spec = spec;
   }
 
-  /** Builds a full or chunked hypernetwork as the spec says, initialised from {@code seed}. */
+  /** Builds a full or chunked hypernetwork named {@link #DEFAULT_NAME}, initialised from {@code seed}. */
   public static Hypernetwork create(Ops tf, HypernetworkSpec spec, long seed) {
-    return spec.isChunked() ? new ChunkedHypernetwork(tf, spec, seed) : new FullHypernetwork(tf, spec, seed);
+    return create(tf, DEFAULT_NAME, spec, seed);
+  }
+
+  /**
+   * Builds a full or chunked hypernetwork as the spec says, initialised from {@code seed}; its
+   * variables are named {@code name/...}, so hypernetworks of different names share a graph.
+   */
+  public static Hypernetwork create(Ops tf, String name, HypernetworkSpec spec, long seed) {
+    return spec.isChunked() ? new ChunkedHypernetwork(tf, name, spec, seed) : new FullHypernetwork(tf, name, spec, seed);
+  }
+
+  /** The prefix of its variables' names. */
+  public String name() {
+    return name;
   }
 
   public HypernetworkSpec spec() {
@@ -68,9 +89,9 @@ public abstract class Hypernetwork {
     for (int l = 0; l <= hidden.length; l++) {
       int out = l < hidden.length ? hidden[l] : spec.rowSize();
       if (l > 0) {
-        register(Variables.of(tf, "hnet/w" + l, Initializers.xavierUniform(in, out, rng), in, out), "w" + l);
+        register(Variables.of(tf, name + "/w" + l, Initializers.xavierUniform(in, out, rng), in, out), "w" + l);
       }
-      register(Variables.zeros(tf, "hnet/b" + l, out), "b" + l);
+      register(Variables.zeros(tf, name + "/b" + l, out), "b" + l);
       in = out;
     }
   }

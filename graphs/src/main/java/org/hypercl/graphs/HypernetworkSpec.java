@@ -50,6 +50,11 @@ public record HypernetworkSpec(
     return new HypernetworkSpec(embeddingDim, hidden, activation, chunkSize, chunkEmbeddingDim, targetSize);
   }
 
+  /** The same hypernetwork for a target network of {@code p} weights. */
+  public HypernetworkSpec withTargetSize(long p) {
+    return new HypernetworkSpec(embeddingDim, hidden, activation, chunkSize, chunkEmbeddingDim, p);
+  }
+
   @Override
   public int[] hidden() {
     return hidden.clone();

@@ -15,7 +15,8 @@ import java.util.Arrays;
  * @param activation nonlinearity after every hidden layer (the output is linear)
  * @param kernelOrder how each layer's weight matrix lies in the flat weight vector
  */
-public record MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads, Activation activation, KernelOrder kernelOrder) {
+public record MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads, Activation activation, KernelOrder kernelOrder)
+    implements TargetSpec {
 
   /**
    * How a layer's weight matrix is laid out in the flat weight vector. The order decides which
@@ -90,13 +91,26 @@ public record MlpSpec(int inputSize, int[] hidden, int outputSize, int numHeads,
   }
 
   /** The exact number of target weights, P. */
+  @Override
   public long parameterCount() {
     return layout().totalSize();
   }
 
+  @Override
+  public MlpTargetNetwork network() {
+    return new MlpTargetNetwork(this);
+  }
+
+  @Override
+  public MlpSpec withHeads(int heads) {
+    return new MlpSpec(inputSize, hidden, outputSize, heads, activation, kernelOrder);
+  }
+
   /** Plain values for a JSON file (see {@link #fromMap}). */
+  @Override
   public java.util.Map<String, Object> toMap() {
     java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("type", "mlp");
     m.put("inputSize", inputSize);
     m.put("hidden", hidden.clone());
     m.put("outputSize", outputSize);

@@ -1,56 +1,99 @@
 package org.hypercl.graphs;
 
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
- * A functional MLP: {@code f(x, θ)} where θ is a flat weight operand cut by {@link MlpSpec#layout()}.
+ * A functional MLP {@code f(x, θ)}, θ a flat weight operand cut by {@link MlpSpec#layout()}:
+ * every hidden layer followed by the spec's activation, a linear output layer of
+ * {@code numHeads × outputSize} units.
  *
  * <pre>{@code
- * Operand<TFloat32> logits = MlpTargetNetwork.forward(tf, spec, x, weights, head);
+ * TargetNetwork net = new MlpTargetNetwork(spec);
+ * Operand<TFloat32> logits = net.forward(tf, x, weights, ForwardContext.head(task)).output();
  * }</pre>
  */
-public final class MlpTargetNetwork {
+public final class MlpTargetNetwork implements TargetNetwork {
 
-  private MlpTargetNetwork() {}
+  private final MlpSpec spec;
+  private final WeightLayout layout;
 
-  /**
-   * Outputs of all heads, {@code [batch, numHeads, outputSize]}.
-   *
-   * @param x inputs {@code [batch, inputSize]}
-   * @param weights flat weights {@code [P]}
-   */
-  public static Operand<TFloat32> forwardAllHeads(
-      Ops tf, MlpSpec spec, Operand<TFloat32> x, Operand<TFloat32> weights) {
-    java.util.Map<String, Operand<TFloat32>> parts = spec.layout().split(tf, weights);
+  public MlpTargetNetwork(MlpSpec spec) {
+    this.spec = spec;
+    this.layout = spec.layout();
+  }
+
+  public MlpSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public WeightLayout layout() {
+    return layout;
+  }
+
+  @Override
+  public long[] inputShape() {
+    return new long[] {spec.inputSize()};
+  }
+
+  @Override
+  public int numHeads() {
+    return spec.numHeads();
+  }
+
+  @Override
+  public int headSize() {
+    return spec.outputSize();
+  }
+
+  @Override
+  public Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    Map<String, Operand<TFloat32>> parts = layout.split(tf, weights);
+    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
     Operand<TFloat32> h = x;
     for (int l = 0; l < spec.numLayers(); l++) {
       Operand<TFloat32> w = parts.get("w" + l);
-      Operand<TFloat32> b = parts.get("b" + l);
-      h =
-          tf.nn.biasAdd(
-              spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN
-                  ? tf.linalg.matMul(h, w, org.tensorflow.op.linalg.MatMul.transposeB(true))
-                  : tf.linalg.matMul(h, w),
-              b);
+      h = tf.nn.biasAdd(outIn ? tf.linalg.matMul(h, w, MatMul.transposeB(true)) : tf.linalg.matMul(h, w), parts.get("b" + l));
       if (l < spec.numLayers() - 1) {
         h = spec.activation().apply(tf, h);
       }
     }
-    return tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()}));
+    return Forward.of(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})));
   }
 
-  /**
-   * Outputs of one head, {@code [batch, outputSize]}.
-   *
-   * @param head scalar head index (ignored for single-head networks)
-   */
-  public static Operand<TFloat32> forward(
-      Ops tf, MlpSpec spec, Operand<TFloat32> x, Operand<TFloat32> weights, Operand<TInt32> head) {
-    Operand<TFloat32> all = forwardAllHeads(tf, spec, x, weights);
-    Operand<TInt32> index = spec.numHeads() == 1 ? tf.constant(0) : head;
-    return tf.gather(all, index, tf.constant(1));
+  /** k weight vectors at once: each layer is one batched matmul over {@code [k, batch, in]}. */
+  @Override
+  public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
+    int[] sizes = new int[layout.entries().size()];
+    for (int i = 0; i < sizes.length; i++) {
+      sizes[i] = Math.toIntExact(layout.entries().get(i).size());
+    }
+    var parts = tf.splitV(weights, tf.constant(sizes), tf.constant(1), (long) sizes.length).output();
+    Operand<TFloat32> h = x;
+    int in = spec.inputSize();
+    int[] hidden = spec.hidden();
+    for (int l = 0; l < spec.numLayers(); l++) {
+      int out = l < hidden.length ? hidden[l] : spec.totalOutputs();
+      Operand<TFloat32> w = tf.reshape(parts.get(2 * l), tf.constant(outIn ? new int[] {-1, out, in} : new int[] {-1, in, out}));
+      Operand<TFloat32> b = tf.reshape(parts.get(2 * l + 1), tf.constant(new int[] {-1, 1, out}));
+      h = tf.math.add(tf.train.batchMatMul(h, w, TFloat32.class, BatchMatMul.adjY(outIn)), b);
+      if (l < spec.numLayers() - 1) {
+        h = spec.activation().apply(tf, h);
+      }
+      in = out;
+    }
+    Operand<org.tensorflow.types.TInt32> k = tf.slice(tf.shape(h), tf.constant(new int[] {0}), tf.constant(new int[] {2}));
+    return tf.reshape(h, tf.concat(java.util.List.of(k, tf.constant(new int[] {spec.numHeads(), spec.outputSize()})), tf.constant(0)));
+  }
+
+  @Override
+  public String toString() {
+    return "MLP " + spec;
   }
 }

@@ -30,19 +30,27 @@ public final class TaskEmbeddings {
   private final Op commit;
 
   public TaskEmbeddings(Ops tf, int maxTasks, int dim, long seed) {
+    this(tf, "", maxTasks, dim, seed);
+  }
+
+  /**
+   * @param scope prefix of the variable and op names, e.g. {@code "replay/"}; {@code ""} gives the
+   *     names runs have always used ({@link #TABLE_NAME})
+   */
+  public TaskEmbeddings(Ops tf, String scope, int maxTasks, int dim, long seed) {
     if (maxTasks <= 0 || dim <= 0) {
       throw new IllegalArgumentException("need at least one task and a positive embedding size");
     }
     this.maxTasks = maxTasks;
     this.dim = dim;
     SplittableRandom rng = new SplittableRandom(seed);
-    this.table = Variables.of(tf, TABLE_NAME, Initializers.standardNormal(maxTasks * dim, rng), maxTasks, dim);
-    this.current = Variables.zeros(tf, "current_task_embedding", dim);
-    this.task = tf.withName("embedding_task").placeholder(TInt32.class);
-    this.begin = tf.withName("begin_task_embedding").assign(current, tf.gather(table, task, tf.constant(0)));
+    this.table = Variables.of(tf, scope + TABLE_NAME, Initializers.standardNormal(maxTasks * dim, rng), maxTasks, dim);
+    this.current = Variables.zeros(tf, scope + "current_task_embedding", dim);
+    this.task = Variables.named(tf, scope + "embedding_task").placeholder(TInt32.class);
+    this.begin = Variables.named(tf, scope + "begin_task_embedding").assign(current, tf.gather(table, task, tf.constant(0)));
     Operand<TInt32> t = tf.reshape(task, tf.constant(new int[] {1}));
     Operand<TFloat32> row = tf.reshape(tf.identity(current), tf.constant(new int[] {1, dim}));
-    this.commit = tf.withName("commit_task_embedding").scatterUpdate(table, t, row);
+    this.commit = Variables.named(tf, scope + "commit_task_embedding").scatterUpdate(table, t, row);
   }
 
   public int maxTasks() {

@@ -47,4 +47,14 @@ public final class Tensors {
   public static float toScalar(Tensor t) {
     return ((TFloat32) t).getFloat();
   }
+
+  /** The float operands of a gradient list (TF Java types gradients as {@code Operand<?>}). */
+  @SuppressWarnings("unchecked")
+  public static java.util.List<org.tensorflow.Operand<TFloat32>> floatOperands(Iterable<org.tensorflow.Operand<?>> ops) {
+    java.util.List<org.tensorflow.Operand<TFloat32>> out = new java.util.ArrayList<>();
+    for (org.tensorflow.Operand<?> o : ops) {
+      out.add((org.tensorflow.Operand<TFloat32>) o);
+    }
+    return out;
+  }
 }

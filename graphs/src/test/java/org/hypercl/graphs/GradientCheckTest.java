@@ -59,7 +59,7 @@ class GradientCheckTest {
       Operand<TFloat32> x = tf.constant(new float[][] {{0.5f, -1f, 0.25f}, {1.5f, 0.1f, -0.3f}});
       List<Operand<TFloat32>> paramOps = new ArrayList<>(params);
       Operand<TFloat32> weights = hnet.generateOne(tf, paramOps, e);
-      Operand<TFloat32> out = MlpTargetNetwork.forward(tf, target, x, weights, tf.constant(1));
+      Operand<TFloat32> out = target.network().forward(tf, x, weights, ForwardContext.head(tf.constant(1))).output();
       Operand<TFloat32> loss = tf.sum(tf.math.square(tf.math.sub(out, tf.constant(0.2f))), tf.constant(new int[] {0, 1}));
       List<Operand<TFloat32>> wrt = new ArrayList<>(paramOps);
       wrt.add(e);

@@ -70,8 +70,8 @@ class MlpSpecTest {
         Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       Operand<TFloat32> input = tf.constant(Shape.of(2, 5), DataBuffers.of(x));
-      Operand<TFloat32> ya = MlpTargetNetwork.forward(tf, outIn, input, tf.constant(Shape.of(a.length), DataBuffers.of(a)), tf.constant(0));
-      Operand<TFloat32> yb = MlpTargetNetwork.forward(tf, inOut, input, tf.constant(Shape.of(b.length), DataBuffers.of(b)), tf.constant(0));
+      Operand<TFloat32> ya = outIn.network().forward(tf, input, tf.constant(Shape.of(a.length), DataBuffers.of(a)), ForwardContext.head(tf.constant(0))).output();
+      Operand<TFloat32> yb = inOut.network().forward(tf, input, tf.constant(Shape.of(b.length), DataBuffers.of(b)), ForwardContext.head(tf.constant(0))).output();
       float[][] out = GraphTestSupport.fetch(s, Map.of(), List.of(ya, yb));
       assertThat(out[0]).hasSize(6).containsExactly(out[1], within(1e-6f));
       assertThat(out[0][0]).isNotEqualTo(out[0][1]);

@@ -25,7 +25,7 @@ import java.util.Map;
  * @param tasks the learned tasks
  * @param hypernetworkModel name of the hypernetwork model
  * @param hypernetworkSignatures its signatures and their output names
- * @param target the target network spec (MlpSpec.toMap)
+ * @param target the target network spec (TargetSpec.toMap)
  * @param hypernetwork the hypernetwork spec (HypernetworkSpec.toMap)
  * @param source the run and checkpoint exported
  * @param provenance copied from the run's config.json

@@ -6,9 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hypercl.graphs.Hypernetwork;
-import org.hypercl.graphs.MlpSpec;
-import org.hypercl.graphs.MlpTargetNetwork;
+import org.hypercl.graphs.TargetSpec;
+import org.hypercl.graphs.ForwardContext;
 import org.hypercl.graphs.TaskEmbeddings;
+import org.hypercl.graphs.TaskInference;
 import org.hypercl.graphs.Tensors;
 import org.hypercl.graphs.Variables;
 import org.hypercl.graphs.WeightLayout;
@@ -64,7 +65,7 @@ public final class HypernetworkGraph implements AutoCloseable {
       Variable<TFloat32> table = Variables.zeros(tf, TaskEmbeddings.TABLE_NAME, run.numTasks(), de);
 
       Ops sv = tf.withSubScope("serving");
-      MlpSpec target = run.target();
+      TargetSpec target = run.target();
       int learned = run.tasksLearned();
       List<Operand<TFloat32>> params = hnet.read(sv);
       learnedEmbeddings =
@@ -93,7 +94,7 @@ public final class HypernetworkGraph implements AutoCloseable {
               byId.constant(1))
           : x;
       Map<String, Operand<?>> byIdOutputs =
-          PredictionOutputs.build(byId, run.kind(), MlpTargetNetwork.forward(byId, target, idInput, idWeights, taskId));
+          PredictionOutputs.build(byId, run.kind(), target.network().forward(byId, idInput, idWeights, ForwardContext.head(taskId)).output());
       // serving_default repeats predict: TF Serving uses it when a request names no signature.
       for (String key : List.of(Signatures.PREDICT, Signatures.SERVING_DEFAULT)) {
         Signature.Builder predict = predictSignature(key, x).input(Signatures.TASK_ID, taskId);
@@ -110,7 +111,7 @@ public final class HypernetworkGraph implements AutoCloseable {
       if (head != null) {
         predictEmb.input(Signatures.HEAD, head);
       }
-      outputs(byEmb, predictEmb, MlpTargetNetwork.forward(byEmb, target, x, embWeights, head == null ? byEmb.constant(0) : head));
+      outputs(byEmb, predictEmb, target.network().forward(byEmb, x, embWeights, ForwardContext.head(head == null ? byEmb.constant(0) : head)).output());
       signatures.add(predictEmb.build());
 
       signatures.add(weightSignature(sv.withSubScope(Signatures.GENERATE_WEIGHTS), Signatures.GENERATE_WEIGHTS,
@@ -121,14 +122,16 @@ public final class HypernetworkGraph implements AutoCloseable {
       if (run.kind() == OutputKind.CLASSIFICATION) {
         Ops inf = sv.withSubScope(Signatures.INFER_TASK);
         Operand<TFloat32> all = hnet.generate(inf, params, learnedEmbeddings);
-        EntropyTaskInference.Result r = EntropyTaskInference.build(inf, target, x, all, run.permutations());
+        TaskInference.Result r = TaskInference.build(inf, target.network(), x,
+            inf.constant(java.util.stream.IntStream.range(0, learned).toArray()), all,
+            run.hasPermutations() ? inf.constant(permutationTable(run)) : null, TaskInference.Score.ENTROPY);
         signatures.add(
             Signature.builder()
                 .key(Signatures.INFER_TASK)
                 .methodName(Signatures.METHOD_PREDICT)
                 .input(Signatures.X, x)
                 .output(Signatures.TASK_ID, inf.withName(Signatures.TASK_ID).identity(r.taskId()))
-                .output(Signatures.ENTROPIES, inf.withName(Signatures.ENTROPIES).identity(r.entropies()))
+                .output(Signatures.ENTROPIES, inf.withName(Signatures.ENTROPIES).identity(r.scores()))
                 .build());
       }
       s = new Session(graph);
@@ -173,7 +176,7 @@ public final class HypernetworkGraph implements AutoCloseable {
     Signature.Builder sig =
         Signature.builder().key(key).methodName(Signatures.METHOD_PREDICT).input(inputName, input)
             .output(Signatures.WEIGHTS, weights);
-    WeightLayout layout = run.target().layout();
+    WeightLayout layout = run.target().network().layout();
     for (WeightLayout.Entry e : layout.entries()) {
       sig.output(e.name(), tf.withName(e.name()).identity(layout.slice(tf, weights, e.name())));
     }

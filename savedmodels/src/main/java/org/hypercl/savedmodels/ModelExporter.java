@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.TargetSpec;
 import org.hypercl.graphs.Tensors;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -164,7 +164,7 @@ public final class ModelExporter {
    */
   private static double verify(HypernetworkGraph reference, List<Path> staged, ExportOptions options) {
     RunCheckpoint run = reference.run();
-    MlpSpec target = run.target();
+    TargetSpec target = run.target();
     int n = options.verificationSamples();
     float[] x = sample(n * target.inputSize(), options.seed());
     float[] embeddings = reference.learnedEmbeddings();
@@ -291,7 +291,7 @@ public final class ModelExporter {
 
   private static ExportManifest manifest(
       RunCheckpoint run, HypernetworkGraph reference, String name, ExportOptions options, double maxDiff, Path out) {
-    MlpSpec target = run.target();
+    TargetSpec target = run.target();
     int de = run.hypernetwork().embeddingDim();
     float[] emb = reference.learnedEmbeddings();
     List<ExportManifest.Task> tasks = new ArrayList<>();

@@ -12,7 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.hypercl.graphs.HypernetworkSpec;
-import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.TargetSpec;
 
 /**
  * What an export needs from a run folder (DESIGN.md §6), read without the training module:
@@ -41,7 +41,7 @@ public record RunCheckpoint(
     Path runDir,
     String experiment,
     OutputKind kind,
-    MlpSpec target,
+    TargetSpec target,
     HypernetworkSpec hypernetwork,
     int numTasks,
     int tasksLearned,
@@ -80,11 +80,11 @@ public record RunCheckpoint(
     JsonNode config = Json.read(configFile);
     String experiment = Json.textField(config, "experiment", configFile);
     OutputKind kind;
-    MlpSpec target;
+    TargetSpec target;
     HypernetworkSpec hnet;
     try {
       kind = OutputKind.parse(Json.textField(config, "kind", configFile));
-      target = MlpSpec.fromMap(Json.MAPPER.treeToValue(Json.field(config, "target", configFile), Map.class));
+      target = TargetSpec.fromMap(Json.MAPPER.treeToValue(Json.field(config, "target", configFile), Map.class));
       hnet = HypernetworkSpec.fromMap(Json.MAPPER.treeToValue(Json.field(config, "hypernetwork", configFile), Map.class));
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(configFile + " is not a valid run config: " + e.getMessage(), e);

@@ -1,7 +1,7 @@
 package org.hypercl.savedmodels;
 
-import org.hypercl.graphs.MlpSpec;
-import org.hypercl.graphs.MlpTargetNetwork;
+import org.hypercl.graphs.TargetSpec;
+import org.hypercl.graphs.ForwardContext;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -30,7 +30,7 @@ final class TaskModelGraph implements AutoCloseable {
    * @param permutation the task's input permutation (input j is raw input {@code permutation[j]}),
    *     or null for none
    */
-  TaskModelGraph(MlpSpec spec, OutputKind kind, float[] weights, int head, int[] permutation) {
+  TaskModelGraph(TargetSpec spec, OutputKind kind, float[] weights, int head, int[] permutation) {
     if (weights.length != spec.parameterCount()) {
       throw new IllegalArgumentException(
           "the target network has " + spec.parameterCount() + " weights, got " + weights.length);
@@ -49,7 +49,7 @@ final class TaskModelGraph implements AutoCloseable {
       Operand<TFloat32> input = permutation == null
           ? x
           : tf.withName("permuted_x").gather(x, tf.withName("input_permutation").constant(permutation), tf.constant(1));
-      Operand<TFloat32> out = MlpTargetNetwork.forward(tf, spec, input, w, tf.constant(head));
+      Operand<TFloat32> out = spec.network().forward(tf, input, w, ForwardContext.head(tf.constant(head))).output();
       Signature.Builder sig =
           Signature.builder().key(Signatures.SERVING_DEFAULT).methodName(Signatures.METHOD_PREDICT).input(Signatures.X, x);
       PredictionOutputs.build(tf, kind, out).forEach(sig::output);

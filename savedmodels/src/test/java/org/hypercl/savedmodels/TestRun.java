@@ -10,7 +10,7 @@ import org.hypercl.graphs.Activation;
 import org.hypercl.graphs.Hypernetwork;
 import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.MlpSpec;
-import org.hypercl.graphs.MlpTargetNetwork;
+import org.hypercl.graphs.ForwardContext;
 import org.hypercl.graphs.TaskEmbeddings;
 import org.hypercl.graphs.Tensors;
 import org.hypercl.graphs.Variables;
@@ -109,7 +109,7 @@ final class TestRun implements AutoCloseable {
     task = tf.placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
     table = tf.identity(emb.table());
     weights = hnet.generateOne(tf, hnet.read(tf), tf.gather(table, task, tf.constant(0)));
-    output = MlpTargetNetwork.forward(tf, target, x, weights, task);
+    output = target.network().forward(tf, x, weights, ForwardContext.head(task)).output();
     session = new Session(graph);
     session.initialize();
 

@@ -8,7 +8,7 @@ import org.hypercl.graphs.MlpSpec;
 import org.hypercl.graphs.Tensors;
 import org.hypercl.training.ExperimentConfig;
 import org.hypercl.training.Experiments;
-import org.hypercl.training.HypernetworkLearner;
+import org.hypercl.training.Learner;
 import org.hypercl.training.TaskData;
 import org.hypercl.training.TaskKind;
 import org.tensorflow.Graph;
@@ -106,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (trainSize < c.settings().batchSize()) {
       throw new UserException("--train-size must be at least the batch size " + c.settings().batchSize());
     }
-    try (HypernetworkLearner learner = new HypernetworkLearner(c, trainSize)) {
+    try (Learner learner = new Learner(c, trainSize)) {
       // One data set for every task, as permuted tasks share their base images: the learner keeps
       // it in the graph once, and memory reflects the model, not per-task copies of generated data.
       TaskData data = randomTask(c, trainSize, rng);
@@ -193,7 +193,9 @@ public final class BenchCommand implements Callable<Integer> {
    * 2·m·n·k per product and, except where noted, backward as twice forward.
    */
   static double stepFlops(ExperimentConfig c, int past) {
-    MlpSpec t = c.target();
+    if (!(c.target() instanceof MlpSpec t)) {
+      throw new UserException("bench counts the FLOPs of MLP target networks only, not " + c.target().network());
+    }
     int b = c.settings().batchSize();
     double target = 0;
     int in = t.inputSize();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       TrainCommand.class,
+      EvaluateCommand.class,
       BenchCommand.class,
       DataCommand.class,
       org.hypercl.tools.report.ReportCommand.class,

@@ -14,6 +14,7 @@ import org.hypercl.data.tasks.SequenceSpec;
 import org.hypercl.data.tasks.TaskSequences;
 import org.hypercl.graphs.Activation;
 import org.hypercl.graphs.HypernetworkSpec;
+import org.hypercl.graphs.TaskInference;
 import org.hypercl.training.ContinualRunner;
 import org.hypercl.training.ExperimentConfig;
 import org.hypercl.training.Experiments;
@@ -21,6 +22,7 @@ import org.hypercl.training.LearnerSettings;
 import org.hypercl.training.Method;
 import org.hypercl.training.RunDirectory;
 import org.hypercl.training.RunResults;
+import org.hypercl.training.Scenario;
 import org.hypercl.training.SequenceTasks;
 import org.hypercl.training.TaskSource;
 import picocli.CommandLine.Command;
@@ -59,6 +61,17 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder to search first.")
   Path dataDir;
+
+  @Option(names = "--scenario", paramLabel = "cl1|cl2|cl3",
+      description = "cl1: a head per task, task id given at test time; cl2: one shared head, task id inferred; "
+          + "cl3: a head per task, task id inferred (right only if task and class are). cl1 and cl3 train alike, and a "
+          + "cl1 run of a classifier reports cl3 too (default: ${DEFAULT-VALUE}).")
+  String scenario = "cl1";
+
+  @Option(names = "--task-inference", paramLabel = "SCORE",
+      description = "How cl2/cl3 infer the task, the lowest score winning: entropy (the paper's), max-softmax or energy. "
+          + "Every score is measured and saved; this one is the run's headline figure (default: ${DEFAULT-VALUE}).")
+  String taskInference = "entropy";
 
   @Option(names = "--seed", description = "Seed for initialisation, batches and regularizer windows (default: ${DEFAULT-VALUE}).")
   long seed = LearnerSettings.SEED_DEFAULT;
@@ -136,19 +149,16 @@ public final class TrainCommand implements Callable<Integer> {
       RunDirectory dir = RunDirectory.open(resume);
       ExperimentConfig config = dir.readConfig();
       out.println("Resuming " + resume + " (" + config.name() + ")");
-      com.fasterxml.jackson.databind.JsonNode options =
-          org.hypercl.training.JsonFiles.read(dir.root().resolve(RunDirectory.CONFIG)).path("dataOptions");
-      dataSeed = options.path("dataSeed").asLong(dataSeed);
-      TaskSource source = taskSource(config.name(), options.path("dataset").asText(dataset));
+      TaskSource source = RunData.forRun(dir, dataDir);
       RunResults r = runOne(config, source, dir, out);
       printComparison(out, List.of(r));
       return 0;
     }
     List<String> chosen = chosenMethods();
     ExperimentConfig config = configure();
-    TaskSource source = taskSource(config.name(), dataset);
+    TaskSource source = RunData.forNew(config.name(), dataset, dataSeed, dataDir);
     if (tasks != null) {
-      config = new ExperimentConfig(config.name(), config.kind(), config.target(), config.hypernetwork(), tasks, config.settings(), config.method());
+      config = config.withNumTasks(tasks);
     }
     Path root = runDir != null ? runDir : Path.of("runs", config.name() + "-" + dataset + "-seed" + seed);
     List<RunResults> all = new ArrayList<>();
@@ -210,23 +220,17 @@ public final class TrainCommand implements Callable<Integer> {
             hnetHidden != null ? hnetHidden : h.hidden(),
             hnetActivation != null ? Activation.parse(hnetActivation) : h.activation(),
             cs, dc, h.targetSize());
-    return new ExperimentConfig(base.name(), base.kind(), base.target(), hnet, base.numTasks(), s.build(), Method.HYPERNETWORK);
-  }
-
-  private TaskSource taskSource(String name, String datasetName) throws IOException {
-    if (name.equals("toy-regression")) {
-      return Experiments.toyTasks(dataSeed).withProvenance(java.util.Map.of("dataSeed", dataSeed));
-    }
-    KnownDataset ds = KnownDataset.byId(datasetName);
-    SequenceSpec seq = SequenceSpec.parse(name).withDataset(ds).withSeed(dataSeed);
-    TaskSequence sequence = TaskSequences.load(seq, DataLocations.resolve(dataDir));
-    return new SequenceTasks(sequence).withProvenance(java.util.Map.of("dataset", datasetName, "dataSeed", dataSeed));
+    return base.withSettings(s.build())
+        .withHypernetwork(hnet)
+        .withScenario(Scenario.parse(scenario))
+        .withTaskInference(TaskInference.Score.parse(taskInference));
   }
 
   private RunResults runOne(ExperimentConfig config, TaskSource source, RunDirectory dir, PrintWriter out) throws IOException {
-    out.printf("%n== %s (%s) on %s -> %s%n", config.name(), config.method().name().toLowerCase(Locale.ROOT), source.name(), dir.root());
+    out.printf("%n== %s (%s, %s) on %s -> %s%n", config.name(), config.method().name().toLowerCase(Locale.ROOT),
+        config.scenario().id(), source.name(), dir.root());
     out.printf("target network %s: %,d weights%n", config.target(), config.target().parameterCount());
-    if (config.method() == Method.HYPERNETWORK) {
+    if (config.method().generatesWeights(config)) {
       out.printf("%s: %,d weights + %,d in %d task embeddings; compression ratio %.4f%n", config.hypernetwork(),
           config.hypernetwork().parameterCount(), (long) config.numTasks() * config.hypernetwork().embeddingDim(),
           config.numTasks(), config.compressionRatio());
@@ -238,7 +242,7 @@ public final class TrainCommand implements Callable<Integer> {
       org.hypercl.tools.report.RunReport.writeAll(dir, o.results());
       results = o.results();
     }
-    if (export && config.method() == Method.HYPERNETWORK) {
+    if (export && config.method().generatesWeights(config)) {
       org.hypercl.tools.serving.ExportCommand.exportTrainedRun(dir.root(), out);
     }
     return results;
@@ -252,7 +256,8 @@ public final class TrainCommand implements Callable<Integer> {
       out.printf("%-34s %12.3f %12.3f %10.3f %11.3f %10.1f%n", r.experiment(), r.meanDuring(), r.meanAfter(),
           r.backwardTransfer(), r.forgetting(), r.totalTrainSeconds());
     }
-    out.println("(metric: " + metric + ")");
+    out.println("(metric: " + metric + ", matrix " + runs.get(0).primary() + ")");
+    InferenceSummary.print(out, runs);
     out.flush();
   }
 }

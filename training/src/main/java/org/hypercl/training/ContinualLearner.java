@@ -1,6 +1,9 @@
 package org.hypercl.training;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.hypercl.graphs.TaskInference;
 
 /**
  * A learner that meets tasks one after another. A task is learned as {@link #beginTask}, then
@@ -19,10 +22,13 @@ public interface ContinualLearner extends AutoCloseable {
 
   /**
    * One training step of the task begun last. Batch and regularizer window are functions of
-   * (seed, task, step), so steps can resume anywhere. Returns {task loss, regularizer loss,
-   * batch metric}.
+   * (seed, task, step), so steps can resume anywhere. Returns the values {@link #stepOutputNames()}
+   * names, the task loss first, the regularizer second.
    */
   float[] trainStep(int task, long step);
+
+  /** Names of the values {@link #trainStep} returns (e.g. task_loss, regularizer, batch_metric). */
+  List<String> stepOutputNames();
 
   /** Ends the task: it counts as learned from now on. */
   void finishTask(int task);
@@ -30,8 +36,20 @@ public interface ContinualLearner extends AutoCloseable {
   /** Outputs of the task's network on {@code n} inputs (row-major, permuted by the task's permutation). */
   float[] predict(int task, float[] x, int n, int[] permutation);
 
-  /** Test metric of a task: MSE for regression, accuracy in percent for classification. */
+  /** Test metric of a task with its id given: MSE for regression, accuracy in percent for classification. */
   double evaluate(int task, TaskData data);
+
+  /**
+   * What a classifier predicts without the task id: for each of {@code n} raw input rows, the task
+   * inferred among {@code candidates} and the class its network then predicts, for every
+   * task-inference score at once (one forward pass of all candidates per batch).
+   *
+   * @param permutations each candidate's input permutation, or null entries for none
+   */
+  Map<TaskInference.Score, InferredPredictions> inferTasks(float[] x, int n, int[] candidates, List<int[]> permutations);
+
+  /** Per input row, the inferred task and the class predicted on that task's network. */
+  record InferredPredictions(int[] tasks, int[] classes) {}
 
   void save(Path prefix);
 

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import org.hypercl.graphs.TaskInference;
 
 /**
  * Runs an experiment's task sequence: for each task, learn it, evaluate every task learned so far
@@ -58,16 +61,17 @@ public final class ContinualRunner {
 
   /** Mutable tables of a run in progress. */
   private static final class Tables {
-    final double[][] matrix;
+    final int n;
+    final Map<String, double[][]> matrices = new LinkedHashMap<>();
     final double[] seconds;
     final double[] msPerStep;
     final double[] taskLoss;
     final double[] regLoss;
 
-    Tables(int n) {
-      matrix = new double[n][n];
-      for (double[] row : matrix) {
-        Arrays.fill(row, Double.NaN);
+    Tables(int n, List<String> names) {
+      this.n = n;
+      for (String name : names) {
+        matrices.put(name, emptyMatrix(n));
       }
       seconds = nan(n);
       msPerStep = nan(n);
@@ -75,9 +79,31 @@ public final class ContinualRunner {
       regLoss = nan(n);
     }
 
+    static double[][] emptyMatrix(int n) {
+      double[][] m = new double[n][n];
+      for (double[] row : m) {
+        Arrays.fill(row, Double.NaN);
+      }
+      return m;
+    }
+
+    double[][] matrix(String name) {
+      return matrices.get(name);
+    }
+
     void restore(RunResults r, int rows) {
+      for (Map.Entry<String, double[][]> e : matrices.entrySet()) {
+        double[][] saved = r.matrices().get(e.getKey());
+        if (saved == null) {
+          // Results written before this matrix existed: its earlier rows stay unknown (NaN);
+          // 'hypercl evaluate' recomputes them from the task checkpoints.
+          continue;
+        }
+        for (int i = 0; i < rows; i++) {
+          e.getValue()[i] = saved[i].clone();
+        }
+      }
       for (int i = 0; i < rows; i++) {
-        matrix[i] = r.matrix()[i].clone();
         seconds[i] = r.trainSeconds()[i];
         msPerStep[i] = r.msPerStep()[i];
         taskLoss[i] = r.finalTaskLoss()[i];
@@ -86,15 +112,42 @@ public final class ContinualRunner {
     }
 
     RunResults results(ExperimentConfig c, List<String> names) {
-      return new RunResults(c.name(), c.kind().metricName(), names, matrix, seconds, msPerStep, taskLoss, regLoss);
+      String primary = primaryMatrix(c);
+      return new RunResults(
+          c.name(), c.kind().metricName(), names, matrices.get(primary), seconds, msPerStep, taskLoss, regLoss, primary, matrices);
     }
+  }
+
+  /** The matrix a run reports as its result: the scenario's accuracy. */
+  static String primaryMatrix(ExperimentConfig c) {
+    return c.scenario().infersTask() ? inferredName(c, c.taskInference()) : RunResults.TASK_GIVEN;
+  }
+
+  /** {@code cl2/SCORE} for a shared head, {@code cl3/SCORE} for a head per task. */
+  static String inferredName(ExperimentConfig c, TaskInference.Score score) {
+    return (c.target().numHeads() == 1 ? Scenario.CL2.id() : Scenario.CL3.id()) + "/" + score.id();
+  }
+
+  /** Every matrix a run of {@code c} fills: the metric with the task given, and for classifiers each score's. */
+  static List<String> matrixNames(ExperimentConfig c) {
+    List<String> names = new ArrayList<>();
+    names.add(RunResults.TASK_GIVEN);
+    if (c.kind() == TaskKind.CLASSIFICATION) {
+      for (TaskInference.Score s : TaskInference.Score.values()) {
+        names.add(inferredName(c, s));
+      }
+      for (TaskInference.Score s : TaskInference.Score.values()) {
+        names.add(RunResults.TASK_INFERENCE + "/" + s.id());
+      }
+    }
+    return names;
   }
 
   /** Runs (or resumes) the whole sequence. */
   public Outcome run() {
     int n = config.numTasks();
     int iterations = config.settings().iterations();
-    Tables tables = new Tables(n);
+    Tables tables = new Tables(n, matrixNames(config));
     List<String> names = new ArrayList<>();
     List<int[]> permutations = new ArrayList<>();
     for (int t = 0; t < n; t++) {
@@ -162,13 +215,11 @@ public final class ContinualRunner {
         tables.msPerStep[t] = tables.seconds[t] * 1000.0 / iterations;
         tables.taskLoss[t] = last[0];
         tables.regLoss[t] = last[1];
-        for (int j = 0; j <= t; j++) {
-          tables.matrix[t][j] = learner.evaluate(j, j == t ? data : source.task(j));
-        }
+        evaluateRow(learner, t, data, permutations, tables);
         if (events != null) {
           long global = (long) (t + 1) * iterations;
           for (int j = 0; j <= t; j++) {
-            events.scalar("test/" + config.kind().metricName() + "/task" + (j + 1), global, (float) tables.matrix[t][j]);
+            events.scalar("test/" + config.kind().metricName() + "/task" + (j + 1), global, (float) tables.matrix(primaryMatrix(config))[t][j]);
           }
           events.flush();
         }
@@ -188,6 +239,88 @@ public final class ContinualRunner {
       }
       if (!ok) {
         learner.close();
+      }
+    }
+  }
+
+  /**
+   * Evaluates a finished (or stopped) run again from its after-task checkpoints, without training:
+   * row i of every matrix from the checkpoint written after task i, as training would have
+   * filled it. Train times and losses are copied from the run's results. {@code config} may differ
+   * from the run's in its scenario and task-inference score (e.g. a CL1 run evaluated in CL3).
+   *
+   * @param progress told when each row starts (its task as "task") and ends
+   * @param lastRowOnly evaluate only the row of the last finished task (the "after" results);
+   *     earlier rows stay NaN
+   */
+  public RunResults reevaluate(StepListener progress, boolean lastRowOnly) {
+    if (runDir == null) {
+      throw new IllegalStateException("re-evaluation needs a run folder");
+    }
+    int n = config.numTasks();
+    RunResults trained = runDir.readResultsOrPartial();
+    List<String> names = new ArrayList<>();
+    List<int[]> permutations = new ArrayList<>();
+    for (int t = 0; t < n; t++) {
+      TaskData d = source.task(t);
+      names.add(d.name());
+      permutations.add(d.permutation());
+    }
+    Tables tables = new Tables(n, matrixNames(config));
+    int learned = 0;
+    while (learned < n && java.nio.file.Files.isDirectory(runDir.taskCheckpoint(learned + 1))) {
+      learned++;
+    }
+    if (learned == 0) {
+      throw new IllegalArgumentException("run " + runDir.root() + " has no checkpoint of a finished task to evaluate");
+    }
+    try (ContinualLearner learner = config.method().create(config, source.maxTrainSize())) {
+      for (int t = lastRowOnly ? learned - 1 : 0; t < learned; t++) {
+        progress.taskStarted(t, names.get(t), 1);
+        long started = System.nanoTime();
+        learner.restore(runDir.taskCheckpoint(t + 1).resolve(RunDirectory.CHECKPOINT_PREFIX), t + 1);
+        evaluateRow(learner, t, source.task(t), permutations, tables);
+        tables.seconds[t] = t < trained.trainSeconds().length ? trained.trainSeconds()[t] : Double.NaN;
+        tables.msPerStep[t] = t < trained.msPerStep().length ? trained.msPerStep()[t] : Double.NaN;
+        tables.taskLoss[t] = t < trained.finalTaskLoss().length ? trained.finalTaskLoss()[t] : Double.NaN;
+        tables.regLoss[t] = t < trained.finalRegularizerLoss().length ? trained.finalRegularizerLoss()[t] : Double.NaN;
+        progress.taskFinished(t, (System.nanoTime() - started) / 1e9);
+      }
+    }
+    RunResults r = tables.results(config, names);
+    if (learned < n) {
+      return r.firstTasks(learned);
+    }
+    return r;
+  }
+
+  /**
+   * Row t of every matrix: each learned task's test set with its id given and, for a classifier,
+   * with the task inferred among the tasks learned so far (0..t).
+   */
+  private void evaluateRow(ContinualLearner learner, int t, TaskData current, List<int[]> permutations, Tables tables) {
+    int[] candidates = java.util.stream.IntStream.rangeClosed(0, t).toArray();
+    List<int[]> perms = permutations.subList(0, t + 1);
+    for (int j = 0; j <= t; j++) {
+      TaskData d = j == t ? current : source.task(j);
+      tables.matrix(RunResults.TASK_GIVEN)[t][j] = learner.evaluate(j, d);
+      if (config.kind() != TaskKind.CLASSIFICATION) {
+        continue;
+      }
+      Map<TaskInference.Score, ContinualLearner.InferredPredictions> inferred =
+          learner.inferTasks(d.testX(), d.testSize(), candidates, perms);
+      int[] labels = Metrics.labels(d.testY(), d.outputDim());
+      boolean shared = config.target().numHeads() == 1;
+      for (Map.Entry<TaskInference.Score, ContinualLearner.InferredPredictions> e : inferred.entrySet()) {
+        int taskRight = 0;
+        int right = 0;
+        for (int i = 0; i < labels.length; i++) {
+          boolean task = e.getValue().tasks()[i] == j;
+          taskRight += task ? 1 : 0;
+          right += (task || shared) && e.getValue().classes()[i] == labels[i] ? 1 : 0;
+        }
+        tables.matrix(inferredName(config, e.getKey()))[t][j] = 100.0 * right / labels.length;
+        tables.matrix(RunResults.TASK_INFERENCE + "/" + e.getKey().id())[t][j] = 100.0 * taskRight / labels.length;
       }
     }
   }

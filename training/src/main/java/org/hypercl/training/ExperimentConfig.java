@@ -1,11 +1,12 @@
 package org.hypercl.training;
 
 import org.hypercl.graphs.HypernetworkSpec;
-import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.TargetSpec;
+import org.hypercl.graphs.TaskInference;
 
 /**
- * An experiment as data: a name, what the networks look like, how many tasks, and how to train.
- * One learner runs every experiment.
+ * An experiment as data: a name, what the networks look like, how many tasks, how to train, the
+ * scenario it is tested in, and which method's parts learn it ({@link Method#parts}).
  *
  * @param name e.g. {@code "toy-regression"}
  * @param kind regression or classification
@@ -14,25 +15,37 @@ import org.hypercl.graphs.MlpSpec;
  * @param numTasks tasks in the sequence (the size of the embedding table)
  * @param settings training settings
  * @param method which learner runs it (the hypernetwork, or the target network alone as a baseline)
+ * @param scenario CL1, CL2 or CL3: the head layout and whether the task id is given at test time
+ * @param taskInference the score that infers the task for the scenario's accuracy (CL2/CL3);
+ *     every score is measured, this one is the run's headline
  */
 public record ExperimentConfig(
     String name,
     TaskKind kind,
-    MlpSpec target,
+    TargetSpec target,
     HypernetworkSpec hypernetwork,
     int numTasks,
     LearnerSettings settings,
-    Method method) {
+    Method method,
+    Scenario scenario,
+    TaskInference.Score taskInference) {
 
-  /** A hypernetwork experiment. */
+  /** A hypernetwork experiment in CL1. */
   public ExperimentConfig(
-      String name, TaskKind kind, MlpSpec target, HypernetworkSpec hypernetwork, int numTasks, LearnerSettings settings) {
+      String name, TaskKind kind, TargetSpec target, HypernetworkSpec hypernetwork, int numTasks, LearnerSettings settings) {
     this(name, kind, target, hypernetwork, numTasks, settings, Method.HYPERNETWORK);
   }
 
+  /** An experiment in CL1, tested with the task id given. */
+  public ExperimentConfig(
+      String name, TaskKind kind, TargetSpec target, HypernetworkSpec hypernetwork, int numTasks, LearnerSettings settings,
+      Method method) {
+    this(name, kind, target, hypernetwork, numTasks, settings, method, Scenario.CL1, TaskInference.Score.ENTROPY);
+  }
+
   public ExperimentConfig {
-    if (method == null) {
-      throw new IllegalArgumentException("experiment " + name + ": method must be set");
+    if (method == null || scenario == null || taskInference == null) {
+      throw new IllegalArgumentException("experiment " + name + ": method, scenario and task-inference score must be set");
     }
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("experiment needs a name");
@@ -49,18 +62,53 @@ public record ExperimentConfig(
       throw new IllegalArgumentException(
           "experiment " + name + ": " + target.numHeads() + " heads for " + numTasks + " tasks");
     }
+    if (scenario != Scenario.CL1 && kind != TaskKind.CLASSIFICATION) {
+      throw new IllegalArgumentException(
+          "experiment " + name + ": scenario " + scenario.id() + " infers the task from a classifier's outputs; "
+              + kind.name().toLowerCase(java.util.Locale.ROOT) + " runs only in cl1");
+    }
+    if (scenario == Scenario.CL2 && target.numHeads() != 1) {
+      throw new IllegalArgumentException(
+          "experiment " + name + ": cl2 shares one output head, but the target network has " + target.numHeads());
+    }
+    if (scenario == Scenario.CL3 && numTasks > 1 && target.numHeads() == 1) {
+      throw new IllegalArgumentException("experiment " + name + ": cl3 needs one output head per task, the target network has one");
+    }
   }
 
   public ExperimentConfig withSettings(LearnerSettings s) {
-    return new ExperimentConfig(name, kind, target, hypernetwork, numTasks, s, method);
+    return new ExperimentConfig(name, kind, target, hypernetwork, numTasks, s, method, scenario, taskInference);
   }
 
   public ExperimentConfig withName(String n) {
-    return new ExperimentConfig(n, kind, target, hypernetwork, numTasks, settings, method);
+    return new ExperimentConfig(n, kind, target, hypernetwork, numTasks, settings, method, scenario, taskInference);
   }
 
   public ExperimentConfig withMethod(Method m) {
-    return new ExperimentConfig(name, kind, target, hypernetwork, numTasks, settings, m);
+    return new ExperimentConfig(name, kind, target, hypernetwork, numTasks, settings, m, scenario, taskInference);
+  }
+
+  public ExperimentConfig withNumTasks(int n) {
+    return new ExperimentConfig(name, kind, target, hypernetwork, n, settings, method, scenario, taskInference);
+  }
+
+  public ExperimentConfig withHypernetwork(HypernetworkSpec h) {
+    return new ExperimentConfig(name, kind, target, h, numTasks, settings, method, scenario, taskInference);
+  }
+
+  public ExperimentConfig withTaskInference(TaskInference.Score score) {
+    return new ExperimentConfig(name, kind, target, hypernetwork, numTasks, settings, method, scenario, score);
+  }
+
+  /**
+   * The same experiment in another scenario: CL2 gives the target network one shared head (so it
+   * has fewer weights, and the hypernetwork makes fewer); CL1 and CL3 keep the heads they have,
+   * or, coming from CL2, get one per task.
+   */
+  public ExperimentConfig withScenario(Scenario s) {
+    int heads = s.sharedHead() ? 1 : scenario.sharedHead() ? numTasks : target.numHeads();
+    TargetSpec t = target.withHeads(heads);
+    return new ExperimentConfig(name, kind, t, hypernetwork.withTargetSize(t.parameterCount()), numTasks, settings, method, s, taskInference);
   }
 
   /** The same experiment as the paper's fine-tuning baseline: the hypernetwork with β = 0. */

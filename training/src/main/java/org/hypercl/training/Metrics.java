@@ -34,6 +34,15 @@ public final class Metrics {
     return 100.0 * correct / rows;
   }
 
+  /** The hot class of each one-hot row. */
+  public static int[] labels(float[] oneHot, int width) {
+    int[] out = new int[oneHot.length / width];
+    for (int r = 0; r < out.length; r++) {
+      out[r] = argmax(oneHot, r * width, width);
+    }
+    return out;
+  }
+
   static int argmax(float[] v, int offset, int width) {
     int best = 0;
     for (int i = 1; i < width; i++) {

@@ -85,6 +85,8 @@ public final class RunDirectory {
     n.put("experiment", config.name());
     n.put("kind", config.kind().name());
     n.put("method", config.method().name());
+    n.put("scenario", config.scenario().id());
+    n.put("taskInference", config.taskInference().id());
     n.put("numTasks", config.numTasks());
     n.put("data", source.name());
     n.set("dataOptions", JsonFiles.MAPPER.valueToTree(source.provenance()));
@@ -139,14 +141,24 @@ public final class RunDirectory {
       return new ExperimentConfig(
           n.get("experiment").asText(),
           TaskKind.valueOf(n.get("kind").asText()),
-          org.hypercl.graphs.MlpSpec.fromMap(target),
+          org.hypercl.graphs.TargetSpec.fromMap(target),
           org.hypercl.graphs.HypernetworkSpec.fromMap(hnet),
           n.get("numTasks").asInt(),
           settings,
-          n.has("method") ? Method.valueOf(n.get("method").asText()) : Method.HYPERNETWORK);
+          n.has("method") ? Method.valueOf(n.get("method").asText()) : Method.HYPERNETWORK,
+          n.has("scenario") ? Scenario.parse(n.get("scenario").asText()) : Scenario.CL1,
+          n.has("taskInference") ? org.hypercl.graphs.TaskInference.Score.parse(n.get("taskInference").asText())
+              : org.hypercl.graphs.TaskInference.Score.ENTROPY);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(root.resolve(CONFIG) + " is not a valid run config: " + e.getMessage(), e);
     }
+  }
+
+  /** Writes {@code evaluation-NAME.json}, the results of re-evaluating the run, in results.json's format. */
+  public Path writeEvaluation(String name, RunResults r) {
+    Path file = root.resolve("evaluation-" + name + ".json");
+    JsonFiles.write(file, resultsJson(r));
+    return file;
   }
 
   /** Writes results.json: the matrix (null for tasks not yet learned), during/after and summaries. */
@@ -174,6 +186,23 @@ public final class RunDirectory {
     putNumbers(n.putArray("finalTaskLoss"), r.finalTaskLoss());
     putNumbers(n.putArray("finalRegularizerLoss"), r.finalRegularizerLoss());
     n.put("totalTrainSeconds", r.totalTrainSeconds());
+    n.put("primary", r.primary());
+    ObjectNode named = n.putObject("matrices");
+    r.matrices().forEach((name, matrix) -> {
+      RunResults v = r.view(name);
+      ObjectNode entry = named.putObject(name);
+      entry.put("metric", v.metric());
+      ArrayNode rows = entry.putArray("matrix");
+      for (double[] row : matrix) {
+        putNumbers(rows.addArray(), row);
+      }
+      putNumbers(entry.putArray("during"), v.during());
+      putNumbers(entry.putArray("after"), v.after());
+      entry.put("meanDuring", v.meanDuring());
+      entry.put("meanAfter", v.meanAfter());
+      entry.put("backwardTransfer", v.backwardTransfer());
+      entry.put("forgetting", v.forgetting());
+    });
     return n;
   }
 
@@ -196,18 +225,43 @@ public final class RunDirectory {
     return resultsFromJson(JsonFiles.read(file));
   }
 
+  /**
+   * The results of a finished run, or of a stopped one the partial results its latest checkpoint
+   * holds (rows of unfinished tasks NaN).
+   */
+  public RunResults readResultsOrPartial() {
+    if (Files.isRegularFile(root.resolve(RESULTS))) {
+      return readResults();
+    }
+    return resultsOf(latestCheckpoint().orElseThrow(
+        () -> new IllegalArgumentException("run " + root + " has neither results.json nor a checkpoint")));
+  }
+
   /** Reads the JSON that {@link #resultsJson} writes. */
   static RunResults resultsFromJson(JsonNode n) {
     List<String> names = new ArrayList<>();
     n.get("tasks").forEach(t -> names.add(t.asText()));
-    double[][] matrix = new double[n.get("matrix").size()][];
-    for (int i = 0; i < matrix.length; i++) {
-      matrix[i] = numbers(n.get("matrix").get(i));
+    double[][] matrix = matrix(n.get("matrix"));
+    String primary = n.path("primary").asText(RunResults.TASK_GIVEN);
+    java.util.Map<String, double[][]> matrices = new java.util.LinkedHashMap<>();
+    JsonNode named = n.get("matrices");
+    if (named != null && named.isObject()) {
+      named.fields().forEachRemaining(e -> matrices.put(e.getKey(), matrix(e.getValue().get("matrix"))));
     }
+    // The primary matrix is the top-level one (results from before named matrices have only it).
+    matrices.put(primary, matrix);
     return new RunResults(
         n.get("experiment").asText(), n.get("metric").asText(), names, matrix,
         numbers(n.get("trainSeconds")), numbers(n.get("msPerStep")),
-        numbers(n.get("finalTaskLoss")), numbers(n.get("finalRegularizerLoss")));
+        numbers(n.get("finalTaskLoss")), numbers(n.get("finalRegularizerLoss")), primary, matrices);
+  }
+
+  private static double[][] matrix(JsonNode rows) {
+    double[][] m = new double[rows.size()][];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = numbers(rows.get(i));
+    }
+    return m;
   }
 
   private static double[] numbers(JsonNode a) {

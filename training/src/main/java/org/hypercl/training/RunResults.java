@@ -1,7 +1,10 @@
 package org.hypercl.training;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a continual run measured. {@code matrix[i][j]} is the test metric on task j after learning
@@ -15,6 +18,12 @@ import java.util.List;
  * @param msPerStep mean milliseconds per training step, per task
  * @param finalTaskLoss task loss at each task's last step
  * @param finalRegularizerLoss regularizer loss at each task's last step
+ * @param primary the name of {@code matrix} among {@code matrices}: {@value #TASK_GIVEN} in CL1,
+ *     e.g. {@code "cl3/entropy"} in CL3
+ * @param matrices every named matrix of the run, the primary one included: {@value #TASK_GIVEN}
+ *     (the metric with the task id given), and for classifiers {@code "cl2/SCORE"} or
+ *     {@code "cl3/SCORE"} (accuracy with the task inferred by SCORE) and
+ *     {@code "task-inference/SCORE"} (the share of test examples whose task SCORE infers)
  */
 public record RunResults(
     String experiment,
@@ -24,7 +33,60 @@ public record RunResults(
     double[] trainSeconds,
     double[] msPerStep,
     double[] finalTaskLoss,
-    double[] finalRegularizerLoss) {
+    double[] finalRegularizerLoss,
+    String primary,
+    Map<String, double[][]> matrices) {
+
+  /** Name of the matrix of the metric with the task id given. */
+  public static final String TASK_GIVEN = "task-given";
+  /** Prefix of the task-inference accuracy matrices, one per score. */
+  public static final String TASK_INFERENCE = "task-inference";
+
+  /** Results with one matrix, measured with the task id given. */
+  public RunResults(
+      String experiment, String metric, List<String> taskNames, double[][] matrix, double[] trainSeconds,
+      double[] msPerStep, double[] finalTaskLoss, double[] finalRegularizerLoss) {
+    this(experiment, metric, taskNames, matrix, trainSeconds, msPerStep, finalTaskLoss, finalRegularizerLoss, TASK_GIVEN,
+        Map.of(TASK_GIVEN, matrix));
+  }
+
+  public RunResults {
+    Map<String, double[][]> m = new LinkedHashMap<>(matrices);
+    if (!m.containsKey(primary)) {
+      throw new IllegalArgumentException("primary matrix '" + primary + "' is not among " + m.keySet());
+    }
+    if (!Arrays.deepEquals(m.get(primary), matrix)) {
+      throw new IllegalArgumentException("the matrix differs from the primary matrix '" + primary + "'");
+    }
+    matrices = Collections.unmodifiableMap(m);
+  }
+
+  /** These results with the named matrix as the primary one (so every summary below reads it). */
+  public RunResults view(String name) {
+    double[][] m = matrices.get(name);
+    if (m == null) {
+      throw new IllegalArgumentException("no matrix '" + name + "' in the results of " + experiment + "; have " + matrices.keySet());
+    }
+    String metricName = name.startsWith(TASK_INFERENCE) ? "accuracy" : metric;
+    return new RunResults(experiment, metricName, taskNames, m, trainSeconds, msPerStep, finalTaskLoss, finalRegularizerLoss, name, matrices);
+  }
+
+  /** These results cut to the first {@code k} tasks (e.g. of a run stopped after task k). */
+  public RunResults firstTasks(int k) {
+    if (k < 1 || k > numTasks()) {
+      throw new IllegalArgumentException("cannot keep " + k + " of " + numTasks() + " tasks");
+    }
+    Map<String, double[][]> cut = new LinkedHashMap<>();
+    matrices.forEach((name, m) -> {
+      double[][] rows = new double[k][];
+      for (int i = 0; i < k; i++) {
+        rows[i] = Arrays.copyOf(m[i], k);
+      }
+      cut.put(name, rows);
+    });
+    return new RunResults(experiment, metric, taskNames.subList(0, k), cut.get(primary), Arrays.copyOf(trainSeconds, k),
+        Arrays.copyOf(msPerStep, k), Arrays.copyOf(finalTaskLoss, k), Arrays.copyOf(finalRegularizerLoss, k), primary, cut);
+  }
 
   public int numTasks() {
     return taskNames.size();

@@ -32,7 +32,7 @@ class LearnerSettingsTest {
   void learnerRefusesTasksOutOfOrderAndWrongShapes() {
     ExperimentConfig c = Experiments.toyRegression();
     TaskSource tasks = Experiments.toyTasks(1);
-    try (HypernetworkLearner l = new HypernetworkLearner(c, tasks.maxTrainSize())) {
+    try (Learner l = new Learner(c, tasks.maxTrainSize())) {
       assertThrows(IllegalStateException.class, () -> l.learnTask(1, tasks.task(1), StepListener.NONE));
       TaskData wide = new TaskData("wide", 2, 1, new float[] {1, 2}, new float[] {1}, new float[] {1, 2}, new float[] {1});
       assertThat(assertThrows(IllegalArgumentException.class, () -> l.learnTask(0, wide, StepListener.NONE)))

@@ -13,8 +13,8 @@ class PermutedInputsTest {
     ExperimentConfig c = SyntheticTasks.experiment(2, 150, 0.05f);
     float[][] inGraph = new float[2][];
     float[][] explicit = new float[2][];
-    try (HypernetworkLearner a = new HypernetworkLearner(c, 300);
-        HypernetworkLearner b = new HypernetworkLearner(c, 300)) {
+    try (Learner a = new Learner(c, 300);
+        Learner b = new Learner(c, 300)) {
       for (int t = 0; t < 2; t++) {
         a.learnTask(t, tasks.task(t), StepListener.NONE);
         b.learnTask(t, tasks.explicitTask(t), StepListener.NONE);

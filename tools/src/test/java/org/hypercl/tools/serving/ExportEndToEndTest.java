@@ -21,7 +21,7 @@ import org.hypercl.tools.HyperclCommand;
 import org.hypercl.training.ContinualRunner;
 import org.hypercl.training.ExperimentConfig;
 import org.hypercl.training.Experiments;
-import org.hypercl.training.HypernetworkLearner;
+import org.hypercl.training.Learner;
 import org.hypercl.training.LearnerSettings;
 import org.hypercl.training.TaskData;
 import org.hypercl.training.TaskKind;
@@ -65,7 +65,7 @@ class ExportEndToEndTest {
     ExperimentConfig config = base.withSettings(base.settings().toBuilder().iterations(200).build());
     Path runDir = tmp.resolve("toy");
     try (ContinualRunner.Outcome o = SyntheticRuns.train(config, Experiments.toyTasks(42), runDir)) {
-      HypernetworkLearner learner = (HypernetworkLearner) o.learner();
+      Learner learner = (Learner) o.learner();
       Cli export = hypercl("export", runDir.toString());
       assertThat(export.code()).as(export.err()).isZero();
       assertThat(export.out()).contains("toy-regression-task2/1").contains("largest difference");
@@ -181,7 +181,7 @@ class ExportEndToEndTest {
     TaskSource source = classificationTasks(300);
     Path runDir = tmp.resolve("cls");
     try (ContinualRunner.Outcome o = SyntheticRuns.train(config, source, runDir)) {
-      HypernetworkLearner learner = (HypernetworkLearner) o.learner();
+      Learner learner = (Learner) o.learner();
       Path exportDir = tmp.resolve("served");
       Cli export = hypercl("export", runDir.toString(), "--out", exportDir.toString(), "--version", "3");
       assertThat(export.code()).as(export.err()).isZero();
@@ -306,7 +306,7 @@ class ExportEndToEndTest {
     TaskSource source = permutedTasks(200, perm);
     Path runDir = tmp.resolve("perm");
     try (ContinualRunner.Outcome o = SyntheticRuns.train(config, source, runDir)) {
-      HypernetworkLearner learner = (HypernetworkLearner) o.learner();
+      Learner learner = (Learner) o.learner();
       assertThat(runDir.resolve("tasks.json")).isRegularFile();
       Cli export = hypercl("export", runDir.toString());
       assertThat(export.code()).as(export.err()).isZero();

@@ -1,0 +1,37 @@
+package org.hypercl.graphs;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A term added to a part's task loss to protect what earlier tasks learned: the output regularizer
+ * of Eq. 2 ({@link OutputRegularizerPenalty}), and later EWC, online EWC or SI. A penalty is built
+ * into the training graph once; its hooks run at task start, every step (feeds), task end and after
+ * each update, so per-task state (stored targets, a Fisher matrix, a path integral) lives with it.
+ */
+public interface Penalty {
+
+  /** Its name among the step outputs, e.g. {@code "regularizer"}. */
+  String name();
+
+  /** The penalty's value at this step, scaled as it enters the total loss. */
+  Operand<TFloat32> loss();
+
+  /**
+   * Its gradient with respect to each of the part's parameter operands, in the part's order; null
+   * where the penalty does not depend on that parameter.
+   */
+  List<Operand<TFloat32>> gradients();
+
+  /** Called when a task begins, after the optimizer reset (e.g. store targets). */
+  default void beginTask(Session session, int task) {}
+
+  /** Adds this step's feeds; tensors to close after the step go in {@code owned}. */
+  default void feed(Session.Runner runner, List<Tensor> owned, int task, long step) {}
+
+  /** Called when a task ends, before it counts as learned. */
+  default void endTask(Session session, int task) {}
+}

@@ -1,0 +1,97 @@
+package org.hypercl.graphs;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gather;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A functional target network {@code f(x, θ)}: its weights are an operand, a flat {@code [P]}
+ * vector cut by {@link #layout()}, so the same network runs on generated weights (training), on
+ * fixed weights (export), on {@code θ + Δθ} or on plain variables (baselines).
+ *
+ * <p>Outputs are one block of {@link #headSize()} units per head. A {@link ForwardContext} picks
+ * the head (one for the batch, or one per example), a condition id for per-task state, and whether
+ * the network is training.
+ *
+ * <pre>{@code
+ * TargetNetwork net = spec.network();
+ * Operand<TFloat32> logits = net.forward(tf, x, weights, ForwardContext.head(task)).output();
+ * }</pre>
+ */
+public interface TargetNetwork {
+
+  /** How the flat weight vector is cut into tensors. */
+  WeightLayout layout();
+
+  /** The exact number of weights, P. */
+  default long parameterCount() {
+    return layout().totalSize();
+  }
+
+  /** Shape of one input example, without the batch dimension (e.g. {@code [784]}). */
+  long[] inputShape();
+
+  /** Number of values in one input example. */
+  default int inputSize() {
+    long n = 1;
+    for (long d : inputShape()) {
+      n *= d;
+    }
+    return Math.toIntExact(n);
+  }
+
+  /** Output heads (1 for a single shared head). */
+  int numHeads();
+
+  /** Outputs per head. */
+  int headSize();
+
+  /** Outputs of one forward pass and the state updates it asks for (e.g. batch-norm statistics). */
+  record Forward(Operand<TFloat32> output, List<Op> stateUpdates) {
+    public Forward {
+      stateUpdates = List.copyOf(stateUpdates);
+    }
+
+    public static Forward of(Operand<TFloat32> output) {
+      return new Forward(output, List.of());
+    }
+  }
+
+  /**
+   * Outputs of all heads, {@code [batch, numHeads, headSize]}.
+   *
+   * @param x inputs {@code [batch, ...inputShape]}
+   * @param weights flat weights {@code [P]}
+   */
+  Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context);
+
+  /**
+   * Outputs of the head the context names, {@code [batch, headSize]}: one head for the batch (a
+   * scalar) or one per example (a {@code [batch]} vector). A single-head network ignores the head.
+   */
+  default Forward forward(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    Forward all = forwardAllHeads(tf, x, weights, context);
+    return new Forward(selectHead(tf, all.output(), context, numHeads()), all.stateUpdates());
+  }
+
+  /**
+   * Many weight vectors on their own inputs in one pass: {@code x [k, batch, ...inputShape]} and
+   * {@code weights [k, P]} give {@code [k, batch, numHeads, headSize]}, slice j being
+   * {@code forwardAllHeads(x[j], weights[j])}. Task inference runs every candidate task this way.
+   */
+  Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context);
+
+  /** {@code [batch, heads, size]} to {@code [batch, size]} by the context's head (scalar or per example). */
+  static Operand<TFloat32> selectHead(Ops tf, Operand<TFloat32> all, ForwardContext context, int numHeads) {
+    if (numHeads == 1 || context.head() == null) {
+      return tf.gather(all, tf.constant(0), tf.constant(1));
+    }
+    if (context.perExampleHead()) {
+      return tf.gather(all, context.head(), tf.constant(1), Gather.batchDims(1L));
+    }
+    return tf.gather(all, context.head(), tf.constant(1));
+  }
+}

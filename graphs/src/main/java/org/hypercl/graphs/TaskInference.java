@@ -1,0 +1,146 @@
+package org.hypercl.graphs;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gather;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Task inference without a task id (CL2/CL3): every candidate task's network sees the input and
+ * the task whose output is most confident wins. With the paper's score (HNET+ENT, von Oswald et
+ * al., 2020, §3), the predictive entropy over that task's head,
+ *
+ * <pre>
+ *   H_t(x) = −Σ_c p_c log p_c,   p = softmax(f(x, h(e^(t)))),   t̂(x) = argmin_t H_t(x)
+ * </pre>
+ *
+ * <p>Batched: the candidates' weights {@code [k, P]} come from one hypernetwork pass, and
+ * {@link TargetNetwork#forwardCandidates} runs all k networks on the batch in one pass, so a batch
+ * costs one graph run whatever k is. With a multi-head target (CL3) candidate t reads head t; with
+ * one shared head (CL2) every candidate reads it. Tasks with permuted inputs see x through their own
+ * permutation, as in training.
+ *
+ * <pre>{@code
+ * TaskInference.Result r = TaskInference.build(tf, net, x, candidates, weights, permutations, Score.ENTROPY);
+ * }</pre>
+ *
+ * This one implementation serves training's evaluation and the exported {@code infer_task}.
+ */
+public final class TaskInference {
+
+  private TaskInference() {}
+
+  /** How confident a candidate's output is; lower is more confident, the argmin wins. */
+  public enum Score {
+    /** The paper's: entropy of the softmax, {@code −Σ p log p}. */
+    ENTROPY,
+    /** Negative maximum softmax probability, {@code −max_c p_c} (Hendrycks and Gimpel, 2017). */
+    MAX_SOFTMAX,
+    /**
+     * Energy, {@code −log Σ_c exp(logit_c)} (Liu et al., 2020): unlike the two above it keeps the
+     * logits' scale, so a candidate whose logits are all large counts as confident.
+     */
+    ENERGY;
+
+    /** The score of each row of {@code logits [..., C]}, {@code [...]}. */
+    public Operand<TFloat32> of(Ops tf, Operand<TFloat32> logits) {
+      Operand<TInt32> last = tf.constant(-1);
+      return switch (this) {
+        case ENTROPY -> {
+          Operand<TFloat32> logP = tf.nn.logSoftmax(logits);
+          yield tf.math.neg(tf.reduceSum(tf.math.mul(tf.math.exp(logP), logP), last));
+        }
+        case MAX_SOFTMAX -> tf.math.neg(tf.reduceMax(tf.nn.softmax(logits), last));
+        case ENERGY -> {
+          Operand<TFloat32> max = tf.reduceMax(logits, last, org.tensorflow.op.core.ReduceMax.keepDims(true));
+          Operand<TFloat32> sum = tf.reduceSum(tf.math.exp(tf.math.sub(logits, max)), last);
+          yield tf.math.neg(tf.math.add(tf.math.log(sum), tf.squeeze(max, org.tensorflow.op.core.Squeeze.axis(new Long[] {-1L}))));
+        }
+      };
+    }
+
+    /** The name used on the command line and in results: entropy, max-softmax, energy. */
+    public String id() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Parses {@link #id()}, naming the valid values on failure. */
+    public static Score parse(String id) {
+      for (Score s : values()) {
+        if (s.id().equals(id.trim().toLowerCase(Locale.ROOT))) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("unknown task-inference score '" + id + "'; expected entropy, max-softmax or energy");
+    }
+  }
+
+  /**
+   * @param scores every candidate's score per example, {@code [batch, k]}
+   * @param choice the index of the chosen candidate, {@code [batch]}
+   * @param taskId the chosen candidate's task id, {@code [batch]}
+   * @param logits the chosen candidate's outputs on its head, {@code [batch, C]}
+   */
+  public record Result(Operand<TFloat32> scores, Operand<TInt32> choice, Operand<TInt32> taskId, Operand<TFloat32> logits) {}
+
+  /**
+   * @param x inputs {@code [batch, ...inputShape]}, unpermuted
+   * @param candidates task ids of the k candidates {@code [k]}; with several heads, candidate j
+   *     reads head {@code candidates[j]}
+   * @param weights the candidates' weights {@code [k, P]}, row j for candidate j
+   * @param permutations per candidate, the input permutation {@code [k, inputSize]} (input i of the
+   *     task is raw input {@code permutations[j][i]}), or null when no task permutes its inputs
+   */
+  public static Result build(
+      Ops tf,
+      TargetNetwork net,
+      Operand<TFloat32> x,
+      Operand<TInt32> candidates,
+      Operand<TFloat32> weights,
+      Operand<TInt32> permutations,
+      Score score) {
+    return build(tf, net, x, candidates, weights, permutations, List.of(score)).get(score);
+  }
+
+  /**
+   * As {@link #build(Ops, TargetNetwork, Operand, Operand, Operand, Operand, Score)} for several
+   * scores at once, all from one forward pass of the candidates: the scores cost next to nothing
+   * beside it, so they can be compared on the same run for free.
+   */
+  public static Map<Score, Result> build(
+      Ops tf,
+      TargetNetwork net,
+      Operand<TFloat32> x,
+      Operand<TInt32> candidates,
+      Operand<TFloat32> weights,
+      Operand<TInt32> permutations,
+      List<Score> scores) {
+    Operand<TFloat32> xk =
+        permutations == null
+            ? tf.expandDims(x, tf.constant(0)) // [1, batch, in]: broadcast over the candidates
+            : tf.linalg.transpose(tf.gather(x, permutations, tf.constant(1)), tf.constant(new int[] {1, 0, 2}));
+    Operand<TFloat32> all = net.forwardCandidates(tf, xk, weights, ForwardContext.none()); // [k, batch, H, C]
+    Operand<TFloat32> logits; // [k, batch, C]
+    if (net.numHeads() > 1) {
+      Operand<TFloat32> byHead = tf.linalg.transpose(all, tf.constant(new int[] {0, 2, 1, 3})); // [k, H, batch, C]
+      logits = tf.gather(byHead, candidates, tf.constant(1), Gather.batchDims(1L));
+    } else {
+      logits = tf.gather(all, tf.constant(0), tf.constant(2));
+    }
+    Operand<TFloat32> perExample = tf.linalg.transpose(logits, tf.constant(new int[] {1, 0, 2})); // [batch, k, C]
+    Map<Score, Result> out = new EnumMap<>(Score.class);
+    for (Score score : scores) {
+      Operand<TFloat32> s = tf.linalg.transpose(score.of(tf, logits), tf.constant(new int[] {1, 0})); // [batch, k]
+      Operand<TInt32> choice = tf.math.argMin(s, tf.constant(1), TInt32.class);
+      Operand<TInt32> taskId = tf.gather(candidates, choice, tf.constant(0));
+      Operand<TFloat32> chosen = tf.gather(perExample, choice, tf.constant(1), Gather.batchDims(1L));
+      out.put(score, new Result(s, choice, taskId, chosen));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,208 @@
+package org.hypercl.graphs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+class TaskInferenceTest {
+
+  private static final int IN = 6;
+  private static final int CLASSES = 3;
+
+  private static float[] random(int n, SplittableRandom rng, double scale) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+    }
+    return v;
+  }
+
+  private static int[] permutation(int n, SplittableRandom rng) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+
+  /** Java reference of each score on one row of logits. */
+  private static double score(TaskInference.Score s, float[] logits) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float l : logits) {
+      max = Math.max(max, l);
+    }
+    double z = 0;
+    for (float l : logits) {
+      z += Math.exp(l - max);
+    }
+    double lse = max + Math.log(z);
+    return switch (s) {
+      case ENTROPY -> {
+        double h = 0;
+        for (float l : logits) {
+          double logP = l - lse;
+          h -= Math.exp(logP) * logP;
+        }
+        yield h;
+      }
+      case MAX_SOFTMAX -> -Math.exp(max - lse);
+      case ENERGY -> -lse;
+    };
+  }
+
+  /**
+   * The batched graph against a per-sample loop over candidates (one forward pass per sample and
+   * candidate, scores in Java), for multi-head (CL3) and shared-head (CL2) targets, every score.
+   */
+  @Test
+  void batchedInferenceEqualsAPerSampleLoopOverCandidates() {
+    for (int heads : new int[] {4, 1}) {
+      for (TaskInference.Score score : TaskInference.Score.values()) {
+        checkAgainstLoop(new MlpSpec(IN, new int[] {5}, CLASSES, heads, Activation.RELU), score, heads * 31L + score.ordinal());
+      }
+    }
+  }
+
+  private void checkAgainstLoop(MlpSpec spec, TaskInference.Score score, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    int[] candidates = spec.numHeads() > 1 ? new int[] {2, 0, 3} : new int[] {0, 1, 2};
+    int k = candidates.length;
+    int p = Math.toIntExact(spec.parameterCount());
+    int batch = 9;
+    float[] weights = random(k * p, rng, 1.5);
+    float[] x = random(batch * IN, rng, 1.0);
+    int[][] perms = new int[k][];
+    int[] permFlat = new int[k * IN];
+    for (int j = 0; j < k; j++) {
+      perms[j] = permutation(IN, rng);
+      System.arraycopy(perms[j], 0, permFlat, j * IN, IN);
+    }
+    TargetNetwork net = spec.network();
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      TaskInference.Result r =
+          TaskInference.build(
+              tf, net, tf.constant(org.tensorflow.ndarray.Shape.of(batch, IN), org.tensorflow.ndarray.buffer.DataBuffers.of(x)),
+              tf.constant(candidates),
+              tf.constant(org.tensorflow.ndarray.Shape.of(k, p), org.tensorflow.ndarray.buffer.DataBuffers.of(weights)),
+              tf.constant(org.tensorflow.ndarray.Shape.of(k, IN), org.tensorflow.ndarray.buffer.DataBuffers.of(permFlat)),
+              score);
+      // The loop: one graph op per (sample, candidate), the sample permuted in Java.
+      List<Operand<TFloat32>> loop = new ArrayList<>();
+      for (int i = 0; i < batch; i++) {
+        for (int j = 0; j < k; j++) {
+          float[] row = new float[IN];
+          for (int c = 0; c < IN; c++) {
+            row[c] = x[i * IN + perms[j][c]];
+          }
+          float[] w = new float[p];
+          System.arraycopy(weights, j * p, w, 0, p);
+          loop.add(
+              net.forward(tf, tf.constant(new float[][] {row}), tf.constant(w), ForwardContext.head(tf.constant(candidates[j])))
+                  .output());
+        }
+      }
+      Session.Runner runner = s.runner().fetch(r.scores()).fetch(r.taskId()).fetch(r.logits()).fetch(r.choice());
+      loop.forEach(runner::fetch);
+      try (Result res = runner.run()) {
+        float[] scores = Tensors.toFloats(res.get(0));
+        int[] taskIds = Tensors.toInts(res.get(1));
+        float[] chosen = Tensors.toFloats(res.get(2));
+        int[] choice = Tensors.toInts(res.get(3));
+        for (int i = 0; i < batch; i++) {
+          int best = -1;
+          double bestScore = Double.POSITIVE_INFINITY;
+          float[] bestLogits = null;
+          for (int j = 0; j < k; j++) {
+            float[] logits = Tensors.toFloats(res.get(4 + i * k + j));
+            double sc = score(score, logits);
+            assertThat((double) scores[i * k + j]).as("score of sample %d, candidate %d (%s)", i, j, score).isCloseTo(sc, within(1e-4));
+            if (sc < bestScore) {
+              bestScore = sc;
+              best = j;
+              bestLogits = logits;
+            }
+          }
+          assertThat(choice[i]).as("sample %d (%s, %d heads)", i, score, spec.numHeads()).isEqualTo(best);
+          assertThat(taskIds[i]).isEqualTo(candidates[best]);
+          for (int c = 0; c < CLASSES; c++) {
+            assertThat(chosen[i * CLASSES + c]).isCloseTo(bestLogits[c], within(1e-4f));
+          }
+        }
+      }
+    }
+  }
+
+  /** The scores' own values on rows whose answers are known. */
+  @Test
+  void scoresOfKnownRows() {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> logits = tf.constant(new float[][] {{0, 0, 0, 0}, {10, 0, 0, 0}, {20, 10, 10, 10}});
+      float[] entropy = GraphTestSupport.fetch(s, Map.of(), TaskInference.Score.ENTROPY.of(tf, logits));
+      float[] msp = GraphTestSupport.fetch(s, Map.of(), TaskInference.Score.MAX_SOFTMAX.of(tf, logits));
+      float[] energy = GraphTestSupport.fetch(s, Map.of(), TaskInference.Score.ENERGY.of(tf, logits));
+      assertThat(entropy[0]).isCloseTo((float) Math.log(4), within(1e-6f));
+      assertThat(msp[0]).isCloseTo(-0.25f, within(1e-6f));
+      assertThat(energy[0]).isCloseTo((float) -Math.log(4), within(1e-6f));
+      // Rows 2 and 3 have the same softmax; only the energy tells their scales apart.
+      assertThat(entropy[1]).isCloseTo(entropy[2], within(1e-5f));
+      assertThat(msp[1]).isCloseTo(msp[2], within(1e-6f));
+      assertThat(energy[2]).isCloseTo(energy[1] - 10, within(1e-4f));
+    }
+    assertThat(TaskInference.Score.parse("Max-Softmax")).isEqualTo(TaskInference.Score.MAX_SOFTMAX);
+    assertThat(assertThrows(IllegalArgumentException.class, () -> TaskInference.Score.parse("odin")).getMessage())
+        .contains("'odin'").contains("entropy");
+  }
+
+  /** A head per example gives, row by row, the output of a forward pass with that head for the batch. */
+  @Test
+  void headPerExampleMatchesOneHeadPerBatch() {
+    MlpSpec spec = new MlpSpec(IN, new int[] {4}, CLASSES, 3, Activation.ELU);
+    SplittableRandom rng = new SplittableRandom(3);
+    float[] w = random(Math.toIntExact(spec.parameterCount()), rng, 1);
+    float[][] x = new float[5][];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = random(IN, rng, 1);
+    }
+    int[] heads = {2, 0, 1, 1, 2};
+    TargetNetwork net = spec.network();
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> xs = tf.constant(x);
+      Operand<TFloat32> weights = tf.constant(w);
+      float[] mixed = GraphTestSupport.fetch(s, Map.<Operand<?>, Tensor>of(),
+          net.forward(tf, xs, weights, ForwardContext.headPerExample(tf.constant(heads))).output());
+      for (int h = 0; h < 3; h++) {
+        float[] one = GraphTestSupport.fetch(s, Map.of(), net.forward(tf, xs, weights, ForwardContext.head(tf.constant(h))).output());
+        for (int i = 0; i < x.length; i++) {
+          if (heads[i] == h) {
+            for (int c = 0; c < CLASSES; c++) {
+              assertThat(mixed[i * CLASSES + c]).isEqualTo(one[i * CLASSES + c]);
+            }
+          }
+        }
+      }
+    }
+  }
+}

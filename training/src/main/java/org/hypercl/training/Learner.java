@@ -1,0 +1,473 @@
+package org.hypercl.training;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.hypercl.graphs.AdamOptimizer;
+import org.hypercl.graphs.ForwardContext;
+import org.hypercl.graphs.Hypernetwork;
+import org.hypercl.graphs.Losses;
+import org.hypercl.graphs.Penalty;
+import org.hypercl.graphs.StepSeeds;
+import org.hypercl.graphs.TargetNetwork;
+import org.hypercl.graphs.TaskInference;
+import org.hypercl.graphs.Tensors;
+import org.hypercl.graphs.Variables;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A continual learner assembled from parts ({@link PartSpec}): each part is the experiment's
+ * target network, a {@link WeightSource} (a hypernetwork or the network's own variables), the task
+ * loss, its {@link Penalty penalties} and an Adam optimizer of its own. The method decides the
+ * parts ({@link Method#parts}); this class builds them into one graph, built once for the run.
+ *
+ * <p>Each training step is one session run: every part's task loss on the batch, its penalties
+ * (for a hypernetwork, Eq. 2 over the past tasks in one batched pass, after the Adam lookahead),
+ * and one Adam step per part. The task's training data lives in the graph; a step feeds batch
+ * indices and the penalties' feeds only. Evaluation runs with the task id given (CL1) or infers the
+ * task ({@link TaskInference}, CL2/CL3), generating every candidate's weights in one pass.
+ *
+ * <pre>{@code
+ * try (Learner learner = new Learner(config, maxTrainSize)) {
+ *   learner.learnTask(0, data0, StepListener.NONE);
+ *   double metric = learner.evaluate(0, data0);
+ * }
+ * }</pre>
+ */
+public final class Learner implements ContinualLearner {
+
+  /** A part as built into the graph. */
+  private static final class Part {
+    final PartSpec spec;
+    final WeightSource weights;
+    final AdamOptimizer optimizer;
+    final List<Penalty> penalties = new ArrayList<>();
+    Operand<TFloat32> prediction;
+    Operand<TFloat32> taskLoss;
+    Operand<TFloat32> penaltyLoss;
+    Op update;
+
+    Part(PartSpec spec, WeightSource weights, AdamOptimizer optimizer) {
+      this.spec = spec;
+      this.weights = weights;
+      this.optimizer = optimizer;
+    }
+  }
+
+  private final ExperimentConfig config;
+  private final LearnerSettings settings;
+  private final Graph graph;
+  private final Ops tf;
+  private final TargetNetwork net;
+  private final TaskInputs inputs;
+  private final Placeholder<TInt32> trainTask;
+  private final Placeholder<TInt32> evalTask;
+  private final List<Part> parts = new ArrayList<>();
+  private final List<String> stepOutputNames = new ArrayList<>();
+  private final List<Operand<TFloat32>> stepOutputs = new ArrayList<>();
+  private final List<Op> updates = new ArrayList<>();
+  private final Operand<TFloat32> evalOutput;
+  private final Placeholder<TInt32> candidates;
+  private final Placeholder<TInt32> candidatePermutations;
+  private final Map<TaskInference.Score, TaskInference.Result> inference;
+  private Session session;
+  private int tasksLearned;
+  private IndexSampler sampler;
+  private int currentTask = -1;
+
+  /**
+   * Builds the graph and initialises every variable from the settings' seed.
+   *
+   * @param maxTrainSize the largest training set of any task (the in-graph data buffer's rows)
+   */
+  public Learner(ExperimentConfig config, int maxTrainSize) {
+    if (maxTrainSize <= 0) {
+      throw new IllegalArgumentException("max training set size must be positive, got " + maxTrainSize);
+    }
+    this.config = config;
+    this.settings = config.settings();
+    this.graph = new Graph();
+    boolean ok = false;
+    try {
+      this.tf = Ops.create(graph);
+      this.net = config.target().network();
+      this.inputs = new TaskInputs(tf, maxTrainSize, config.target().inputSize(), config.target().outputSize());
+      this.trainTask = tf.withSubScope("train").withName("task").placeholder(TInt32.class);
+      this.evalTask = tf.withSubScope("eval").withName("task").placeholder(TInt32.class);
+      for (PartSpec spec : config.method().parts(config)) {
+        buildPart(spec);
+      }
+      Part main = parts.get(0);
+      Ops m = tf.withSubScope("metrics");
+      Operand<TFloat32> batchMetric;
+      if (config.kind() == TaskKind.CLASSIFICATION) {
+        Operand<TInt32> predicted = m.math.argMax(main.prediction, m.constant(1), TInt32.class);
+        Operand<TInt32> actual = m.math.argMax(inputs.batchY, m.constant(1), TInt32.class);
+        batchMetric = m.math.mul(m.constant(100f), m.math.mean(m.dtypes.cast(m.math.equal(predicted, actual), TFloat32.class), m.constant(0)));
+      } else {
+        batchMetric = m.identity(main.taskLoss);
+      }
+      stepOutputNames.add("batch_metric");
+      stepOutputs.add(batchMetric);
+
+      Ops ev = tf.withSubScope("eval");
+      evalOutput = net.forward(ev, inputs.evalInput, main.weights.weightsOf(ev, evalTask), ForwardContext.head(evalTask)).output();
+      if (config.kind() == TaskKind.CLASSIFICATION) {
+        Ops inf = tf.withSubScope("inference");
+        candidates = inf.withName("candidates").placeholder(TInt32.class);
+        candidatePermutations = inf.withName("candidate_permutations").placeholder(TInt32.class);
+        inference =
+            TaskInference.build(
+                inf, net, inputs.evalX, candidates, main.weights.weightsOfMany(inf, candidates), candidatePermutations,
+                List.of(TaskInference.Score.values()));
+      } else {
+        candidates = null;
+        candidatePermutations = null;
+        inference = Map.of();
+      }
+      if (main.weights instanceof GeneratedWeights g) {
+        g.buildLookups(tf.withSubScope("lookup"));
+      }
+      ConfigProto.Builder proto = ConfigProto.newBuilder();
+      if (settings.intraOpThreads() > 0) {
+        proto.setIntraOpParallelismThreads(settings.intraOpThreads());
+      }
+      if (settings.interOpThreads() > 0) {
+        proto.setInterOpParallelismThreads(settings.interOpThreads());
+      }
+      session = new Session(graph, proto.build());
+      session.initialize();
+      ok = true;
+    } finally {
+      if (!ok) {
+        close();
+      }
+    }
+  }
+
+  private void buildPart(PartSpec spec) {
+    String scope = spec.scope();
+    long seed = scope.isEmpty() ? settings.seed() : StepSeeds.mix(settings.seed(), scope.hashCode(), -3);
+    WeightSource weights = spec.weights().build(new PartSpec.WeightContext(tf, scope, config, seed));
+    Part part = new Part(spec, weights, new AdamOptimizer(tf, scope + "adam", weights.trainable(), settings.adam()));
+    Ops train = tf.withSubScope("train");
+    if (!scope.isEmpty()) {
+      train = train.withSubScope(scope.substring(0, scope.length() - 1));
+    }
+    List<Operand<TFloat32>> params = Variables.read(train, weights.trainable());
+    Operand<TFloat32> w = weights.trainWeights(train, params);
+    part.prediction = net.forward(train, inputs.batchX, w, ForwardContext.head(trainTask).inTraining()).output();
+    part.taskLoss =
+        config.kind() == TaskKind.CLASSIFICATION
+            ? Losses.softmaxCrossEntropy(train, part.prediction, inputs.batchY)
+            : Losses.meanSquaredError(train, part.prediction, inputs.batchY);
+    List<Operand<TFloat32>> taskGrads = Tensors.floatOperands(train.gradients(part.taskLoss, params));
+    List<Operand<TFloat32>> grads = new ArrayList<>(taskGrads);
+    for (PartSpec.Penalty p : spec.penalties()) {
+      Penalty penalty = p.build(new PartSpec.PenaltyContext(tf, train, weights, params, taskGrads, part.optimizer, config.numTasks(), seed));
+      part.penalties.add(penalty);
+      for (int i = 0; i < grads.size(); i++) {
+        Operand<TFloat32> g = penalty.gradients().get(i);
+        if (g != null) {
+          grads.set(i, train.math.add(grads.get(i), g));
+        }
+      }
+    }
+    Operand<TFloat32> penaltyLoss = part.penalties.isEmpty() ? train.constant(0f) : part.penalties.get(0).loss();
+    for (int i = 1; i < part.penalties.size(); i++) {
+      penaltyLoss = train.math.add(penaltyLoss, part.penalties.get(i).loss());
+    }
+    part.penaltyLoss = penaltyLoss;
+    part.update = part.optimizer.update(train, grads, List.of((Op) part.taskLoss, (Op) part.penaltyLoss));
+    parts.add(part);
+    updates.add(part.update);
+    stepOutputNames.add(scope + "task_loss");
+    stepOutputs.add(part.taskLoss);
+    stepOutputNames.add(scope + "regularizer");
+    stepOutputs.add(part.penaltyLoss);
+  }
+
+  @Override
+  public ExperimentConfig config() {
+    return config;
+  }
+
+  @Override
+  public int tasksLearned() {
+    return tasksLearned;
+  }
+
+  /**
+   * Names of the values {@link #trainStep} returns, in order: per part {@code task_loss} and
+   * {@code regularizer} (its penalties' sum, 0 without any), then {@code batch_metric}; names of a
+   * part with a scope carry it as a prefix.
+   */
+  @Override
+  public List<String> stepOutputNames() {
+    return List.copyOf(stepOutputNames);
+  }
+
+  private void checkShapes(TaskData data) {
+    if (data.inputDim() != config.target().inputSize() || data.outputDim() != config.target().outputSize()) {
+      throw new IllegalArgumentException(
+          "task " + data.name() + " has inputs of width " + data.inputDim() + " and targets of width "
+              + data.outputDim() + "; the target network takes " + config.target().inputSize()
+              + " and gives " + config.target().outputSize());
+    }
+  }
+
+  private void checkTask(int task) {
+    if (task < 0 || task >= config.numTasks()) {
+      throw new IllegalArgumentException("task id " + task + " is not in [0, " + config.numTasks() + ")");
+    }
+  }
+
+  @Override
+  public void beginTask(int task, TaskData data) {
+    if (task != tasksLearned) {
+      throw new IllegalStateException("tasks are learned in order: expected task " + tasksLearned + ", got " + task);
+    }
+    checkTask(task);
+    checkShapes(data);
+    inputs.load(session, data);
+    sampler = new IndexSampler(data.trainSize(), StepSeeds.mix(settings.seed(), task, -1));
+    currentTask = task;
+    for (Part p : parts) {
+      p.weights.beginTask(session, task);
+      session.run(p.optimizer.reset());
+      for (Penalty penalty : p.penalties) {
+        penalty.beginTask(session, task);
+      }
+    }
+  }
+
+  @Override
+  public float[] trainStep(int task, long step) {
+    if (task != currentTask) {
+      throw new IllegalStateException("task " + task + " has not begun (current task: " + currentTask + ")");
+    }
+    List<Tensor> owned = new ArrayList<>(8);
+    try {
+      int[] batch = sampler.batch(step, settings.batchSize());
+      Session.Runner r = session.runner();
+      r.feed(inputs.batchIndices, own(owned, Tensors.ints(batch, batch.length)));
+      r.feed(trainTask, own(owned, TInt32.scalarOf(task)));
+      for (Part p : parts) {
+        for (Penalty penalty : p.penalties) {
+          penalty.feed(r, owned, task, step);
+        }
+      }
+      stepOutputs.forEach(r::fetch);
+      updates.forEach(r::addTarget);
+      try (Result res = r.run()) {
+        float[] out = new float[stepOutputs.size()];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = Tensors.toScalar(res.get(i));
+        }
+        return out;
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  private static <T extends Tensor> T own(List<Tensor> list, T t) {
+    list.add(t);
+    return t;
+  }
+
+  @Override
+  public void finishTask(int task) {
+    if (task != currentTask) {
+      throw new IllegalStateException("task " + task + " has not begun (current task: " + currentTask + ")");
+    }
+    for (Part p : parts) {
+      for (Penalty penalty : p.penalties) {
+        penalty.endTask(session, task);
+      }
+      p.weights.endTask(session, task);
+    }
+    tasksLearned = task + 1;
+    currentTask = -1;
+  }
+
+  @Override
+  public float[] predict(int task, float[] x, int n, int[] permutation) {
+    checkTask(task);
+    int in = config.target().inputSize();
+    int out = config.target().outputSize();
+    if (x.length != n * in) {
+      throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
+    }
+    int[] perm = permutation != null ? permutation : identity(in);
+    float[] result = new float[n * out];
+    int batch = settings.evalBatchSize();
+    for (int start = 0; start < n; start += batch) {
+      int m = Math.min(batch, n - start);
+      float[] chunk = new float[m * in];
+      System.arraycopy(x, start * in, chunk, 0, m * in);
+      List<Tensor> owned = new ArrayList<>(4);
+      try {
+        Session.Runner r = session.runner();
+        r.feed(inputs.evalX, own(owned, Tensors.floats(chunk, m, in)));
+        r.feed(inputs.evalPermutation, own(owned, Tensors.ints(perm, in)));
+        r.feed(evalTask, own(owned, TInt32.scalarOf(task)));
+        try (Result res = r.fetch(evalOutput).run()) {
+          System.arraycopy(Tensors.toFloats(res.get(0)), 0, result, start * out, m * out);
+        }
+      } finally {
+        owned.forEach(Tensor::close);
+      }
+    }
+    return result;
+  }
+
+  private static int[] identity(int n) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    return p;
+  }
+
+  /** Outputs for a task's own inputs, unpermuted: convenience for regression plots and tests. */
+  public float[] predict(int task, float[] x, int n) {
+    return predict(task, x, n, null);
+  }
+
+  @Override
+  public double evaluate(int task, TaskData data) {
+    checkShapes(data);
+    float[] pred = predict(task, data.testX(), data.testSize(), data.inputPermutation());
+    return Metrics.score(config.kind(), pred, data.testY(), data.outputDim());
+  }
+
+  @Override
+  public Map<TaskInference.Score, InferredPredictions> inferTasks(float[] x, int n, int[] candidateTasks, List<int[]> permutations) {
+    if (inference.isEmpty()) {
+      throw new IllegalStateException("task inference needs a classifier; " + config.name() + " is " + config.kind());
+    }
+    int in = config.target().inputSize();
+    if (x.length != n * in) {
+      throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
+    }
+    if (candidateTasks.length == 0 || permutations.size() != candidateTasks.length) {
+      throw new IllegalArgumentException(candidateTasks.length + " candidate tasks with " + permutations.size() + " permutations");
+    }
+    int k = candidateTasks.length;
+    int[] perms = new int[k * in];
+    for (int j = 0; j < k; j++) {
+      checkTask(candidateTasks[j]);
+      int[] p = permutations.get(j) != null ? permutations.get(j) : identity(in);
+      System.arraycopy(p, 0, perms, j * in, in);
+    }
+    TaskInference.Score[] scores = TaskInference.Score.values();
+    Map<TaskInference.Score, int[]> tasks = new EnumMap<>(TaskInference.Score.class);
+    Map<TaskInference.Score, int[]> classes = new EnumMap<>(TaskInference.Score.class);
+    for (TaskInference.Score s : scores) {
+      tasks.put(s, new int[n]);
+      classes.put(s, new int[n]);
+    }
+    int c = config.target().outputSize();
+    int batch = settings.evalBatchSize();
+    for (int start = 0; start < n; start += batch) {
+      int m = Math.min(batch, n - start);
+      float[] chunk = new float[m * in];
+      System.arraycopy(x, start * in, chunk, 0, m * in);
+      List<Tensor> owned = new ArrayList<>(4);
+      try {
+        Session.Runner r = session.runner();
+        r.feed(inputs.evalX, own(owned, Tensors.floats(chunk, m, in)));
+        r.feed(candidates, own(owned, Tensors.ints(candidateTasks, k)));
+        r.feed(candidatePermutations, own(owned, Tensors.ints(perms, k, in)));
+        for (TaskInference.Score s : scores) {
+          r.fetch(inference.get(s).taskId()).fetch(inference.get(s).logits());
+        }
+        try (Result res = r.run()) {
+          for (int i = 0; i < scores.length; i++) {
+            System.arraycopy(Tensors.toInts(res.get(2 * i)), 0, tasks.get(scores[i]), start, m);
+            float[] logits = Tensors.toFloats(res.get(2 * i + 1));
+            int[] cls = classes.get(scores[i]);
+            for (int row = 0; row < m; row++) {
+              cls[start + row] = Metrics.argmax(logits, row * c, c);
+            }
+          }
+        }
+      } finally {
+        owned.forEach(Tensor::close);
+      }
+    }
+    Map<TaskInference.Score, InferredPredictions> out = new EnumMap<>(TaskInference.Score.class);
+    for (TaskInference.Score s : scores) {
+      out.put(s, new InferredPredictions(tasks.get(s), classes.get(s)));
+    }
+    return out;
+  }
+
+  @Override
+  public void save(Path prefix) {
+    session.save(prefix.toString());
+  }
+
+  @Override
+  public void restore(Path prefix, int learned) {
+    if (learned < 0 || learned > config.numTasks()) {
+      throw new IllegalArgumentException("tasks learned " + learned + " is not in [0, " + config.numTasks() + "]");
+    }
+    session.restore(prefix.toString());
+    this.tasksLearned = learned;
+  }
+
+  private GeneratedWeights generated() {
+    if (parts.get(0).weights instanceof GeneratedWeights g) {
+      return g;
+    }
+    throw new IllegalStateException(config.name() + " has no hypernetwork: its weights are its own");
+  }
+
+  /** The weights the hypernetwork generates for a task, {@code [P]}. */
+  public float[] generatedWeights(int task) {
+    checkTask(task);
+    return generated().generated(session, task);
+  }
+
+  /** The weights the hypernetwork generates for any embedding {@code [d_e]}. */
+  public float[] generatedWeights(float[] embedding) {
+    return generated().generated(session, embedding);
+  }
+
+  /** The embedding table {@code [numTasks, d_e]}, row-major (rows of unlearned tasks are initial values). */
+  public float[] taskEmbeddings() {
+    return generated().embeddingTable(session);
+  }
+
+  /** Current values of the hypernetwork's parameters, by name, in {@link Hypernetwork#variables()} order. */
+  public Map<String, float[]> hypernetworkValues() {
+    return generated().hypernetworkValues(session);
+  }
+
+  public Hypernetwork hypernetwork() {
+    return generated().hypernetwork();
+  }
+
+  @Override
+  public void close() {
+    if (session != null) {
+      session.close();
+    }
+    graph.close();
+  }
+}

@@ -1,0 +1,56 @@
+package org.hypercl.training;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.hypercl.graphs.Initializers;
+import org.hypercl.graphs.Variables;
+import org.hypercl.graphs.WeightLayout;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The target network's weights as one plain variable, shared by every task (the baselines: the
+ * target network trained alone, EWC, SI). Matrices are Xavier-uniform, biases zero.
+ */
+final class OwnWeights implements WeightSource {
+
+  private final Variable<TFloat32> weights;
+
+  OwnWeights(Ops tf, String scope, WeightLayout layout, long seed) {
+    float[] init = new float[Math.toIntExact(layout.totalSize())];
+    SplittableRandom rng = new SplittableRandom(seed);
+    for (WeightLayout.Entry e : layout.entries()) {
+      if (e.shape().length == 2) {
+        float[] w = Initializers.xavierUniform((int) e.shape()[0], (int) e.shape()[1], rng);
+        System.arraycopy(w, 0, init, (int) e.offset(), w.length);
+      }
+    }
+    this.weights = Variables.of(tf, scope + "target/weights", init, init.length);
+  }
+
+  @Override
+  public List<Variable<TFloat32>> trainable() {
+    return List.of(weights);
+  }
+
+  @Override
+  public Operand<TFloat32> trainWeights(Ops tf, List<Operand<TFloat32>> params) {
+    return params.get(0);
+  }
+
+  @Override
+  public Operand<TFloat32> weightsOf(Ops tf, Operand<TInt32> task) {
+    return tf.identity(weights);
+  }
+
+  /** The same weights for every task: {@code [k, P]} by broadcasting one row. */
+  @Override
+  public Operand<TFloat32> weightsOfMany(Ops tf, Operand<TInt32> tasks) {
+    Operand<TInt32> k = tf.reshape(tf.shape(tasks), tf.constant(new int[] {1}));
+    Operand<TInt32> shape = tf.concat(List.of(k, tf.constant(new int[] {Math.toIntExact(weights.shape().size())})), tf.constant(0));
+    return tf.broadcastTo(tf.expandDims(tf.identity(weights), tf.constant(0)), shape);
+  }
+}

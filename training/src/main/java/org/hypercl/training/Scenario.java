@@ -1,0 +1,50 @@
+package org.hypercl.training;
+
+import java.util.Locale;
+
+/**
+ * The continual-learning scenarios of the paper (after van de Ven and Tolias, 2019): how many
+ * output heads the target network has and whether the task id is given when it is tested.
+ * Training is the same in all three (the task id picks the task embedding); they differ in the
+ * head layout and in evaluation.
+ */
+public enum Scenario {
+  /** One head per task; the task id is given at test time. */
+  CL1(false, false),
+  /** One head shared by every task; the task id is not given, and is inferred to pick the embedding. */
+  CL2(true, true),
+  /** One head per task; the task id is not given and must be inferred: right only if task and class are. */
+  CL3(false, true);
+
+  private final boolean sharedHead;
+  private final boolean infersTask;
+
+  Scenario(boolean sharedHead, boolean infersTask) {
+    this.sharedHead = sharedHead;
+    this.infersTask = infersTask;
+  }
+
+  /** Whether all tasks share one output head. */
+  public boolean sharedHead() {
+    return sharedHead;
+  }
+
+  /** Whether the task is inferred at test time. */
+  public boolean infersTask() {
+    return infersTask;
+  }
+
+  /** {@code cl1}, {@code cl2} or {@code cl3}. */
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Parses {@link #id()}, naming the valid values on failure. */
+  public static Scenario parse(String id) {
+    try {
+      return valueOf(id.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown scenario '" + id + "'; expected cl1, cl2 or cl3", e);
+    }
+  }
+}
