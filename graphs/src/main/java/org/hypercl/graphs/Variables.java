@@ -44,7 +44,8 @@ public final class Variables {
 
   /**
    * Reads variables through {@code Identity}: gradients are then taken with respect to these
-   * reads, and ops never consume a ref output twice (see TFJAVA-NOTES).
+   * reads, and ops never consume a ref output twice (docs/tensorflow-java.md, "Read variables
+   * through Identity").
    */
   public static List<Operand<TFloat32>> read(Ops tf, List<Variable<TFloat32>> vars) {
     List<Operand<TFloat32>> out = new ArrayList<>(vars.size());

@@ -25,8 +25,9 @@ import org.tensorflow.TensorFlow;
 import org.tensorflow.types.TInt32;
 
 /**
- * Exports a run (DESIGN.md §7): one SavedModel per learned task with its generated weights baked
- * in, one hypernetwork SavedModel, and {@code manifest.json}, in TF Serving's layout:
+ * Exports a run (docs/design.md, SavedModel export): one SavedModel per learned task with its
+ * generated weights baked in, one hypernetwork SavedModel, and {@code manifest.json}, in TF
+ * Serving's layout:
  *
  * <pre>
  *   OUT/manifest.json

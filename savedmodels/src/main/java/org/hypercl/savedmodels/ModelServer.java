@@ -30,7 +30,8 @@ import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * Serves an export folder over a subset of TensorFlow Serving's REST API (DESIGN.md §8):
+ * Serves an export folder over a subset of TensorFlow Serving's REST API (docs/design.md, REST
+ * server):
  *
  * <pre>
  *   GET  /v1/models/NAME[/versions/V]            model status

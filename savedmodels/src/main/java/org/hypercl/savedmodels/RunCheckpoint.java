@@ -15,8 +15,8 @@ import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.TargetSpec;
 
 /**
- * What an export needs from a run folder (DESIGN.md §6), read without the training module:
- * {@code config.json} (experiment, kind, numTasks, target, hypernetwork, provenance) and the
+ * What an export needs from a run folder (docs/design.md, run folder), read without the training
+ * module: {@code config.json} (experiment, kind, numTasks, target, hypernetwork, provenance) and the
  * checkpoint that {@code checkpoints/latest} names (TF checkpoint prefix {@code model}, and
  * {@code state.json} with {@code tasksLearned} and the task names), and {@code tasks.json} when the
  * run wrote one (each task's input permutation; runs from before it have none, which means no

@@ -7,7 +7,7 @@ import org.hypercl.graphs.Activation;
 import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.MlpSpec;
 
-/** The paper's experiment configurations (DESIGN.md §5), as data. */
+/** The paper's experiment configurations (docs/experiments.md), as data. */
 public final class Experiments {
 
   private Experiments() {}
@@ -50,9 +50,9 @@ public final class Experiments {
   }
 
   /**
-   * SplitMNIST, CL1 (DESIGN §5): target MLP 784-400-400 with five heads of 2 (478,410 weights);
-   * chunked hypernetwork hidden 10,10, ReLU, chunks of 42,000, d_e = d_c = 96 (465,192 weights);
-   * 2000 iterations per task, Adam lr 0.001, batch 128, β = 0.01.
+   * SplitMNIST, CL1 (docs/experiments.md): target MLP 784-400-400 with five heads of 2 (478,410
+   * weights); chunked hypernetwork hidden 10,10, ReLU, chunks of 42,000, d_e = d_c = 96 (465,192
+   * weights); 2000 iterations per task, Adam lr 0.001, batch 128, β = 0.01.
    */
   public static ExperimentConfig splitMnist() {
     MlpSpec target = new MlpSpec(784, new int[] {400, 400}, 2, 5, Activation.RELU);
@@ -63,8 +63,9 @@ public final class Experiments {
   }
 
   /**
-   * PermutedMNIST-N, CL1 (DESIGN §5): target MLP 1024-1000-1000 with one head of 10 per task
-   * (2,126,100 weights for N = 10); 5000 iterations per task, Adam lr 0.0001, batch 128, β = 0.01.
+   * PermutedMNIST-N, CL1 (docs/experiments.md): target MLP 1024-1000-1000 with one head of 10 per
+   * task (2,126,100 weights for N = 10); 5000 iterations per task, Adam lr 0.0001, batch 128,
+   * β = 0.01.
    * N = 10: chunked hypernetwork hidden 25,25, ELU, chunks of 78,000, d_e = 24, d_c = 8.
    * N = 100 and 250: hidden 200,250,350, ReLU, chunks of 7,500 (12,000 for 250), d_e = 128,
    * d_c = 12; for 250 the stochastic regularizer with K = 32.

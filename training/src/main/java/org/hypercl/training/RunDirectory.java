@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 import org.tensorflow.TensorFlow;
 
 /**
- * A run on disk (DESIGN.md §6): {@code config.json}, {@code results.json}, {@code checkpoints/}
- * (one folder per finished task and a {@code latest} pointer), {@code plots/} and {@code export/}.
+ * A run on disk (docs/design.md, run folder): {@code config.json}, {@code results.json},
+ * {@code checkpoints/} (one folder per finished task and a {@code latest} pointer), {@code plots/}
+ * and {@code export/}.
  * Every file is written atomically.
  */
 public final class RunDirectory {
