@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.hypercl.graphs.TempFiles;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -245,7 +246,7 @@ public final class RunDirectory {
     Path target = dir.resolve(name);
     try {
       Files.createDirectories(dir);
-      Path tmp = Files.createTempDirectory(dir, "." + name + "-");
+      Path tmp = TempFiles.createDirectory(dir, "." + name + "-");
       try {
         learner.save(tmp.resolve(CHECKPOINT_PREFIX));
         ObjectNode state = JsonFiles.MAPPER.createObjectNode();
