@@ -133,16 +133,17 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     if (resume != null) {
-      RunDirectory dir = RunDirectory.open(resume);
-      ExperimentConfig config = dir.readConfig();
-      out.println("Resuming " + resume + " (" + config.name() + ")");
-      com.fasterxml.jackson.databind.JsonNode options =
-          org.hypercl.training.JsonFiles.read(dir.root().resolve(RunDirectory.CONFIG)).path("dataOptions");
-      dataSeed = options.path("dataSeed").asLong(dataSeed);
-      TaskSource source = taskSource(config.name(), options.path("dataset").asText(dataset));
-      RunResults r = runOne(config, source, dir, out);
-      printComparison(out, List.of(r));
-      return 0;
+      try (RunDirectory dir = RunDirectory.openForTraining(resume)) {
+        ExperimentConfig config = dir.readConfig();
+        out.println("Resuming " + resume + " (" + config.name() + ")");
+        com.fasterxml.jackson.databind.JsonNode options =
+            org.hypercl.training.JsonFiles.read(dir.root().resolve(RunDirectory.CONFIG)).path("dataOptions");
+        dataSeed = options.path("dataSeed").asLong(dataSeed);
+        TaskSource source = taskSource(config.name(), options.path("dataset").asText(dataset));
+        RunResults r = runOne(config, source, dir, out);
+        printComparison(out, List.of(r));
+        return 0;
+      }
     }
     List<String> chosen = chosenMethods();
     ExperimentConfig config = configure();
@@ -158,7 +159,9 @@ public final class TrainCommand implements Callable<Integer> {
         case "target-only" -> config.asTargetNetworkOnly();
         default -> config;
       };
-      all.add(runOne(c, source, RunDirectory.createNew(chosen.size() == 1 ? root : root.resolve(m)), out));
+      try (RunDirectory dir = RunDirectory.createNew(chosen.size() == 1 ? root : root.resolve(m))) {
+        all.add(runOne(c, source, dir, out));
+      }
     }
     printComparison(out, all);
     return 0;

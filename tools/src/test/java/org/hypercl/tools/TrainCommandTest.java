@@ -97,6 +97,34 @@ class TrainCommandTest {
     assertThat(both.err()).contains("--baselines or --methods");
   }
 
+  @Test
+  void aSecondTrainingIntoALockedRunFolderFailsAtOnceAndChangesNothing(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("run");
+    Run first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    List<String> files = listTree(dir);
+    byte[] config = Files.readAllBytes(dir.resolve("config.json"));
+    byte[] results = Files.readAllBytes(dir.resolve("results.json"));
+    try (RunDirectory training = RunDirectory.openForTraining(dir)) { // as a training in progress holds it
+      for (String[] args : List.of(new String[] {"train", "--resume", dir.toString()},
+          new String[] {"train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString()})) {
+        Run r = hypercl(args);
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(dir.toString()).contains("in use by another training");
+        assertThat(r.err().lines()).hasSize(1);
+      }
+    }
+    assertThat(listTree(dir)).isEqualTo(files);
+    assertThat(Files.readAllBytes(dir.resolve("config.json"))).isEqualTo(config);
+    assertThat(Files.readAllBytes(dir.resolve("results.json"))).isEqualTo(results);
+  }
+
+  private static List<String> listTree(Path root) throws java.io.IOException {
+    try (var s = Files.walk(root)) {
+      return s.map(p -> root.relativize(p).toString()).sorted().toList();
+    }
+  }
+
   /** A real SIGKILL of a training process at an arbitrary moment, then --resume. */
   @Test
   void aKilledTrainingProcessResumesToTheResultsOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
