@@ -102,6 +102,12 @@ public final class ContinualRunner {
       names.add(d.name());
       permutations.add(d.permutation());
     }
+    if (runDir != null && !runDir.hasConfig()) {
+      // Before the graph is built, so that a run killed in its first seconds can be resumed (from
+      // task 0, having no checkpoint); tasks.json first, so that a config always has its tasks.
+      runDir.writeTasks(names, permutations);
+      runDir.writeConfig(config, source);
+    }
     ContinualLearner learner = config.method().create(config, source.maxTrainSize());
     TensorBoardLog events = null;
     boolean ok = false;
@@ -124,9 +130,6 @@ public final class ContinualRunner {
           } else {
             learner.restore(resumeFrom.resolve(RunDirectory.CHECKPOINT_PREFIX), rows);
           }
-        } else {
-          runDir.writeConfig(config, source);
-          runDir.writeTasks(names, permutations);
         }
         events = new TensorBoardLog(runDir.events());
       }

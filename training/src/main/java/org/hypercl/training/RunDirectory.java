@@ -219,6 +219,11 @@ public final class RunDirectory implements AutoCloseable {
     return root.resolve("events");
   }
 
+  /** Whether config.json has been written: a run that has begun (perhaps without a checkpoint yet). */
+  public boolean hasConfig() {
+    return Files.isRegularFile(root.resolve(CONFIG));
+  }
+
   /** The config as written: every setting, the specs, parameter counts and provenance. */
   public void writeConfig(ExperimentConfig config, TaskSource source) {
     ObjectNode n = JsonFiles.MAPPER.createObjectNode();

@@ -62,6 +62,64 @@ class ResumeAndEventsTest {
   }
 
   @Test
+  void aRunKilledWhileItsGraphIsBuiltHasItsConfigAndResumesFromTheStart(@TempDir Path tmp) throws IOException {
+    SyntheticTasks tasks = new SyntheticTasks(2, 200, 100, 5);
+    ExperimentConfig c = SyntheticTasks.experiment(2, 50, 0.05f);
+    RunResults straight;
+    try (ContinualRunner.Outcome o = new ContinualRunner(c, tasks, RunDirectory.createNew(tmp.resolve("a")), StepListener.NONE).run()) {
+      straight = o.results();
+    }
+    Path b = tmp.resolve("b");
+    TaskSource dying = new TaskSource() {
+      @Override
+      public String name() {
+        return tasks.name();
+      }
+
+      @Override
+      public int numTasks() {
+        return tasks.numTasks();
+      }
+
+      @Override
+      public int maxTrainSize() { // asked for right before the learner's graph is built
+        throw new IllegalStateException("simulated kill while the graph is built");
+      }
+
+      @Override
+      public TaskData task(int i) {
+        return tasks.task(i);
+      }
+    };
+    try (RunDirectory run = RunDirectory.createNew(b)) {
+      assertThrows(IllegalStateException.class, () -> new ContinualRunner(c, dying, run, StepListener.NONE).run().close());
+    }
+    assertThat(b.resolve(RunDirectory.CONFIG)).isRegularFile();
+    assertThat(b.resolve(RunDirectory.TASKS)).isRegularFile();
+    assertThat(b.resolve(RunDirectory.CHECKPOINTS)).doesNotExist();
+    byte[] config = Files.readAllBytes(b.resolve(RunDirectory.CONFIG));
+
+    List<String> firstSteps = new java.util.ArrayList<>();
+    StepListener record = new StepListener() {
+      @Override
+      public void stepFinished(int t, int iteration, float taskLoss, float regLoss) {
+        if (firstSteps.isEmpty()) {
+          firstSteps.add(t + "/" + iteration);
+        }
+      }
+    };
+    try (RunDirectory run = RunDirectory.openForTraining(b);
+        ContinualRunner.Outcome o = new ContinualRunner(run.readConfig(), tasks, run, record).run()) {
+      assertThat(firstSteps).containsExactly("0/0");
+      assertThat(Arrays.deepEquals(o.results().matrix(), straight.matrix()))
+          .as("resumed %s, straight %s", Arrays.deepToString(o.results().matrix()), Arrays.deepToString(straight.matrix()))
+          .isTrue();
+    }
+    assertThat(Files.readAllBytes(b.resolve(RunDirectory.CONFIG))).as("config.json is kept on resume").isEqualTo(config);
+    assertThat(RunDirectory.open(b).readResults().after()).containsExactly(straight.after());
+  }
+
+  @Test
   void eventFilesHoldTheTrainingScalars(@TempDir Path tmp) throws IOException {
     SyntheticTasks tasks = new SyntheticTasks(2, 200, 100, 4);
     ExperimentConfig c = SyntheticTasks.experiment(2, 100, 0.05f);
