@@ -132,6 +132,13 @@ public final class ContinualRunner {
           }
         }
         events = new TensorBoardLog(runDir.events());
+        // TensorBoard drops earlier-written events at or after a START's step: what a killed
+        // process logged after this checkpoint (a fresh run has nothing to drop). Points at the
+        // checkpoint's own step were logged before it was saved, so the START is one step later.
+        long resumedAt = progress.isInsideTask()
+            ? (long) progress.inTask() * iterations + progress.nextStep()
+            : (long) progress.tasksLearned() * iterations;
+        events.sessionStart(resumedAt + 1);
       }
       for (int t = progress.tasksLearned(); t < n; t++) {
         TaskData data = source.task(t);
@@ -156,6 +163,7 @@ public final class ContinualRunner {
           int every = config.settings().checkpointEvery();
           if (runDir != null && every > 0 && (step + 1) % every == 0 && step + 1 < iterations) {
             tables.seconds[t] = priorSeconds + (System.nanoTime() - started) / 1e9;
+            events.flush(); // no step before a checkpoint is lost to a kill
             runDir.saveCheckpoint(learner, new RunDirectory.Progress(t, t, step + 1), tables.results(config, names));
           }
         }
