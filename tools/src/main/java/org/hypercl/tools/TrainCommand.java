@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.hypercl.data.TaskSequence;
 import org.hypercl.data.fetch.DataLocations;
+import org.hypercl.data.fetch.Datasets;
 import org.hypercl.data.fetch.KnownDataset;
 import org.hypercl.data.tasks.SequenceSpec;
 import org.hypercl.data.tasks.TaskSequences;
@@ -222,8 +223,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
     KnownDataset ds = KnownDataset.byId(datasetName);
     SequenceSpec seq = SequenceSpec.parse(name).withDataset(ds).withSeed(dataSeed);
-    TaskSequence sequence = TaskSequences.load(seq, DataLocations.resolve(dataDir));
-    return new SequenceTasks(sequence).withProvenance(java.util.Map.of("dataset", datasetName, "dataSeed", dataSeed));
+    DataLocations locations = DataLocations.resolve(dataDir);
+    Path folder = Datasets.locate(ds, locations).dir();
+    spec.commandLine().getOut().println("data: " + ds.id() + " from " + folder);
+    TaskSequence sequence = TaskSequences.load(seq, locations);
+    return new SequenceTasks(sequence).withProvenance(
+        java.util.Map.of("dataset", datasetName, "dataSeed", dataSeed, "dataFolder", folder.toString()));
   }
 
   private RunResults runOne(ExperimentConfig config, TaskSource source, RunDirectory dir, PrintWriter out) throws IOException {

@@ -125,6 +125,50 @@ class TrainCommandTest {
     }
   }
 
+  @Test
+  void trainSaysWhichDataFolderItUsesAndRecordsItAndABrokenOneFails(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    writeMnist(data.resolve("mnist"), 40, 20);
+    Path run = tmp.resolve("run");
+    Run r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "1",
+        "--iterations", "3", "--batch-size", "4", "--checkpoint-every", "0", "--run-dir", run.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("data: mnist from " + data.resolve("mnist") + System.lineSeparator());
+    assertThat(org.hypercl.training.JsonFiles.read(run.resolve("config.json")).at("/dataOptions/dataFolder").asText())
+        .isEqualTo(data.resolve("mnist").toString());
+
+    Files.delete(data.resolve("mnist/t10k-images-idx3-ubyte"));
+    Run broken = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "1",
+        "--iterations", "3", "--run-dir", tmp.resolve("run2").toString());
+    assertThat(broken.exit()).isEqualTo(2);
+    assertThat(broken.err()).startsWith("hypercl train: " + data.resolve("mnist/t10k-images-idx3-ubyte.gz") + ": file not found");
+    assertThat(broken.err().lines()).hasSize(1);
+    assertThat(tmp.resolve("run2")).doesNotExist();
+  }
+
+  /** MNIST-shaped IDX files, uncompressed: blank images, labels cycling through the ten digits. */
+  private static void writeMnist(Path dir, int nTrain, int nTest) throws java.io.IOException {
+    Files.createDirectories(dir);
+    for (String prefix : new String[] {"train", "t10k"}) {
+      int n = prefix.equals("train") ? nTrain : nTest;
+      byte[] labels = new byte[n];
+      for (int i = 0; i < n; i++) {
+        labels[i] = (byte) (i % 10);
+      }
+      Files.write(dir.resolve(prefix + "-images-idx3-ubyte"), idx(new int[] {n, 28, 28}, new byte[n * 784]));
+      Files.write(dir.resolve(prefix + "-labels-idx1-ubyte"), idx(new int[] {n}, labels));
+    }
+  }
+
+  private static byte[] idx(int[] dims, byte[] data) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * dims.length + data.length); // big-endian
+    b.put(new byte[] {0, 0, 8, (byte) dims.length});
+    for (int d : dims) {
+      b.putInt(d);
+    }
+    return b.put(data).array();
+  }
+
   /** A real SIGKILL of a training process at an arbitrary moment, then --resume. */
   @Test
   void aKilledTrainingProcessResumesToTheResultsOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
