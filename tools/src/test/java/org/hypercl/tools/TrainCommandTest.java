@@ -169,6 +169,38 @@ class TrainCommandTest {
     return b.put(data).array();
   }
 
+  @Test
+  void optionsThatWouldBeIgnoredAreRefused(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("run");
+    Run first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    List<String> files = listTree(dir);
+    byte[] config = Files.readAllBytes(dir.resolve("config.json"));
+
+    Run withSettings = hypercl("train", "--resume", dir.toString(), "--iterations", "5", "--threads", "1",
+        "--methods", "hnet", "--seed", "3", "--methods", "fine-tuning", "--no-lookahead");
+    assertThat(withSettings.exit()).isEqualTo(2);
+    assertThat(withSettings.err()).isEqualTo("hypercl train: cannot combine --iterations, --methods, --seed, "
+        + "--no-lookahead with --resume: a resumed run keeps the settings in its config.json (with --resume, only "
+        + "--threads, --inter-threads and --export may be given)" + System.lineSeparator());
+    assertThat(listTree(dir)).isEqualTo(files);
+
+    Run allowed = hypercl("train", "--resume", dir.toString(), "--threads", "1", "--inter-threads", "2");
+    assertThat(allowed.exit()).as(allowed.err()).isZero();
+    assertThat(allowed.out()).contains("intraOpThreads=1").contains("interOpThreads=2");
+    assertThat(Files.readAllBytes(dir.resolve("config.json"))).isEqualTo(config);
+
+    Run toyDataset = hypercl("train", "--experiment", "toy-regression", "--dataset", "fashion-mnist", "--run-dir",
+        tmp.resolve("toy").toString());
+    assertThat(toyDataset.exit()).isEqualTo(2);
+    assertThat(toyDataset.err()).contains("--dataset").contains("toy-regression").hasLineCount(1);
+    assertThat(tmp.resolve("toy")).doesNotExist();
+    // The default --dataset does not count as given.
+    Run toy = hypercl("train", "--experiment", "toy-regression", "--iterations", "5", "--run-dir",
+        tmp.resolve("toy").toString());
+    assertThat(toy.exit()).as(toy.err()).isZero();
+  }
+
   /** A real SIGKILL of a training process at an arbitrary moment, then --resume. */
   @Test
   void aKilledTrainingProcessResumesToTheResultsOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
