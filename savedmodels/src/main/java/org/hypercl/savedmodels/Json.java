@@ -12,6 +12,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.hypercl.graphs.TempFiles;
 
 /** JSON reading and atomic writing for this module's files. */
 final class Json {
@@ -56,7 +57,7 @@ final class Json {
       byte[] bytes = MAPPER.writeValueAsBytes(value);
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      Path tmp = TempFiles.createFile(dir, "." + file.getFileName(), ".tmp");
       try {
         Files.write(tmp, bytes);
         try {

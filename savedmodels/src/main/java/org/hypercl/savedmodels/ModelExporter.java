@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.hypercl.graphs.TargetSpec;
+import org.hypercl.graphs.TempFiles;
 import org.hypercl.graphs.Tensors;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -114,7 +115,7 @@ public final class ModelExporter {
     try {
       Path parent = fresh ? out.getParent() : out;
       Files.createDirectories(parent);
-      staging = Files.createTempDirectory(parent, "." + out.getFileName() + ".staging-");
+      staging = TempFiles.createDirectory(parent, "." + out.getFileName() + ".staging-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a staging folder for " + out + ": " + e.getMessage(), e);
     }

@@ -3,12 +3,17 @@ package org.hypercl.savedmodels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +49,28 @@ class ModelExporterTest {
         assertThat(b.graph().operation("current_task_embedding")).isNull();
         assertThat(b.graph().operation("begin_task_embedding")).isNull();
         assertThat(b.graph().operation("commit_task_embedding")).isNull();
+      }
+    }
+  }
+
+  @Test
+  void anExportIsReadableByOthersUnderTheUmask() throws IOException {
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "needs POSIX permissions");
+    Set<PosixFilePermission> plainDir = Files.getPosixFilePermissions(Files.createDirectory(tmp.resolve("probe-dir")));
+    Set<PosixFilePermission> plainFile = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("probe-file")));
+    assumeTrue(plainDir.contains(PosixFilePermission.OTHERS_EXECUTE), "umask leaves new folders open to others");
+    try (TestRun run = TestRun.regression(tmp.resolve("run"), 2, 2)) {
+      // A fresh export folder is the staging folder renamed; a second version is moved into it.
+      Path out = tmp.resolve("serving");
+      ModelExporter.export(run.dir, ExportOptions.defaults().withOut(out));
+      ModelExporter.export(run.dir, ExportOptions.defaults().withOut(out).withVersion(2));
+      for (String dir : List.of("", "test-regression-task0", "test-regression-task0/1", "test-regression-hnet/2",
+          "test-regression-hnet/2/variables")) {
+        assertThat(Files.getPosixFilePermissions(out.resolve(dir))).as("folder '%s'", dir).isEqualTo(plainDir);
+      }
+      for (String file : List.of(ExportManifest.FILE, "test-regression-task1/1/saved_model.pb",
+          "test-regression-hnet/2/saved_model.pb")) {
+        assertThat(Files.getPosixFilePermissions(out.resolve(file))).as(file).isEqualTo(plainFile);
       }
     }
   }

@@ -108,8 +108,8 @@ public final class DemoCommand implements Callable<Integer> {
   private RunOutcome runOne(ExperimentConfig config, TaskSource source, Path dir, String label, List<float[]> grid)
       throws IOException {
     replacePreviousDemo(dir);
-    try (ContinualRunner.Outcome o =
-        new ContinualRunner(config, source, RunDirectory.createNew(dir), new TrainingProgress(label, System.out)).run()) {
+    try (RunDirectory run = RunDirectory.createNew(dir);
+        ContinualRunner.Outcome o = new ContinualRunner(config, source, run, new TrainingProgress(label, System.out)).run()) {
       ContinualLearner learner = o.learner();
       List<float[]> predictions = new ArrayList<>();
       for (int t = 0; t < grid.size(); t++) {

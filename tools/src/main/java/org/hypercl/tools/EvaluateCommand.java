@@ -85,7 +85,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       settings.evalBatchSize(evalBatchSize);
     }
     config = config.withSettings(settings.build());
-    TaskSource source = RunData.forRun(dir, dataDir);
+    TaskSource source = RunData.forRun(dir, dataDir, out);
     out.printf("Evaluating %s (%s, trained in %s) in %s on %s%n", runDir, config.name(), trained.scenario().id(),
         config.scenario().id(), source.name());
     out.flush();

@@ -2,12 +2,14 @@ package org.hypercl.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hypercl.data.TaskSequence;
 import org.hypercl.data.fetch.DataLocations;
+import org.hypercl.data.fetch.Datasets;
 import org.hypercl.data.fetch.KnownDataset;
 import org.hypercl.data.tasks.SequenceSpec;
 import org.hypercl.data.tasks.TaskSequences;
@@ -29,7 +31,7 @@ final class RunData {
   private RunData() {}
 
   /** The tasks of a new run of {@code sequence} ({@code toy-regression} or an image sequence). */
-  static TaskSource forNew(String sequence, String dataset, long dataSeed, Path dataDir) throws IOException {
+  static TaskSource forNew(String sequence, String dataset, long dataSeed, Path dataDir, PrintWriter out) throws IOException {
     Map<String, Object> provenance = new LinkedHashMap<>();
     provenance.put("sequence", sequence);
     provenance.put("dataSeed", dataSeed);
@@ -38,13 +40,18 @@ final class RunData {
     }
     KnownDataset ds = KnownDataset.byId(dataset);
     SequenceSpec seq = SequenceSpec.parse(sequence).withDataset(ds).withSeed(dataSeed);
-    TaskSequence tasks = TaskSequences.load(seq, DataLocations.resolve(dataDir));
+    DataLocations locations = DataLocations.resolve(dataDir);
+    Path folder = Datasets.locate(ds, locations).dir();
+    out.println("data: " + ds.id() + " from " + folder);
+    out.flush();
+    TaskSequence tasks = TaskSequences.load(seq, locations);
     provenance.put("dataset", dataset);
+    provenance.put("dataFolder", folder.toString());
     return new org.hypercl.training.SequenceTasks(tasks).withProvenance(provenance);
   }
 
   /** The tasks of the run in {@code dir}, rebuilt from its config.json. */
-  static TaskSource forRun(RunDirectory dir, Path dataDir) throws IOException {
+  static TaskSource forRun(RunDirectory dir, Path dataDir, PrintWriter out) throws IOException {
     Path file = dir.root().resolve(RunDirectory.CONFIG);
     JsonNode config = JsonFiles.read(file);
     JsonNode options = config.path("dataOptions");
@@ -66,6 +73,6 @@ final class RunData {
       throw new IllegalArgumentException(file + ": dataOptions.dataSeed is missing or not an integer");
     }
     String dataset = options.path("dataset").asText("mnist");
-    return forNew(sequence, dataset, seed.asLong(), dataDir);
+    return forNew(sequence, dataset, seed.asLong(), dataDir, out);
   }
 }

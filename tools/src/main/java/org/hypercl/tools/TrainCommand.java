@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.hypercl.data.TaskSequence;
 import org.hypercl.data.fetch.DataLocations;
+import org.hypercl.data.fetch.Datasets;
 import org.hypercl.data.fetch.KnownDataset;
 import org.hypercl.data.tasks.SequenceSpec;
 import org.hypercl.data.tasks.TaskSequences;
@@ -25,6 +26,7 @@ import org.hypercl.training.RunResults;
 import org.hypercl.training.Scenario;
 import org.hypercl.training.SequenceTasks;
 import org.hypercl.training.TaskSource;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +55,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion-mnist for the MNIST experiments (default: ${DEFAULT-VALUE}).")
   String dataset = "mnist";
 
-  @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run from its newest checkpoint; its config.json decides everything else.")
+  @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run from its newest checkpoint; its config.json decides everything else "
+      + "(only --threads, --inter-threads and --export may be given with it).")
   Path resume;
 
   @Option(names = "--run-dir", paramLabel = "DIR", description = "Run folder (default: runs/<experiment>-<dataset>-seed<seed>).")
@@ -142,21 +145,27 @@ public final class TrainCommand implements Callable<Integer> {
       + "target-only baseline has no hypernetwork and is not exported.")
   boolean export;
 
+  /** What may be given with --resume: how fast to train and whether to export, not what to train. */
+  private static final java.util.Set<String> WITH_RESUME =
+      java.util.Set.of("--resume", "--threads", "--inter-threads", "--export", "--help", "--version");
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    refuseIgnoredOptions();
     if (resume != null) {
-      RunDirectory dir = RunDirectory.open(resume);
-      ExperimentConfig config = dir.readConfig();
-      out.println("Resuming " + resume + " (" + config.name() + ")");
-      TaskSource source = RunData.forRun(dir, dataDir);
-      RunResults r = runOne(config, source, dir, out);
-      printComparison(out, List.of(r));
-      return 0;
+      try (RunDirectory dir = RunDirectory.openForTraining(resume)) {
+        ExperimentConfig config = withThreads(dir.readConfig());
+        out.println("Resuming " + resume + " (" + config.name() + ")");
+        TaskSource source = RunData.forRun(dir, dataDir, out);
+        RunResults r = runOne(config, source, dir, out);
+        printComparison(out, List.of(r));
+        return 0;
+      }
     }
     List<String> chosen = chosenMethods();
     ExperimentConfig config = configure();
-    TaskSource source = RunData.forNew(config.name(), dataset, dataSeed, dataDir);
+    TaskSource source = RunData.forNew(config.name(), dataset, dataSeed, dataDir, out);
     if (tasks != null) {
       config = config.withNumTasks(tasks);
     }
@@ -168,10 +177,42 @@ public final class TrainCommand implements Callable<Integer> {
         case "target-only" -> config.asTargetNetworkOnly();
         default -> config;
       };
-      all.add(runOne(c, source, RunDirectory.createNew(chosen.size() == 1 ? root : root.resolve(m)), out));
+      try (RunDirectory dir = RunDirectory.createNew(chosen.size() == 1 ? root : root.resolve(m))) {
+        all.add(runOne(c, source, dir, out));
+      }
     }
     printComparison(out, all);
     return 0;
+  }
+
+  /** Options that would be silently ignored: any but {@link #WITH_RESUME} with --resume, --dataset for toy data. */
+  private void refuseIgnoredOptions() {
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    if (resume != null) {
+      List<String> ignored = parsed.matchedOptions().stream()
+          .map(o -> o.longestName())
+          .filter(n -> !WITH_RESUME.contains(n))
+          .distinct()
+          .toList();
+      if (!ignored.isEmpty()) {
+        throw new UserException("cannot combine " + String.join(", ", ignored) + " with --resume: a resumed run keeps "
+            + "the settings in its config.json (with --resume, only --threads, --inter-threads and --export may be given)");
+      }
+    } else if (experiment.equals("toy-regression") && parsed.hasMatchedOption("--dataset")) {
+      throw new UserException("--dataset cannot be combined with --experiment toy-regression, which makes its own "
+          + "data; it is for the MNIST experiments");
+    }
+  }
+
+  /** {@code c} with --threads and --inter-threads applied, the settings a resumed run may change. */
+  private ExperimentConfig withThreads(ExperimentConfig c) {
+    if (threads == null && interThreads == null) {
+      return c;
+    }
+    LearnerSettings.Builder s = c.settings().toBuilder();
+    if (threads != null) s.intraOpThreads(threads);
+    if (interThreads != null) s.interOpThreads(interThreads);
+    return c.withSettings(s.build());
   }
 
   private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only");

@@ -97,6 +97,110 @@ class TrainCommandTest {
     assertThat(both.err()).contains("--baselines or --methods");
   }
 
+  @Test
+  void aSecondTrainingIntoALockedRunFolderFailsAtOnceAndChangesNothing(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("run");
+    Run first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    List<String> files = listTree(dir);
+    byte[] config = Files.readAllBytes(dir.resolve("config.json"));
+    byte[] results = Files.readAllBytes(dir.resolve("results.json"));
+    try (RunDirectory training = RunDirectory.openForTraining(dir)) { // as a training in progress holds it
+      for (String[] args : List.of(new String[] {"train", "--resume", dir.toString()},
+          new String[] {"train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString()})) {
+        Run r = hypercl(args);
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(dir.toString()).contains("in use by another training");
+        assertThat(r.err().lines()).hasSize(1);
+      }
+    }
+    assertThat(listTree(dir)).isEqualTo(files);
+    assertThat(Files.readAllBytes(dir.resolve("config.json"))).isEqualTo(config);
+    assertThat(Files.readAllBytes(dir.resolve("results.json"))).isEqualTo(results);
+  }
+
+  private static List<String> listTree(Path root) throws java.io.IOException {
+    try (var s = Files.walk(root)) {
+      return s.map(p -> root.relativize(p).toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void trainSaysWhichDataFolderItUsesAndRecordsItAndABrokenOneFails(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    writeMnist(data.resolve("mnist"), 40, 20);
+    Path run = tmp.resolve("run");
+    Run r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "1",
+        "--iterations", "3", "--batch-size", "4", "--checkpoint-every", "0", "--run-dir", run.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("data: mnist from " + data.resolve("mnist") + System.lineSeparator());
+    assertThat(org.hypercl.training.JsonFiles.read(run.resolve("config.json")).at("/dataOptions/dataFolder").asText())
+        .isEqualTo(data.resolve("mnist").toString());
+
+    Files.delete(data.resolve("mnist/t10k-images-idx3-ubyte"));
+    Run broken = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "1",
+        "--iterations", "3", "--run-dir", tmp.resolve("run2").toString());
+    assertThat(broken.exit()).isEqualTo(2);
+    assertThat(broken.err()).startsWith("hypercl train: " + data.resolve("mnist/t10k-images-idx3-ubyte.gz") + ": file not found");
+    assertThat(broken.err().lines()).hasSize(1);
+    assertThat(tmp.resolve("run2")).doesNotExist();
+  }
+
+  /** MNIST-shaped IDX files, uncompressed: blank images, labels cycling through the ten digits. */
+  private static void writeMnist(Path dir, int nTrain, int nTest) throws java.io.IOException {
+    Files.createDirectories(dir);
+    for (String prefix : new String[] {"train", "t10k"}) {
+      int n = prefix.equals("train") ? nTrain : nTest;
+      byte[] labels = new byte[n];
+      for (int i = 0; i < n; i++) {
+        labels[i] = (byte) (i % 10);
+      }
+      Files.write(dir.resolve(prefix + "-images-idx3-ubyte"), idx(new int[] {n, 28, 28}, new byte[n * 784]));
+      Files.write(dir.resolve(prefix + "-labels-idx1-ubyte"), idx(new int[] {n}, labels));
+    }
+  }
+
+  private static byte[] idx(int[] dims, byte[] data) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * dims.length + data.length); // big-endian
+    b.put(new byte[] {0, 0, 8, (byte) dims.length});
+    for (int d : dims) {
+      b.putInt(d);
+    }
+    return b.put(data).array();
+  }
+
+  @Test
+  void optionsThatWouldBeIgnoredAreRefused(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("run");
+    Run first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    List<String> files = listTree(dir);
+    byte[] config = Files.readAllBytes(dir.resolve("config.json"));
+
+    Run withSettings = hypercl("train", "--resume", dir.toString(), "--iterations", "5", "--threads", "1",
+        "--methods", "hnet", "--seed", "3", "--methods", "fine-tuning", "--no-lookahead");
+    assertThat(withSettings.exit()).isEqualTo(2);
+    assertThat(withSettings.err()).isEqualTo("hypercl train: cannot combine --iterations, --methods, --seed, "
+        + "--no-lookahead with --resume: a resumed run keeps the settings in its config.json (with --resume, only "
+        + "--threads, --inter-threads and --export may be given)" + System.lineSeparator());
+    assertThat(listTree(dir)).isEqualTo(files);
+
+    Run allowed = hypercl("train", "--resume", dir.toString(), "--threads", "1", "--inter-threads", "2");
+    assertThat(allowed.exit()).as(allowed.err()).isZero();
+    assertThat(allowed.out()).contains("intraOpThreads=1").contains("interOpThreads=2");
+    assertThat(Files.readAllBytes(dir.resolve("config.json"))).isEqualTo(config);
+
+    Run toyDataset = hypercl("train", "--experiment", "toy-regression", "--dataset", "fashion-mnist", "--run-dir",
+        tmp.resolve("toy").toString());
+    assertThat(toyDataset.exit()).isEqualTo(2);
+    assertThat(toyDataset.err()).contains("--dataset").contains("toy-regression").hasLineCount(1);
+    assertThat(tmp.resolve("toy")).doesNotExist();
+    // The default --dataset does not count as given.
+    Run toy = hypercl("train", "--experiment", "toy-regression", "--iterations", "5", "--run-dir",
+        tmp.resolve("toy").toString());
+    assertThat(toy.exit()).as(toy.err()).isZero();
+  }
+
   /** A real SIGKILL of a training process at an arbitrary moment, then --resume. */
   @Test
   void aKilledTrainingProcessResumesToTheResultsOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {

@@ -5,8 +5,13 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.hypercl.graphs.TempFiles;
 
-/** Files that are either whole or absent: written to a temporary file beside the target, then renamed. */
+/**
+ * Files that are either whole or absent: written to a temporary file beside the target, then
+ * renamed. The file ends with the permissions a plain {@link Files#write} gives a new file (see
+ * {@link TempFiles}).
+ */
 public final class AtomicFiles {
 
   private AtomicFiles() {}
@@ -15,7 +20,7 @@ public final class AtomicFiles {
   public static void write(Path file, byte[] bytes) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+    Path tmp = TempFiles.createFile(dir, "." + file.getFileName(), ".tmp");
     try {
       Files.write(tmp, bytes);
       try {

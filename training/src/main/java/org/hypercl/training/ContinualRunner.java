@@ -155,6 +155,12 @@ public final class ContinualRunner {
       names.add(d.name());
       permutations.add(d.permutation());
     }
+    if (runDir != null && !runDir.hasConfig()) {
+      // Before the graph is built, so that a run killed in its first seconds can be resumed (from
+      // task 0, having no checkpoint); tasks.json first, so that a config always has its tasks.
+      runDir.writeTasks(names, permutations);
+      runDir.writeConfig(config, source);
+    }
     ContinualLearner learner = config.method().create(config, source.maxTrainSize());
     TensorBoardLog events = null;
     boolean ok = false;
@@ -177,11 +183,15 @@ public final class ContinualRunner {
           } else {
             learner.restore(resumeFrom.resolve(RunDirectory.CHECKPOINT_PREFIX), rows);
           }
-        } else {
-          runDir.writeConfig(config, source);
-          runDir.writeTasks(names, permutations);
         }
         events = new TensorBoardLog(runDir.events());
+        // TensorBoard drops earlier-written events at or after a START's step: what a killed
+        // process logged after this checkpoint (a fresh run has nothing to drop). Points at the
+        // checkpoint's own step were logged before it was saved, so the START is one step later.
+        long resumedAt = progress.isInsideTask()
+            ? (long) progress.inTask() * iterations + progress.nextStep()
+            : (long) progress.tasksLearned() * iterations;
+        events.sessionStart(resumedAt + 1);
       }
       for (int t = progress.tasksLearned(); t < n; t++) {
         TaskData data = source.task(t);
@@ -206,6 +216,7 @@ public final class ContinualRunner {
           int every = config.settings().checkpointEvery();
           if (runDir != null && every > 0 && (step + 1) % every == 0 && step + 1 < iterations) {
             tables.seconds[t] = priorSeconds + (System.nanoTime() - started) / 1e9;
+            events.flush(); // no step before a checkpoint is lost to a kill
             runDir.saveCheckpoint(learner, new RunDirectory.Progress(t, t, step + 1), tables.results(config, names));
           }
         }

@@ -5,18 +5,25 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.hypercl.graphs.TempFiles;
 import org.tensorflow.TensorFlow;
 
 /**
@@ -24,8 +31,15 @@ import org.tensorflow.TensorFlow;
  * {@code checkpoints/} (one folder per finished task and a {@code latest} pointer), {@code plots/}
  * and {@code export/}.
  * Every file is written atomically.
+ *
+ * <p>A training holds an exclusive lock on {@code .lock} in the folder from {@link #createNew} or
+ * {@link #openForTraining} until {@link #close}, so that a second training into the same folder,
+ * in this process or another, fails at once instead of both overwriting each other's files. The
+ * lock file stays (deleting it would let two processes lock two different files); the operating
+ * system drops the lock when its process ends, even by {@code kill -9}. {@link #open} reads a run
+ * without locking it, so a run can be reported on while it trains.
  */
-public final class RunDirectory {
+public final class RunDirectory implements AutoCloseable {
 
   public static final String CONFIG = "config.json";
   public static final String RESULTS = "results.json";
@@ -34,33 +48,159 @@ public final class RunDirectory {
   public static final String CHECKPOINT_PREFIX = "model";
   public static final String STATE = "state.json";
   public static final String TASKS = "tasks.json";
+  public static final String LOCK = ".lock";
+
+  /**
+   * Run folders this process has locked, by real path. Consulted before a lock file is opened,
+   * because closing any channel of a file drops every lock the process holds on it (POSIX
+   * {@code fcntl} semantics, see {@link FileLock}): a second, failed attempt in this process would
+   * otherwise release the first training's lock for other processes.
+   */
+  private static final Set<Path> LOCKED_HERE = new HashSet<>();
 
   private final Path root;
+  /** The training's lock, or null when opened for reading. */
+  private RunLock lock;
 
-  private RunDirectory(Path root) {
+  private RunDirectory(Path root, RunLock lock) {
     this.root = root;
+    this.lock = lock;
   }
 
-  /** Opens {@code root} for a new run; refuses a folder that already holds one. */
+  /**
+   * Opens {@code root} for a new run and locks it until {@link #close}; refuses a folder that
+   * already holds a run or that another training has locked, without changing anything in it.
+   */
   public static RunDirectory createNew(Path root) {
     if (Files.exists(root.resolve(CONFIG))) {
-      throw new IllegalArgumentException(
-          "run directory " + root + " already holds a run (config.json exists); choose another --run-dir or resume it");
+      if (Files.exists(root.resolve(LOCK))) {
+        lock(root).close(); // says so if a training holds it
+      }
+      throw alreadyHoldsARun(root);
     }
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create run directory " + root + ": " + e.getMessage(), e);
     }
-    return new RunDirectory(root);
+    RunLock held = lock(root);
+    if (Files.exists(root.resolve(CONFIG))) { // another training began here since the check above
+      held.close();
+      throw alreadyHoldsARun(root);
+    }
+    return new RunDirectory(root, held);
   }
 
-  /** Opens an existing run. */
+  private static IllegalArgumentException alreadyHoldsARun(Path root) {
+    return new IllegalArgumentException(
+        "run directory " + root + " already holds a run (config.json exists); choose another --run-dir or resume it");
+  }
+
+  /**
+   * Opens an existing run to continue training it, locked until {@link #close}; refuses a run
+   * that another training has locked.
+   */
+  public static RunDirectory openForTraining(Path root) {
+    requireRun(root);
+    return new RunDirectory(root, lock(root));
+  }
+
+  /** Opens an existing run to read it; takes no lock. */
   public static RunDirectory open(Path root) {
+    requireRun(root);
+    return new RunDirectory(root, null);
+  }
+
+  private static void requireRun(Path root) {
     if (!Files.isRegularFile(root.resolve(CONFIG))) {
       throw new IllegalArgumentException("no run in " + root + ": config.json is missing");
     }
-    return new RunDirectory(root);
+  }
+
+  /** An acquired lock on {@code root/.lock}; closing it releases the lock. */
+  private record RunLock(Path key, Path file, FileLock lock) implements AutoCloseable {
+    @Override
+    public void close() {
+      synchronized (LOCKED_HERE) {
+        try {
+          lock.channel().close(); // releases the lock
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot release the lock on " + file + ": " + e.getMessage(), e);
+        } finally {
+          LOCKED_HERE.remove(key);
+        }
+      }
+    }
+  }
+
+  /**
+   * Takes the exclusive lock on {@code root/.lock}, creating the file if needed. A lock held by
+   * this process, or by another one ({@code tryLock} gives null), is an {@link
+   * IllegalArgumentException} naming the folder.
+   */
+  private static RunLock lock(Path root) {
+    Path file = root.resolve(LOCK);
+    Path key;
+    try {
+      key = root.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open run directory " + root + ": " + e.getMessage(), e);
+    }
+    synchronized (LOCKED_HERE) {
+      if (LOCKED_HERE.contains(key)) {
+        throw inUse(root, file);
+      }
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open the lock file " + file + ": " + e.getMessage(), e);
+      }
+      FileLock lock = null;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        // Locked through a channel this class did not open; the same answer, as we cannot do better.
+      } catch (IOException e) {
+        closeQuietly(channel);
+        throw new UncheckedIOException("cannot lock " + file + ": " + e.getMessage(), e);
+      }
+      if (lock == null) {
+        closeQuietly(channel);
+        throw inUse(root, file);
+      }
+      LOCKED_HERE.add(key);
+      return new RunLock(key, file, lock);
+    }
+  }
+
+  private static IllegalArgumentException inUse(Path root, Path file) {
+    return new IllegalArgumentException(
+        "run directory " + root + " is in use by another training (" + file + " is locked); "
+            + "wait for it to finish or stop it");
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Nothing was locked through it.
+    }
+  }
+
+  /** Whether this run is locked for a training (see {@link #createNew}, {@link #openForTraining}). */
+  public boolean isLocked() {
+    return lock != null;
+  }
+
+  /** Releases the training's lock, if this run holds one; further calls do nothing. */
+  @Override
+  public void close() {
+    if (lock != null) {
+      RunLock l = lock;
+      lock = null;
+      l.close();
+    }
   }
 
   public Path root() {
@@ -78,6 +218,11 @@ public final class RunDirectory {
   /** TensorBoard event files. */
   public Path events() {
     return root.resolve("events");
+  }
+
+  /** Whether config.json has been written: a run that has begun (perhaps without a checkpoint yet). */
+  public boolean hasConfig() {
+    return Files.isRegularFile(root.resolve(CONFIG));
   }
 
   /** The config as written: every setting, the specs, parameter counts and provenance. */
@@ -300,7 +445,7 @@ public final class RunDirectory {
     Path target = dir.resolve(name);
     try {
       Files.createDirectories(dir);
-      Path tmp = Files.createTempDirectory(dir, "." + name + "-");
+      Path tmp = TempFiles.createDirectory(dir, "." + name + "-");
       try {
         learner.save(tmp.resolve(CHECKPOINT_PREFIX));
         ObjectNode state = JsonFiles.MAPPER.createObjectNode();

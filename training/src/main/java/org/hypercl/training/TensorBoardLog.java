@@ -6,10 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.summary.SummaryWriter;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.SessionLog;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
@@ -25,7 +28,9 @@ public final class TensorBoardLog implements AutoCloseable {
   private final Placeholder<TInt64> step;
   private final Placeholder<TString> tag;
   private final Placeholder<TFloat32> value;
+  private final Placeholder<TString> event;
   private final Op write;
+  private final Op writeEvent;
   private final Op flush;
   private final Op closeWriter;
 
@@ -46,6 +51,8 @@ public final class TensorBoardLog implements AutoCloseable {
       tag = tf.placeholder(TString.class);
       value = tf.placeholder(TFloat32.class);
       write = tf.summary.writeScalarSummary(writer, step, tag, value);
+      event = tf.placeholder(TString.class);
+      writeEvent = tf.summary.importEvent(writer, event);
       flush = tf.summary.flushSummaryWriter(writer);
       closeWriter = tf.summary.closeSummaryWriter(writer);
       s = new Session(graph);
@@ -67,6 +74,27 @@ public final class TensorBoardLog implements AutoCloseable {
         TFloat32 x = TFloat32.scalarOf(v)) {
       session.runner().feed(step, s).feed(tag, t).feed(value, x).addTarget(write).run().close();
     }
+  }
+
+  /**
+   * Records that training (re)starts at {@code globalStep}: an Event whose {@code session_log} is
+   * {@code START}, at that step, stamped with the current time, flushed at once. TensorBoard, on
+   * reading one, drops every event it read before (from this run's earlier event files too) whose
+   * step is {@code >= globalStep}, so what a killed process logged past the checkpoint a resumed
+   * run continues from does not overlap the resumed curves.
+   */
+  public void sessionStart(long globalStep) {
+    byte[] bytes =
+        Event.newBuilder()
+            .setWallTime(System.currentTimeMillis() / 1000.0)
+            .setStep(globalStep)
+            .setSessionLog(SessionLog.newBuilder().setStatus(SessionLog.SessionStatus.START))
+            .build()
+            .toByteArray();
+    try (TString e = TString.tensorOfBytes(NdArrays.scalarOfObject(bytes))) {
+      session.runner().feed(event, e).addTarget(writeEvent).run().close();
+    }
+    flush();
   }
 
   public void flush() {

@@ -2,6 +2,8 @@ package org.hypercl.data.fetch;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,10 @@ import java.util.Set;
  * searched for in all three (in that order), then in system folders such as {@code
  * /usr/share/datasets} (where Debian's {@code dataset-fashion-mnist} package installs
  * Fashion-MNIST). Each dataset has its own sub-folder named by {@link KnownDataset#id()}.
+ *
+ * <p>The folders the user names ({@link #named()}: {@code --data-dir} and {@code HYPERCL_DATA})
+ * are held to what they hold: a dataset they hold only in part is an error, not a reason to look
+ * further (see {@link Datasets#locate}).
  */
 public final class DataLocations {
   /** Environment variable that sets the data directory. */
@@ -27,10 +33,12 @@ public final class DataLocations {
 
   private final Path cacheDir;
   private final List<Path> roots;
+  private final Map<Path, String> named;
 
-  private DataLocations(Path cacheDir, List<Path> roots) {
+  private DataLocations(Path cacheDir, List<Path> roots, Map<Path, String> named) {
     this.cacheDir = cacheDir;
     this.roots = List.copyOf(roots);
+    this.named = Collections.unmodifiableMap(new LinkedHashMap<>(named));
   }
 
   /** From the process environment and {@code user.home}; {@code dataDir} may be null. */
@@ -49,12 +57,15 @@ public final class DataLocations {
   public static DataLocations of(Path dataDir, Map<String, String> env, Path home, List<Path> systemDirs) {
     Objects.requireNonNull(home, "home");
     List<Path> user = new ArrayList<>();
+    Map<Path, String> named = new LinkedHashMap<>();
     if (dataDir != null) {
       user.add(dataDir);
+      named.putIfAbsent(dataDir.toAbsolutePath().normalize(), "--data-dir");
     }
     String fromEnv = env.get(ENV_VAR);
     if (fromEnv != null && !fromEnv.isBlank()) {
       user.add(Path.of(fromEnv));
+      named.putIfAbsent(Path.of(fromEnv).toAbsolutePath().normalize(), "$" + ENV_VAR);
     }
     user.add(home.resolve(HOME_SUBDIR));
     Set<Path> all = new LinkedHashSet<>();
@@ -64,7 +75,7 @@ public final class DataLocations {
     for (Path p : systemDirs) {
       all.add(p.toAbsolutePath().normalize());
     }
-    return new DataLocations(user.get(0).toAbsolutePath().normalize(), new ArrayList<>(all));
+    return new DataLocations(user.get(0).toAbsolutePath().normalize(), new ArrayList<>(all), named);
   }
 
   /** Where {@code fetch} writes. */
@@ -80,6 +91,14 @@ public final class DataLocations {
   /** Data directories searched, in order, each holding one folder per dataset. */
   public List<Path> roots() {
     return roots;
+  }
+
+  /**
+   * The data directories the user named, each with how it was named ({@code "--data-dir"} or
+   * {@code "$HYPERCL_DATA"}), in search order.
+   */
+  public Map<Path, String> named() {
+    return named;
   }
 
   /** Folders that may hold {@code dataset}, in search order. */

@@ -1,10 +1,12 @@
 package org.hypercl.data.fetch;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.hypercl.data.DataFileException;
 import org.hypercl.data.TrainTestImages;
 
 /**
@@ -24,7 +26,10 @@ public final class Datasets {
     }
   }
 
-  /** The first searched folder that holds all of {@code dataset}'s files. */
+  /**
+   * The first searched folder that holds all of {@code dataset}'s files, passing over any that
+   * does not (even in a folder the user named); {@link #locate} is what {@link #load} uses.
+   */
   public static Optional<Found> find(KnownDataset dataset, DataLocations locations) {
     for (Path dir : locations.candidates(dataset)) {
       Optional<List<Path>> files = dataset.locate(dir);
@@ -35,13 +40,69 @@ public final class Datasets {
     return Optional.empty();
   }
 
-  /** Finds and reads {@code dataset}. */
-  public static TrainTestImages load(KnownDataset dataset, DataLocations locations) throws IOException {
-    Optional<Found> found = find(dataset, locations);
-    if (found.isEmpty()) {
-      throw notFound(dataset, locations);
+  /**
+   * The folder {@link #load} reads {@code dataset} from: the first searched one that holds all its
+   * files, or an error.
+   *
+   * <p>A data directory the user named ({@link DataLocations#named}: {@code --data-dir}, {@code
+   * $HYPERCL_DATA}) that holds the dataset only in part is not searched past, since training on
+   * another copy (say {@code /usr/share/datasets}) would silently use data the user did not
+   * choose. It fails, naming the file, when the directory's sub-folder for the dataset exists but
+   * is not a readable folder or lacks a file, or when the dataset's files lie in the directory
+   * itself instead of its sub-folder. A named directory with no trace of the dataset (no
+   * sub-folder, none of its files) is searched past, as are {@code ~/.hypercl/data} and the system
+   * folders, complete or not: they were not chosen for this dataset. Files that are present but
+   * invalid fail when read, whichever folder they are in.
+   *
+   * @throws org.hypercl.data.DataFileException naming the missing or unreadable file or folder of
+   *     a named data directory
+   * @throws DatasetNotFoundException if no searched folder holds the dataset
+   */
+  public static Found locate(KnownDataset dataset, DataLocations locations) throws IOException {
+    for (Path root : locations.roots()) {
+      Path dir = root.resolve(dataset.id());
+      Optional<List<Path>> files = dataset.locate(dir);
+      if (files.isPresent()) {
+        return new Found(dataset, dir, files.get());
+      }
+      String namedBy = locations.named().get(root);
+      if (namedBy != null) {
+        requireNoPartialCopy(dataset, root, namedBy, dir);
+      }
     }
-    return dataset.read(found.get().files());
+    throw notFound(dataset, locations);
+  }
+
+  /** Fails if the named data directory {@code root} holds {@code dataset} in part. */
+  private static void requireNoPartialCopy(KnownDataset dataset, Path root, String namedBy, Path dir)
+      throws DataFileException {
+    String id = dataset.id();
+    String notSearched = "other data folders are not searched while " + dir + " is there";
+    if (Files.exists(dir)) {
+      if (!Files.isDirectory(dir)) {
+        throw new DataFileException(dir, "not a folder; " + namedBy + " " + root + " must hold the " + id
+            + " files in it (" + notSearched + ")");
+      }
+      if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+        throw new DataFileException(dir, "folder not readable (permission denied); it is " + id + "'s folder in "
+            + namedBy + " " + root + " (" + notSearched + ")");
+      }
+      Path missing = dataset.firstMissing(dir).orElseThrow();
+      throw new DataFileException(missing, "file not found; " + namedBy + " " + root + " holds " + id
+          + " only in part, and " + notSearched + ". " + id + " needs " + String.join(", ", dataset.requiredFiles())
+          + (dataset.archive().isEmpty() ? " (gzip or not)" : "") + ". Add the missing files, run `hypercl data fetch "
+          + id + " --data-dir " + root + "`, or remove " + dir + " to use the other folders");
+    }
+    Optional<Path> stray = dataset.anyFileIn(root);
+    if (stray.isPresent()) {
+      throw new DataFileException(stray.get(), "named like a file of " + id + " but directly in " + namedBy + " " + root
+          + ", which holds one sub-folder per dataset: put " + id + "'s files in " + dir);
+    }
+  }
+
+  /** Finds and reads {@code dataset} from the folder {@link #locate} gives. */
+  public static TrainTestImages load(KnownDataset dataset, DataLocations locations) throws IOException {
+    return dataset.read(locate(dataset, locations).files());
   }
 
   /** The error for a dataset found nowhere: where it looked, how to fetch, what to put where. */

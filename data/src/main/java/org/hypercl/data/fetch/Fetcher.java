@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Downloads dataset files, verifies their SHA-256 and puts them in place atomically.
@@ -268,7 +270,7 @@ public final class Fetcher {
    */
   void unpack(Path archive, String folder, Path dir, List<String> required) throws IOException {
     Path dest = dir.resolve(folder);
-    Path tmp = Files.createTempDirectory(dir, "." + folder + "-");
+    Path tmp = createTempDirectory(dir, "." + folder + "-");
     try {
       listener.info(archive.getFileName() + ": unpacking to " + dest);
       List<String> names = TarExtractor.extractFolder(archive, folder, tmp);
@@ -286,6 +288,25 @@ public final class Fetcher {
     } finally {
       if (Files.exists(tmp)) {
         deleteTree(tmp);
+      }
+    }
+  }
+
+  /**
+   * Creates the empty folder {@code dir/<prefix><random>} as {@link Files#createDirectory} does,
+   * so that renamed into place it has the umask's permissions ({@link Files#createTempDirectory}
+   * makes it 0700 whatever the umask, and other users could not read the dataset). A copy of
+   * {@code org.hypercl.graphs.TempFiles.createDirectory}: this module depends on no other.
+   */
+  private static Path createTempDirectory(Path dir, String prefix) throws IOException {
+    for (int i = 1; ; i++) {
+      try {
+        String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong());
+        return Files.createDirectory(dir.resolve(prefix + random));
+      } catch (FileAlreadyExistsException e) {
+        if (i == 100) {
+          throw e;
+        }
       }
     }
   }

@@ -145,29 +145,47 @@ public enum KnownDataset {
    */
   public Optional<List<Path>> locate(Path dir) {
     List<Path> out = new ArrayList<>();
-    switch (layout) {
-      case IDX -> {
-        for (String base : IDX_FILES) {
-          Optional<Path> p = firstExisting(dir.resolve(base + ".gz"), dir.resolve(base));
-          if (p.isEmpty()) {
-            return Optional.empty();
-          }
-          out.add(p.get());
-        }
+    for (List<String> names : fileNames()) {
+      Optional<Path> p = firstExisting(names.stream().map(dir::resolve).toArray(Path[]::new));
+      if (p.isEmpty()) {
+        return Optional.empty();
       }
-      case CIFAR10, CIFAR100 -> {
-        List<String> names = layout == Layout.CIFAR10 ? concat(CIFAR10_TRAIN, CIFAR10_TEST) : List.of("train.bin", "test.bin");
-        for (String name : names) {
-          Optional<Path> p = firstExisting(dir.resolve(archiveFolder).resolve(name), dir.resolve(name));
-          if (p.isEmpty()) {
-            return Optional.empty();
-          }
-          out.add(p.get());
-        }
-      }
-      default -> throw new AssertionError(layout);
+      out.add(p.get());
     }
     return Optional.of(out);
+  }
+
+  /**
+   * The first file the readers need that {@code dir} lacks (has no regular file under any of its
+   * accepted names), under the name {@link #requiredFiles} gives it; empty if {@link #locate}
+   * finds every file.
+   */
+  public Optional<Path> firstMissing(Path dir) {
+    for (List<String> names : fileNames()) {
+      if (names.stream().noneMatch(n -> Files.isRegularFile(dir.resolve(n)))) {
+        return Optional.of(dir.resolve(names.get(0)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A file of this dataset, under one of its accepted names, that exists in {@code dir} itself: a
+   * sign that the dataset was put straight into a data directory instead of its own sub-folder.
+   */
+  public Optional<Path> anyFileIn(Path dir) {
+    return fileNames().stream().flatMap(List::stream).map(dir::resolve).filter(Files::exists).findFirst();
+  }
+
+  /** For each file the readers take, in their order, the names it may have in a dataset folder. */
+  private List<List<String>> fileNames() {
+    return switch (layout) {
+      case IDX -> IDX_FILES.stream().map(base -> List.of(base + ".gz", base)).toList();
+      case CIFAR10, CIFAR100 -> {
+        List<String> names = layout == Layout.CIFAR10 ? concat(CIFAR10_TRAIN, CIFAR10_TEST) : List.of("train.bin", "test.bin");
+        yield names.stream().map(n -> List.of(archiveFolder + "/" + n, n)).toList();
+      }
+    };
   }
 
   /**

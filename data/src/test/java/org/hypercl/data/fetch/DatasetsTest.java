@@ -2,14 +2,21 @@ package org.hypercl.data.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.hypercl.data.DataFileException;
 import org.hypercl.data.TestData;
 import org.hypercl.data.TrainTestImages;
+import org.hypercl.data.tasks.SequenceSpec;
+import org.hypercl.data.tasks.TaskSequences;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +78,97 @@ class DatasetsTest {
     DataLocations loc = DataLocations.of(user, Map.of(), tmp.resolve("home"), List.of());
     DataFileException e = assertThrows(DataFileException.class, () -> Datasets.load(KnownDataset.MNIST, loc));
     assertThat(e.file()).isEqualTo(labels);
+  }
+
+  @Test
+  void aNamedFolderHoldingADatasetInPartFailsNamingTheMissingFileInsteadOfFallingBack() throws IOException {
+    Path sys = tmp.resolve("sys");
+    Path user = tmp.resolve("user");
+    TestData.writeMnist(sys.resolve("mnist"), TestData.mnistLike("x", 20, 10, 1), true);
+    TestData.writeMnist(user.resolve("mnist"), TestData.mnistLike("x", 12, 6, 2), true);
+    Path labels = user.resolve("mnist/t10k-labels-idx1-ubyte.gz");
+    Files.delete(labels);
+    Map<String, DataLocations> byHow = Map.of(
+        "--data-dir", DataLocations.of(user, Map.of(), tmp.resolve("home"), List.of(sys)),
+        "$HYPERCL_DATA", DataLocations.of(null, Map.of("HYPERCL_DATA", user.toString()), tmp.resolve("home"), List.of(sys)));
+    byHow.forEach((how, loc) -> {
+      assertThat(loc.named()).containsExactly(Map.entry(user, how));
+      DataFileException e = assertThrows(DataFileException.class, () -> Datasets.load(KnownDataset.MNIST, loc));
+      assertThat(e.file()).isEqualTo(labels);
+      assertThat(e.getMessage()).startsWith(labels + ": file not found").contains(how + " " + user)
+          .contains("hypercl data fetch mnist --data-dir " + user).doesNotContain(sys.toString());
+      assertThat(assertThrows(DataFileException.class, () -> Datasets.locate(KnownDataset.MNIST, loc)).file())
+          .isEqualTo(labels);
+      assertThat(assertThrows(DataFileException.class,
+          () -> TaskSequences.load(SequenceSpec.parse("split-mnist"), loc)).file()).isEqualTo(labels);
+    });
+    // A folder the user did not name is searched past, complete or not.
+    Path home = tmp.resolve("home");
+    TestData.writeMnist(home.resolve(".hypercl/data/mnist"), TestData.mnistLike("x", 12, 6, 2), true);
+    Files.delete(home.resolve(".hypercl/data/mnist/train-images-idx3-ubyte.gz"));
+    DataLocations byDefault = DataLocations.of(null, Map.of(), home, List.of(sys));
+    assertThat(byDefault.named()).isEmpty();
+    assertThat(Datasets.locate(KnownDataset.MNIST, byDefault).dir()).isEqualTo(sys.resolve("mnist"));
+    assertThat(Datasets.load(KnownDataset.MNIST, byDefault).train().size()).isEqualTo(20);
+  }
+
+  @Test
+  void aNamedFolderWithoutTheDatasetIsSearchedPastAndLocateSaysWhichFolderIsUsed() throws IOException {
+    Path sys = tmp.resolve("sys");
+    Path user = tmp.resolve("user");
+    TestData.writeMnist(sys.resolve("mnist"), TestData.mnistLike("x", 20, 10, 1), true);
+    TestData.writeMnist(user.resolve("fashion-mnist"), TestData.mnistLike("x", 12, 6, 2), true);
+    DataLocations loc = DataLocations.of(user, Map.of(), tmp.resolve("home"), List.of(sys));
+    Datasets.Found mnist = Datasets.locate(KnownDataset.MNIST, loc);
+    assertThat(mnist.dir()).isEqualTo(sys.resolve("mnist"));
+    assertThat(mnist.files()).first().isEqualTo(sys.resolve("mnist/train-images-idx3-ubyte.gz"));
+    assertThat(Datasets.locate(KnownDataset.FASHION_MNIST, loc).dir()).isEqualTo(user.resolve("fashion-mnist"));
+    assertThrows(DatasetNotFoundException.class, () -> Datasets.locate(KnownDataset.CIFAR10, loc));
+  }
+
+  @Test
+  void datasetFilesStraightInANamedFolderOrAFileForItsSubFolderAreReported() throws IOException {
+    Path sys = tmp.resolve("sys");
+    TestData.writeMnist(sys.resolve("mnist"), TestData.mnistLike("x", 20, 10, 1), true);
+    Path flat = tmp.resolve("flat");
+    TestData.writeMnist(flat, TestData.mnistLike("x", 12, 6, 2), true);
+    DataFileException e = assertThrows(DataFileException.class,
+        () -> Datasets.locate(KnownDataset.MNIST, DataLocations.of(flat, Map.of(), tmp.resolve("home"), List.of(sys))));
+    assertThat(e.file()).isEqualTo(flat.resolve("train-images-idx3-ubyte.gz"));
+    assertThat(e.getMessage()).contains("put mnist's files in " + flat.resolve("mnist"));
+
+    Path notADir = tmp.resolve("odd");
+    TestData.write(notADir.resolve("mnist"), new byte[] {1});
+    DataFileException odd = assertThrows(DataFileException.class,
+        () -> Datasets.locate(KnownDataset.MNIST, DataLocations.of(notADir, Map.of(), tmp.resolve("home"), List.of(sys))));
+    assertThat(odd.file()).isEqualTo(notADir.resolve("mnist"));
+    assertThat(odd.getMessage()).contains("not a folder");
+
+    Path cifar = tmp.resolve("c/cifar10/cifar-10-batches-bin");
+    TestData.write(cifar.resolve("data_batch_1.bin"), TestData.cifarRecords(new int[][] {{1}}));
+    DataFileException partial = assertThrows(DataFileException.class,
+        () -> Datasets.locate(KnownDataset.CIFAR10, DataLocations.of(tmp.resolve("c"), Map.of(), tmp.resolve("home"), List.of())));
+    assertThat(partial.file()).isEqualTo(cifar.resolve("data_batch_2.bin"));
+  }
+
+  @Test
+  void anUnreadableNamedDatasetFolderIsReported() throws IOException {
+    Path sys = tmp.resolve("sys");
+    TestData.writeMnist(sys.resolve("mnist"), TestData.mnistLike("x", 20, 10, 1), true);
+    Path user = tmp.resolve("user");
+    TestData.writeMnist(user.resolve("mnist"), TestData.mnistLike("x", 12, 6, 2), true);
+    Path dir = user.resolve("mnist");
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "needs POSIX permissions");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("---------"));
+    try {
+      assumeFalse(Files.isReadable(dir), "permissions do not bind this user (root?)");
+      DataFileException e = assertThrows(DataFileException.class,
+          () -> Datasets.locate(KnownDataset.MNIST, DataLocations.of(user, Map.of(), tmp.resolve("home"), List.of(sys))));
+      assertThat(e.file()).isEqualTo(dir);
+      assertThat(e.getMessage()).contains("permission denied");
+    } finally {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
   }
 
   @Test

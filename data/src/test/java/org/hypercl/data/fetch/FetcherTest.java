@@ -2,12 +2,15 @@ package org.hypercl.data.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -15,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.hypercl.data.TestData;
 import org.junit.jupiter.api.AfterEach;
@@ -242,6 +246,19 @@ class FetcherTest {
       assertThat(s.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("data_batch_1.bin", "readme.html");
     }
     assertThat(leftovers()).containsExactly("a.tar.gz", "cifar-10-batches-bin");
+  }
+
+  @Test
+  void theUnpackedFolderHasTheUmasksPermissions() throws IOException {
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "needs POSIX permissions");
+    Path probe = Files.createDirectory(dir.resolve("probe"));
+    Set<PosixFilePermission> plain = Files.getPosixFilePermissions(probe);
+    Files.delete(probe);
+    assumeTrue(plain.contains(PosixFilePermission.OTHERS_EXECUTE), "umask leaves new folders open to others");
+    Path archive = TestData.write(dir.resolve("a.tar.gz"),
+        TestData.tarGz(Map.of("cifar-10-batches-bin/data_batch_1.bin", new byte[] {1})));
+    fetcher.unpack(archive, "cifar-10-batches-bin", dir, List.of("data_batch_1.bin"));
+    assertThat(Files.getPosixFilePermissions(dir.resolve("cifar-10-batches-bin"))).isEqualTo(plain);
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.hypercl.data.io.IdxReader;
+import org.hypercl.graphs.TempFiles;
 import org.hypercl.savedmodels.ExportManifest;
 import org.hypercl.savedmodels.ExportedModels;
 import org.hypercl.savedmodels.OutputKind;
@@ -94,7 +95,7 @@ public final class PredictCommand implements Callable<Integer> {
         throw new UserException("--infer-task needs a classifier (task inference by entropy); this export is "
             + m.kind().name().toLowerCase(Locale.ROOT) + "; use --task K");
       }
-      Path tmp = Files.createTempFile(output.toAbsolutePath().getParent(), "." + output.getFileName(), ".tmp");
+      Path tmp = TempFiles.createFile(output.toAbsolutePath().getParent(), "." + output.getFileName(), ".tmp");
       try {
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
           w.write(header(m));

@@ -65,6 +65,8 @@ final class SyntheticRuns {
 
   /** Trains {@code config} on {@code source} into a new run folder {@code dir}; returns the results' outcome. */
   static ContinualRunner.Outcome train(ExperimentConfig config, TaskSource source, Path dir) {
-    return new ContinualRunner(config, source, RunDirectory.createNew(dir), StepListener.NONE).run();
+    try (RunDirectory run = RunDirectory.createNew(dir)) {
+      return new ContinualRunner(config, source, run, StepListener.NONE).run();
+    }
   }
 }
