@@ -54,6 +54,39 @@ class TrainCommandTest {
     assertThat(RunDirectory.open(tmp.resolve("target-only")).readConfig().method().name()).isEqualTo("TARGET_NETWORK");
   }
 
+  /**
+   * Each method's run resumes from a checkpoint to the results of the uninterrupted run: the data
+   * comes from what config.json recorded, not from the run's name ("toy-regression-fine-tuning").
+   */
+  @Test
+  void everyMethodsRunResumesToTheSameResults(@TempDir Path tmp) throws Exception {
+    Run r = hypercl("train", "--experiment", "toy-regression", "--iterations", "40", "--checkpoint-every", "0",
+        "--baselines", "--run-dir", tmp.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    for (String method : List.of("hnet", "fine-tuning", "target-only")) {
+      Path dir = tmp.resolve(method);
+      RunResults straight = RunDirectory.open(dir).readResults();
+      // Back to where the run stood after task 1.
+      Files.delete(dir.resolve("results.json"));
+      for (String late : List.of("task-002", "task-003")) {
+        try (var files = Files.walk(dir.resolve("checkpoints").resolve(late))) {
+          for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+      Files.writeString(dir.resolve("checkpoints/latest"), "task-001\n");
+      Run resumed = hypercl("train", "--resume", dir.toString());
+      assertThat(resumed.exit()).as(method + ": " + resumed.err()).isZero();
+      assertThat(resumed.out()).contains("Resuming");
+      RunResults again = RunDirectory.open(dir).readResults();
+      assertThat(again.matrices().keySet()).isEqualTo(straight.matrices().keySet());
+      assertThat(Arrays.deepEquals(again.matrix(), straight.matrix()))
+          .as("%s: resumed %s, straight %s", method, Arrays.deepToString(again.matrix()), Arrays.deepToString(straight.matrix()))
+          .isTrue();
+    }
+  }
+
   @Test
   void methodsPicksWhichRunsToTrain(@TempDir Path tmp) throws Exception {
     Path one = tmp.resolve("one");

@@ -323,15 +323,9 @@ public final class ContinualRunner {
       int[] labels = Metrics.labels(d.testY(), d.outputDim());
       boolean shared = config.target().numHeads() == 1;
       for (Map.Entry<TaskInference.Score, ContinualLearner.InferredPredictions> e : inferred.entrySet()) {
-        int taskRight = 0;
-        int right = 0;
-        for (int i = 0; i < labels.length; i++) {
-          boolean task = e.getValue().tasks()[i] == j;
-          taskRight += task ? 1 : 0;
-          right += (task || shared) && e.getValue().classes()[i] == labels[i] ? 1 : 0;
-        }
-        tables.matrix(inferredName(config, e.getKey()))[t][j] = 100.0 * right / labels.length;
-        tables.matrix(RunResults.TASK_INFERENCE + "/" + e.getKey().id())[t][j] = 100.0 * taskRight / labels.length;
+        ContinualLearner.InferredPredictions p = e.getValue();
+        tables.matrix(inferredName(config, e.getKey()))[t][j] = Metrics.inferredAccuracy(p.tasks(), p.classes(), labels, j, shared);
+        tables.matrix(RunResults.TASK_INFERENCE + "/" + e.getKey().id())[t][j] = Metrics.taskAccuracy(p.tasks(), j);
       }
     }
   }

@@ -34,6 +34,36 @@ public final class Metrics {
     return 100.0 * correct / rows;
   }
 
+  /**
+   * Accuracy in percent without the task id: with one head per task (CL3) an example is right only
+   * if its task is inferred and its class then predicted; with one shared head (CL2) the inferred
+   * task only picks the weights, and the class alone decides.
+   *
+   * @param tasks the inferred task per example
+   * @param classes the class predicted per example (within the head)
+   * @param labels the true class per example (within the head)
+   * @param task the examples' true task
+   */
+  public static double inferredAccuracy(int[] tasks, int[] classes, int[] labels, int task, boolean sharedHead) {
+    if (tasks.length != labels.length || classes.length != labels.length) {
+      throw new IllegalArgumentException(tasks.length + " tasks and " + classes.length + " classes for " + labels.length + " labels");
+    }
+    int right = 0;
+    for (int i = 0; i < labels.length; i++) {
+      right += (sharedHead || tasks[i] == task) && classes[i] == labels[i] ? 1 : 0;
+    }
+    return 100.0 * right / labels.length;
+  }
+
+  /** Percentage of examples whose task was inferred right. */
+  public static double taskAccuracy(int[] tasks, int task) {
+    int right = 0;
+    for (int t : tasks) {
+      right += t == task ? 1 : 0;
+    }
+    return 100.0 * right / tasks.length;
+  }
+
   /** The hot class of each one-hot row. */
   public static int[] labels(float[] oneHot, int width) {
     int[] out = new int[oneHot.length / width];

@@ -1,0 +1,82 @@
+package org.hypercl.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.hypercl.graphs.TaskInference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped experiment configurations: their exact sizes, and their config.json round trip. */
+class ExperimentsTest {
+
+  private static void counts(ExperimentConfig c, long target, int chunks, long hnet, long embeddings) {
+    assertThat(c.target().parameterCount()).as("%s %s target", c.name(), c.scenario()).isEqualTo(target);
+    assertThat(c.hypernetwork().targetSize()).isEqualTo(target);
+    assertThat(c.hypernetwork().numChunks()).as("%s %s chunks", c.name(), c.scenario()).isEqualTo(chunks);
+    assertThat(c.hypernetwork().parameterCount()).as("%s %s hypernetwork", c.name(), c.scenario()).isEqualTo(hnet);
+    assertThat((long) c.numTasks() * c.hypernetwork().embeddingDim()).isEqualTo(embeddings);
+  }
+
+  /** The paper's counts (and the reference code's, for the CL2 single-head targets). */
+  @Test
+  void shippedConfigurationsHaveThePapersParameterCounts() {
+    ExperimentConfig toy = Experiments.byName("toy-regression");
+    assertThat(toy.target().parameterCount()).isEqualTo(141);
+    ExperimentConfig split = Experiments.byName("split-mnist");
+    counts(split, 478_410, 12, 465_192, 480);
+    counts(split.withScenario(Scenario.CL3), 478_410, 12, 465_192, 480);
+    counts(split.withScenario(Scenario.CL2), 475_202, 12, 465_192, 480);
+    ExperimentConfig p10 = Experiments.byName("permuted-mnist-10");
+    counts(p10, 2_126_100, 28, 2_029_699, 240);
+    counts(p10.withScenario(Scenario.CL2), 2_036_010, 27, 2_029_691, 240);
+    assertThat(Experiments.byName("permuted-mnist-100").target().parameterCount()).isEqualTo(3_027_000);
+    // Back to a head per task from cl2.
+    assertThat(p10.withScenario(Scenario.CL2).withScenario(Scenario.CL3).target().parameterCount()).isEqualTo(2_126_100);
+  }
+
+  private static final TaskSource NO_DATA = new TaskSource() {
+    @Override
+    public String name() {
+      return "none";
+    }
+
+    @Override
+    public int numTasks() {
+      return 0;
+    }
+
+    @Override
+    public int maxTrainSize() {
+      return 0;
+    }
+
+    @Override
+    public TaskData task(int i) {
+      throw new UnsupportedOperationException();
+    }
+  };
+
+  /** Every shipped experiment, method and scenario reads back from config.json as it was written. */
+  @Test
+  void configJsonRoundTripsEveryShippedExperiment(@TempDir Path tmp) {
+    int n = 0;
+    for (String name : Experiments.NAMES) {
+      ExperimentConfig base = Experiments.byName(name);
+      for (ExperimentConfig c : new ExperimentConfig[] {base, base.asFineTuning(), base.asTargetNetworkOnly()}) {
+        for (Scenario s : Scenario.values()) {
+          if (s != Scenario.CL1 && c.kind() != TaskKind.CLASSIFICATION) {
+            continue;
+          }
+          ExperimentConfig written = c.withScenario(s).withTaskInference(TaskInference.Score.ENERGY);
+          Path dir = tmp.resolve("run" + n++);
+          try (RunDirectory run = RunDirectory.createNew(dir)) {
+            run.writeConfig(written, NO_DATA);
+          }
+          assertThat(RunDirectory.open(dir).readConfig()).as("%s %s", c.name(), s).isEqualTo(written);
+        }
+      }
+    }
+    assertThat(n).isEqualTo(3 + 4 * 3 * 3);
+  }
+}
