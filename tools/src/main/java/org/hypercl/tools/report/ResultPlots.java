@@ -64,11 +64,25 @@ public final class ResultPlots {
 
   private ResultPlots() {}
 
-  /** Writes both figures into {@code plotsDir} and returns their paths. */
+  /**
+   * Writes both figures of the primary matrix into {@code plotsDir}, then, for a classifier tested
+   * without the task id, both figures of each other named matrix as {@code matrix-NAME.png} and
+   * {@code during-after-NAME.png} (NAME with '/' as '-', e.g. {@code matrix-cl3-entropy.png}), and
+   * returns their paths.
+   */
   public static List<Path> writeAll(Path plotsDir, RunResults results) throws IOException {
-    return List.of(
-        writeMatrix(plotsDir.resolve(MATRIX_FILE), results),
-        writeDuringAfter(plotsDir.resolve(DURING_AFTER_FILE), results));
+    List<Path> out = new ArrayList<>();
+    out.add(writeMatrix(plotsDir.resolve(MATRIX_FILE), results));
+    out.add(writeDuringAfter(plotsDir.resolve(DURING_AFTER_FILE), results));
+    for (String name : results.matrices().keySet()) {
+      if (!name.equals(results.primary())) {
+        RunResults v = results.view(name);
+        String suffix = "-" + name.replace('/', '-') + ".png";
+        out.add(writeMatrix(plotsDir.resolve("matrix" + suffix), v));
+        out.add(writeDuringAfter(plotsDir.resolve("during-after" + suffix), v));
+      }
+    }
+    return out;
   }
 
   /** Writes the heatmap of R atomically as a PNG and returns {@code file}. */
@@ -249,7 +263,11 @@ public final class ResultPlots {
   }
 
   static String metricLabel(RunResults r) {
-    return r.higherIsBetter() ? "test accuracy (%)" : "test MSE";
+    String what = r.higherIsBetter() ? "test accuracy (%)" : "test MSE";
+    if (r.primary().startsWith(RunResults.TASK_INFERENCE)) {
+      return "task inferred right (%, " + r.primary().substring(r.primary().indexOf('/') + 1) + ")";
+    }
+    return r.primary().equals(RunResults.TASK_GIVEN) ? what : what + ", " + r.primary();
   }
 
   private static Color[] reversed(Color[] colors) {

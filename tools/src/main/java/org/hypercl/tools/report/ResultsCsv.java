@@ -31,6 +31,11 @@ import org.hypercl.training.RunResults;
  *   <li>{@code task_name}: that task's name.
  *   <li>{@code value}: the number, shortest decimal that reads back to the same double; empty when
  *       not measured or not finite (pandas reads NaN, R reads NA).
+ *   <li>{@code matrix}: for {@code matrix}, {@code during} and {@code after} rows, which of the run's
+ *       named matrices the value is from: {@code task-given} (task id given), {@code cl2/SCORE} or
+ *       {@code cl3/SCORE} (task inferred by SCORE), {@code task-inference/SCORE} (share of examples
+ *       whose task was inferred); the run's primary matrix comes first. Empty on the per-task
+ *       training rows.
  * </ul>
  *
  * <pre>
@@ -42,7 +47,7 @@ public final class ResultsCsv {
 
   public static final String FILE_NAME = "results.csv";
   public static final List<String> COLUMNS =
-      List.of("experiment", "metric", "quantity", "learned", "task", "task_name", "value");
+      List.of("experiment", "metric", "quantity", "learned", "task", "task_name", "value", "matrix");
 
   private ResultsCsv() {}
 
@@ -58,17 +63,11 @@ public final class ResultsCsv {
     int n = results.numTasks();
     StringBuilder sb = new StringBuilder(64 * n * (n + 12));
     sb.append(String.join(",", COLUMNS)).append('\n');
-    double[][] m = results.matrix();
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j <= i; j++) {
-        row(sb, results, "matrix", i, j, m[i][j]);
+    matrixRows(sb, results);
+    for (String name : results.matrices().keySet()) {
+      if (!name.equals(results.primary())) {
+        matrixRows(sb, results.view(name));
       }
-    }
-    for (int j = 0; j < n; j++) {
-      row(sb, results, "during", j, j, m[j][j]);
-    }
-    for (int j = 0; j < n; j++) {
-      row(sb, results, "after", n - 1, j, m[n - 1][j]);
     }
     perTask(sb, results, "train_seconds", results.trainSeconds());
     perTask(sb, results, "ms_per_step", results.msPerStep());
@@ -77,20 +76,38 @@ public final class ResultsCsv {
     return sb.toString();
   }
 
-  private static void perTask(StringBuilder sb, RunResults r, String quantity, double[] values) {
-    for (int j = 0; j < values.length; j++) {
-      row(sb, r, quantity, j, j, values[j]);
+  /** The matrix, during and after rows of {@code r}'s primary matrix. */
+  private static void matrixRows(StringBuilder sb, RunResults r) {
+    int n = r.numTasks();
+    double[][] m = r.matrix();
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j <= i; j++) {
+        row(sb, r, "matrix", i, j, m[i][j], r.primary());
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      row(sb, r, "during", j, j, m[j][j], r.primary());
+    }
+    for (int j = 0; j < n; j++) {
+      row(sb, r, "after", n - 1, j, m[n - 1][j], r.primary());
     }
   }
 
-  private static void row(StringBuilder sb, RunResults r, String quantity, int learned, int task, double value) {
+  private static void perTask(StringBuilder sb, RunResults r, String quantity, double[] values) {
+    for (int j = 0; j < values.length; j++) {
+      row(sb, r, quantity, j, j, values[j], "");
+    }
+  }
+
+  private static void row(StringBuilder sb, RunResults r, String quantity, int learned, int task, double value, String matrix) {
     sb.append(field(r.experiment())).append(',')
         .append(field(r.metric())).append(',')
         .append(quantity).append(',')
         .append(learned + 1).append(',')
         .append(task + 1).append(',')
         .append(field(r.taskNames().get(task))).append(',')
-        .append(Double.isFinite(value) ? Double.toString(value) : "")
+        .append(Double.isFinite(value) ? Double.toString(value) : "").append(',')
+        .append(field(matrix))
         .append('\n');
   }
 

@@ -90,7 +90,7 @@ class ResultsCsvTest {
     List<String> lost = rows.stream()
         .filter(row -> row.get(2).equals("matrix") && row.get(3).equals("2") && row.get(4).equals("1"))
         .findFirst().orElseThrow();
-    assertThat(lost).containsExactly("odd, \"quoted\" run", "mse", "matrix", "2", "1", "a,b", "");
+    assertThat(lost).containsExactly("odd, \"quoted\" run", "mse", "matrix", "2", "1", "a,b", "", RunResults.TASK_GIVEN);
     assertThat(rows.stream().filter(row -> row.get(5).equals("say \"hi\"")).count()).isPositive();
     assertThat(rows).allSatisfy(row -> assertThat(row).hasSize(ResultsCsv.COLUMNS.size()));
   }
@@ -121,5 +121,32 @@ class ResultsCsvTest {
         good.trainSeconds(), good.msPerStep(), good.finalTaskLoss(), good.finalRegularizerLoss());
     assertThat(assertThrows(IllegalArgumentException.class, () -> ResultsCsv.write(file, badMetric)).getMessage())
         .contains("unknown metric 'f1'");
+  }
+
+  /** A run with named matrices lists each one's cells, the primary first, tagged in the matrix column. */
+  @Test
+  void everyNamedMatrixHasItsRows() {
+    RunResults one = ReportFixtures.hnetThreeTasks();
+    double[][] cl3 = {{100, Double.NaN, Double.NaN}, {60, 70, Double.NaN}, {10, 20, 30}};
+    java.util.Map<String, double[][]> named = new java.util.LinkedHashMap<>();
+    named.put("cl3/entropy", cl3);
+    named.put(RunResults.TASK_GIVEN, one.matrix());
+    RunResults r = new RunResults(one.experiment(), one.metric(), one.taskNames(), cl3, one.trainSeconds(), one.msPerStep(),
+        one.finalTaskLoss(), one.finalRegularizerLoss(), "cl3/entropy", named);
+    List<List<String>> rows = ReportFixtures.parseCsv(ResultsCsv.format(r));
+    assertThat(rows.get(1).get(7)).isEqualTo("cl3/entropy");
+    Map<String, Integer> cells = new HashMap<>();
+    for (List<String> row : rows.subList(1, rows.size())) {
+      if (row.get(2).equals("matrix")) {
+        cells.merge(row.get(7), 1, Integer::sum);
+      }
+      if (row.get(2).equals("after") && row.get(7).equals("cl3/entropy")) {
+        assertThat(Double.parseDouble(row.get(6))).isEqualTo(cl3[2][Integer.parseInt(row.get(4)) - 1]);
+      }
+      if (row.get(2).equals("train_seconds")) {
+        assertThat(row.get(7)).isEmpty();
+      }
+    }
+    assertThat(cells).containsExactlyInAnyOrderEntriesOf(Map.of("cl3/entropy", 6, RunResults.TASK_GIVEN, 6));
   }
 }
