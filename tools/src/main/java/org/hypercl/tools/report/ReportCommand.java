@@ -65,6 +65,12 @@ public final class ReportCommand implements Callable<Integer> {
           + "Student-t interval of the mean after (ACC), and per-task means. With --csv, one row per group.")
   boolean aggregate;
 
+  @Option(names = "--table",
+      description = "Print the paper's Table 1 layout: a row per benchmark and scenario (CL1, CL2, CL3), a column per "
+          + "method (HNET, fine-tuning, target-only; +ENT etc. with the task inferred), each cell the mean +- sd over "
+          + "the runs of the accuracy after the last task. A cl1 run fills CL1 and CL3. With --csv, one row per cell.")
+  boolean table;
+
   static final String CSV_HEADER_HELP =
       "run, experiment, metric, tasks, mean_during, mean_after, bwt, forgetting, train_seconds, "
           + "ms_per_step_first, ms_per_step_last, after_1 .. after_T";
@@ -79,10 +85,14 @@ public final class ReportCommand implements Callable<Integer> {
       runs.add(new Run(dir, load(dir)));
     }
     PrintWriter w = spec.commandLine().getOut();
+    if (aggregate && table) {
+      throw new UserException("give --aggregate or --table, not both");
+    }
     List<SeedGroups.Group> groups = aggregate ? SeedGroups.of(members(runs)) : List.of();
-    w.print(aggregate ? groupTable(groups) : table(runs));
+    List<TableReport.Cell> cells = table ? TableReport.cells(members(runs)) : List.of();
+    w.print(table ? TableReport.format(cells) : aggregate ? groupTable(groups) : table(runs));
     if (csv != null) {
-      String text = aggregate ? groupCsv(groups) : csv(runs);
+      String text = table ? TableReport.csv(cells) : aggregate ? groupCsv(groups) : csv(runs);
       AtomicFiles.write(csv, text.getBytes(StandardCharsets.UTF_8));
       w.println();
       w.println("CSV: " + csv);
@@ -344,7 +354,7 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   /** The header and rows as aligned columns: labels left-aligned, values right-aligned. */
-  private static void grid(StringBuilder sb, List<String> header, List<List<String>> rows) {
+  static void grid(StringBuilder sb, List<String> header, List<List<String>> rows) {
     int[] widths = new int[header.size()];
     for (int c = 0; c < widths.length; c++) {
       widths[c] = header.get(c).length();

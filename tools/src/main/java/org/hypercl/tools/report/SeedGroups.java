@@ -151,7 +151,21 @@ final class SeedGroups {
         s.remove(List.of("seed", "intraOpThreads", "interOpThreads", "evalBatchSize", "checkpointEvery"));
       }
       if (o.get("dataOptions") instanceof ObjectNode d) {
-        d.remove("dataSeed");
+        // Where the files were found is not what they hold.
+        d.remove(List.of("dataSeed", "dataFolder"));
+        if (!d.has("sequence") && o.has("experiment")) {
+          d.put("sequence", o.get("experiment").asText().replaceAll("-(fine-tuning|target-only)$", ""));
+        }
+      }
+      // Fields that runs written before they existed hold at these values.
+      if (o.get("target") instanceof ObjectNode t && !t.has("type")) {
+        t.put("type", "mlp");
+      }
+      if (!o.has("scenario")) {
+        o.put("scenario", "cl1");
+      }
+      if (!o.has("taskInference")) {
+        o.put("taskInference", "entropy");
       }
     }
     StringBuilder sb = new StringBuilder();

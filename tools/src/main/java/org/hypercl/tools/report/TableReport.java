@@ -1,0 +1,140 @@
+package org.hypercl.tools.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.hypercl.graphs.TaskInference;
+import org.hypercl.training.RunResults;
+
+/**
+ * The paper's Table 1 layout from whatever runs it is given: one row per benchmark and scenario,
+ * one column per method, each cell the mean ± sample standard deviation over the runs of the final
+ * mean accuracy (ACC, after the last task).
+ *
+ * <p>A run fills the cells its matrices measure: a run with a head per task fills CL1 (task id
+ * given) under its method's name and CL3 (task inferred) under the name plus the score,
+ * {@code +ENT} for the paper's entropy; a run with one shared head fills CL2 the same way. Methods
+ * are named HNET (hypernetwork, β &gt; 0), fine-tuning (β = 0) and target-only.
+ */
+final class TableReport {
+
+  private TableReport() {}
+
+  /** One (benchmark, scenario, method) cell's runs. */
+  record Cell(String benchmark, String scenario, String method, List<SeedGroups.Member> runs, Set<String> configs) {}
+
+  /** The benchmark a run learned: its data sequence, with the dataset when it names one. */
+  static String benchmark(JsonNode config) {
+    JsonNode options = config.path("dataOptions");
+    String sequence = options.path("sequence").asText("");
+    if (sequence.isEmpty()) {
+      sequence = config.path("experiment").asText("?").replaceAll("-(fine-tuning|target-only)$", "");
+    }
+    String dataset = options.path("dataset").asText("");
+    return dataset.isEmpty() ? sequence : sequence + " (" + dataset + ")";
+  }
+
+  /** HNET, fine-tuning or target-only. */
+  static String method(JsonNode config) {
+    if (config.path("method").asText("HYPERNETWORK").equals("TARGET_NETWORK")) {
+      return "target-only";
+    }
+    return config.path("settings").path("beta").asDouble(1) > 0 ? "HNET" : "fine-tuning";
+  }
+
+  private static String scoreSuffix(TaskInference.Score s) {
+    return s == TaskInference.Score.ENTROPY ? "+ENT" : "+" + s.id();
+  }
+
+  /** The cells of a table of {@code members}, rows in the order first seen, CL1 to CL3 within a benchmark. */
+  static List<Cell> cells(List<SeedGroups.Member> members) {
+    Map<String, Cell> cells = new LinkedHashMap<>();
+    for (SeedGroups.Member m : members) {
+      String bench = benchmark(m.config());
+      String method = method(m.config());
+      // The scenario a run was trained for does not change what it learned (cl1 and cl3 train alike).
+      com.fasterxml.jackson.databind.node.ObjectNode trained = m.config().deepCopy();
+      trained.remove(List.of("scenario", "taskInference"));
+      String key = SeedGroups.key(trained);
+      RunResults r = m.results();
+      add(cells, bench, "CL1", method, m, RunResults.TASK_GIVEN, key, !r.matrices().containsKey("cl2/entropy"));
+      for (TaskInference.Score s : TaskInference.Score.values()) {
+        for (String scenario : List.of("cl2", "cl3")) {
+          add(cells, bench, scenario.toUpperCase(Locale.ROOT), method + scoreSuffix(s), m, scenario + "/" + s.id(), key, true);
+        }
+      }
+    }
+    List<Cell> sorted = new ArrayList<>(cells.values());
+    List<String> benches = new ArrayList<>(new LinkedHashSet<>(sorted.stream().map(Cell::benchmark).toList()));
+    sorted.sort(java.util.Comparator.comparingInt((Cell c) -> benches.indexOf(c.benchmark())).thenComparing(Cell::scenario));
+    return sorted;
+  }
+
+  private static void add(
+      Map<String, Cell> cells, String bench, String scenario, String method, SeedGroups.Member m, String matrix, String key,
+      boolean when) {
+    if (!when || !m.results().matrices().containsKey(matrix)) {
+      return;
+    }
+    Cell c = cells.computeIfAbsent(bench + "\u0000" + scenario + "\u0000" + method,
+        k -> new Cell(bench, scenario, method, new ArrayList<>(), new LinkedHashSet<>()));
+    c.runs().add(new SeedGroups.Member(m.dir(), m.results().view(matrix), m.config()));
+    c.configs().add(key);
+  }
+
+  /** The table as text. */
+  static String format(List<Cell> cells) {
+    List<String> methods = new ArrayList<>(new LinkedHashSet<>(cells.stream().map(Cell::method).toList()));
+    List<String> rows = new ArrayList<>(new LinkedHashSet<>(cells.stream().map(c -> c.benchmark() + "\u0000" + c.scenario()).toList()));
+    List<String> header = new ArrayList<>(List.of("benchmark", "scenario"));
+    header.addAll(methods);
+    List<List<String>> lines = new ArrayList<>();
+    boolean mixed = false;
+    for (String row : rows) {
+      String[] parts = row.split("\u0000");
+      List<String> line = new ArrayList<>(List.of(parts[0], parts[1]));
+      for (String method : methods) {
+        String text = "";
+        for (Cell c : cells) {
+          if (c.benchmark().equals(parts[0]) && c.scenario().equals(parts[1]) && c.method().equals(method)) {
+            SeedGroups.Stats s = SeedGroups.Stats.of(c.runs(), RunResults::meanAfter);
+            text = SeedGroups.meanSd("accuracy", s, false) + " (" + s.n() + ")" + (c.configs().size() > 1 ? " *" : "");
+            mixed |= c.configs().size() > 1;
+          }
+        }
+        line.add(text);
+      }
+      lines.add(line);
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("Accuracy after the last task (ACC, %), mean ± sd over runs (number of runs)").append(System.lineSeparator());
+    sb.append(System.lineSeparator());
+    ReportCommand.grid(sb, header, lines);
+    sb.append("CL1: task id given; CL2: one shared head, task inferred; CL3: a head per task, task inferred "
+        + "(right only if task and class are). +ENT: entropy, the paper's score.").append(System.lineSeparator());
+    if (mixed) {
+      sb.append("* the cell's runs differ in more than their seeds (e.g. beta or iterations): compare with care")
+          .append(System.lineSeparator());
+    }
+    return sb.toString();
+  }
+
+  /** One row per cell: benchmark, scenario, method, runs, mean_after, sd_after. */
+  static String csv(List<Cell> cells) {
+    StringBuilder sb = new StringBuilder("benchmark,scenario,method,runs,mean_after,sd_after,mixed_configs\n");
+    for (Cell c : cells) {
+      SeedGroups.Stats s = SeedGroups.Stats.of(c.runs(), RunResults::meanAfter);
+      sb.append(ResultsCsv.field(c.benchmark())).append(',').append(c.scenario()).append(',')
+          .append(ResultsCsv.field(c.method())).append(',').append(s.n()).append(',')
+          .append(Double.isFinite(s.mean()) ? Double.toString(s.mean()) : "").append(',')
+          .append(Double.isFinite(s.sd()) ? Double.toString(s.sd()) : "").append(',')
+          .append(c.configs().size() > 1).append('\n');
+    }
+    return sb.toString();
+  }
+}

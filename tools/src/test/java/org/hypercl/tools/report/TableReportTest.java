@@ -1,0 +1,82 @@
+package org.hypercl.tools.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hypercl.training.RunDirectory;
+import org.hypercl.training.RunResults;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TableReportTest {
+
+  @TempDir Path tmp;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  /** A two-task run whose every named matrix ends at the given final accuracies. */
+  private Path run(String name, String method, double beta, long seed, Map<String, Double> after) throws Exception {
+    double nan = Double.NaN;
+    Map<String, double[][]> matrices = new LinkedHashMap<>();
+    after.forEach((m, a) -> matrices.put(m, new double[][] {{a, nan}, {a, a}}));
+    String primary = after.keySet().iterator().next();
+    RunResults r = new RunResults("split-mnist", "accuracy", List.of("0/1", "2/3"), matrices.get(primary),
+        new double[] {1, 1}, new double[] {1, 1}, new double[2], new double[2], primary, matrices);
+    Path dir = tmp.resolve(name);
+    try (RunDirectory d = RunDirectory.createNew(dir)) {
+      d.writeResults(r);
+    }
+    Files.writeString(dir.resolve(RunDirectory.CONFIG), "{\"experiment\": \"split-mnist\", \"method\": \"" + method + "\","
+        + " \"settings\": {\"seed\": " + seed + ", \"beta\": " + beta + "},"
+        + " \"dataOptions\": {\"sequence\": \"split-mnist\", \"dataset\": \"fashion-mnist\", \"dataSeed\": 42}}");
+    return dir;
+  }
+
+  @Test
+  void cl1RunsFillCl1AndCl3AndCl2RunsFillCl2() throws Exception {
+    Path a = run("a", "HYPERNETWORK", 0.01, 42, Map.of("task-given", 99.0, "cl3/entropy", 20.0, "cl3/energy", 30.0));
+    Path b = run("b", "HYPERNETWORK", 0.01, 43, Map.of("task-given", 99.4, "cl3/entropy", 30.0, "cl3/energy", 34.0));
+    Path c = run("c", "HYPERNETWORK", 0.01, 42, Map.of("cl2/entropy", 75.0, "task-given", 99.0));
+    Path ft = run("ft", "HYPERNETWORK", 0.0, 42, Map.of("task-given", 70.0));
+    Path csv = tmp.resolve("table.csv");
+    assertThat(ReportFixtures.report(out, err, "--table", a.toString(), b.toString(), c.toString(), ft.toString(),
+        "--csv", csv.toString())).as(err.toString()).isZero();
+    String table = out.toString();
+    String cl1 = line(table, "CL1");
+    assertThat(cl1).contains("99.20 ± 0.28 (2)").contains("70.00 (1)");
+    assertThat(line(table, "CL2")).contains("75.00 (1)");
+    String cl3 = line(table, "CL3");
+    assertThat(cl3).contains("25.00 ± 7.07 (2)").contains("32.00 ± 2.83 (2)");
+    assertThat(table.lines().filter(l -> l.startsWith("benchmark")).findFirst().orElseThrow())
+        .contains("HNET").contains("fine-tuning").contains("HNET+ENT").contains("HNET+energy");
+    assertThat(table).doesNotContain("compare with care");
+
+    List<List<String>> rows = ReportFixtures.parseCsv(Files.readString(csv));
+    assertThat(rows.get(0)).containsExactly("benchmark", "scenario", "method", "runs", "mean_after", "sd_after", "mixed_configs");
+    List<String> ent3 = rows.stream().filter(r -> r.get(1).equals("CL3") && r.get(2).equals("HNET+ENT")).findFirst().orElseThrow();
+    assertThat(ent3.get(0)).isEqualTo("split-mnist (fashion-mnist)");
+    assertThat(ent3.get(3)).isEqualTo("2");
+    assertThat(Double.parseDouble(ent3.get(4))).isCloseTo(25.0, within(1e-12));
+  }
+
+  @Test
+  void cellsWhoseRunsDifferInMoreThanSeedsAreMarked() throws Exception {
+    Path a = run("a", "HYPERNETWORK", 0.01, 42, Map.of("task-given", 99.0));
+    Path b = run("b", "HYPERNETWORK", 0.05, 43, Map.of("task-given", 98.0));
+    assertThat(ReportFixtures.report(out, err, "--table", a.toString(), b.toString())).as(err.toString()).isZero();
+    assertThat(line(out.toString(), "CL1")).endsWith("(2) *");
+    assertThat(out.toString()).contains("compare with care");
+  }
+
+  private static String line(String table, String scenario) {
+    return table.lines().filter(l -> l.contains("  " + scenario + "  ") || l.stripTrailing().endsWith(scenario)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + scenario + " row in\n" + table));
+  }
+}
