@@ -158,6 +158,42 @@ class TrainCommandTest {
     }
   }
 
+  /** evaluate rebuilds every row from the task checkpoints: the matrices training filled, exactly. */
+  @Test
+  void evaluateReproducesTheMatricesOfTrainingAndRefusesAnImpossibleScenario(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    writeMnist(data.resolve("mnist"), 200, 60);
+    Path run = tmp.resolve("run");
+    Run trained = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "3",
+        "--iterations", "30", "--batch-size", "16", "--checkpoint-every", "0", "--run-dir", run.toString());
+    assertThat(trained.exit()).as(trained.err()).isZero();
+    assertThat(trained.out()).contains("without the task id").contains("cl3").contains("max-softmax");
+    RunResults r = RunDirectory.open(run).readResults();
+
+    Run eval = hypercl("evaluate", run.toString(), "--scenario", "cl3", "--data-dir", data.toString());
+    assertThat(eval.exit()).as(eval.err()).isZero();
+    assertThat(eval.out()).contains("cl3/entropy").contains("after task 3: evaluated tasks 1-3");
+    RunResults again = RunDirectory.open(run).readEvaluation("cl3");
+    assertThat(again.primary()).isEqualTo("cl3/entropy");
+    assertThat(again.matrices().keySet()).isEqualTo(r.matrices().keySet());
+    for (String name : r.matrices().keySet()) {
+      assertThat(Arrays.deepEquals(again.matrices().get(name), r.matrices().get(name)))
+          .as("%s: evaluated %s, trained %s", name, Arrays.deepToString(again.matrices().get(name)),
+              Arrays.deepToString(r.matrices().get(name)))
+          .isTrue();
+    }
+
+    Run last = hypercl("evaluate", run.toString(), "--after-only", "--data-dir", data.toString());
+    assertThat(last.exit()).as(last.err()).isZero();
+    RunResults after = RunDirectory.open(run).readEvaluation("cl1");
+    assertThat(after.matrix()[2]).containsExactly(r.matrix()[2]);
+    assertThat(after.matrix()[0][0]).isNaN();
+
+    Run cl2 = hypercl("evaluate", run.toString(), "--scenario", "cl2", "--data-dir", data.toString());
+    assertThat(cl2.exit()).isEqualTo(2);
+    assertThat(cl2.err()).contains("5 output head(s)").contains("cl2 needs one shared head");
+  }
+
   @Test
   void trainSaysWhichDataFolderItUsesAndRecordsItAndABrokenOneFails(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("data");
@@ -179,16 +215,23 @@ class TrainCommandTest {
     assertThat(tmp.resolve("run2")).doesNotExist();
   }
 
-  /** MNIST-shaped IDX files, uncompressed: blank images, labels cycling through the ten digits. */
-  private static void writeMnist(Path dir, int nTrain, int nTest) throws java.io.IOException {
+  /**
+   * MNIST-shaped IDX files, uncompressed: labels cycling through the ten digits, each image dark but
+   * for a band of 78 pixels that its digit picks (so a classifier has something to learn).
+   */
+  static void writeMnist(Path dir, int nTrain, int nTest) throws java.io.IOException {
     Files.createDirectories(dir);
     for (String prefix : new String[] {"train", "t10k"}) {
       int n = prefix.equals("train") ? nTrain : nTest;
       byte[] labels = new byte[n];
+      byte[] pixels = new byte[n * 784];
       for (int i = 0; i < n; i++) {
         labels[i] = (byte) (i % 10);
+        for (int p = 0; p < 78; p++) {
+          pixels[i * 784 + (i % 10) * 78 + p] = (byte) (150 + (i * 7 + p) % 100);
+        }
       }
-      Files.write(dir.resolve(prefix + "-images-idx3-ubyte"), idx(new int[] {n, 28, 28}, new byte[n * 784]));
+      Files.write(dir.resolve(prefix + "-images-idx3-ubyte"), idx(new int[] {n, 28, 28}, pixels));
       Files.write(dir.resolve(prefix + "-labels-idx1-ubyte"), idx(new int[] {n}, labels));
     }
   }

@@ -307,6 +307,15 @@ public final class RunDirectory implements AutoCloseable {
     return file;
   }
 
+  /** Reads what {@link #writeEvaluation} wrote. */
+  public RunResults readEvaluation(String name) {
+    Path file = root.resolve("evaluation-" + name + ".json");
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("no evaluation '" + name + "' in " + root + ": " + file.getFileName() + " is missing");
+    }
+    return resultsFromJson(JsonFiles.read(file));
+  }
+
   /** Writes results.json: the matrix (null for tasks not yet learned), during/after and summaries. */
   public void writeResults(RunResults r) {
     JsonFiles.write(root.resolve(RESULTS), resultsJson(r));
