@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.hypercl.data.TaskSequence;
 import org.hypercl.data.fetch.DataLocations;
+import org.hypercl.data.fetch.Checksums;
 import org.hypercl.data.fetch.Datasets;
 import org.hypercl.data.fetch.KnownDataset;
 import org.hypercl.data.tasks.SequenceSpec;
@@ -21,7 +22,9 @@ import org.hypercl.training.TaskSource;
 /**
  * The tasks of a run: built from a sequence name for a new run, and for an existing run from what
  * its config.json recorded in {@code dataOptions} (sequence, dataset, data seed), never from the
- * experiment's name, which a baseline run extends ({@code split-mnist-fine-tuning}).
+ * experiment's name, which a baseline run extends ({@code split-mnist-fine-tuning}). A run records
+ * the folder its data came from and the SHA-256 of each file ({@code dataFiles}); resuming or
+ * evaluating it on files that differ is an error.
  */
 final class RunData {
 
@@ -32,6 +35,16 @@ final class RunData {
 
   /** The tasks of a new run of {@code sequence} ({@code toy-regression} or an image sequence). */
   static TaskSource forNew(String sequence, String dataset, long dataSeed, Path dataDir, PrintWriter out) throws IOException {
+    return build(sequence, dataset, dataSeed, dataDir, out, null);
+  }
+
+  /**
+   * @param recorded the SHA-256 of each data file as a run recorded them, or null; a file that
+   *     differs (or is gone) is an error naming it
+   */
+  private static TaskSource build(
+      String sequence, String dataset, long dataSeed, Path dataDir, PrintWriter out, Map<String, String> recorded)
+      throws IOException {
     Map<String, Object> provenance = new LinkedHashMap<>();
     provenance.put("sequence", sequence);
     provenance.put("dataSeed", dataSeed);
@@ -41,9 +54,24 @@ final class RunData {
     KnownDataset ds = KnownDataset.byId(dataset);
     SequenceSpec seq = SequenceSpec.parse(sequence).withDataset(ds).withSeed(dataSeed);
     DataLocations locations = DataLocations.resolve(dataDir);
-    Path folder = Datasets.locate(ds, locations).dir();
+    Datasets.Found found = Datasets.locate(ds, locations);
+    Path folder = found.dir();
     out.println("data: " + ds.id() + " from " + folder);
     out.flush();
+    Map<String, String> files = new java.util.TreeMap<>();
+    for (Path f : found.files()) {
+      files.put(f.getFileName().toString(), Checksums.sha256(f));
+    }
+    if (recorded != null) {
+      for (Map.Entry<String, String> e : recorded.entrySet()) {
+        String now = files.get(e.getKey());
+        if (!e.getValue().equals(now)) {
+          throw new IllegalArgumentException("data file " + folder.resolve(e.getKey()) + (now == null ? " is not there" : " has SHA-256 " + now)
+              + "; the run was trained on one with SHA-256 " + e.getValue() + " (config.json dataOptions.dataFiles)");
+        }
+      }
+    }
+    provenance.put("dataFiles", files);
     TaskSequence tasks = TaskSequences.load(seq, locations);
     provenance.put("dataset", dataset);
     provenance.put("dataFolder", folder.toString());
@@ -73,6 +101,15 @@ final class RunData {
       throw new IllegalArgumentException(file + ": dataOptions.dataSeed is missing or not an integer");
     }
     String dataset = options.path("dataset").asText("mnist");
-    return forNew(sequence, dataset, seed.asLong(), dataDir, out);
+    Map<String, String> recorded = null;
+    JsonNode files = options.get("dataFiles");
+    if (files != null && files.isObject()) {
+      recorded = new LinkedHashMap<>();
+      for (var it = files.fields(); it.hasNext(); ) {
+        var e = it.next();
+        recorded.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    return build(sequence, dataset, seed.asLong(), dataDir, out, recorded);
   }
 }

@@ -192,6 +192,14 @@ class TrainCommandTest {
     Run cl2 = hypercl("evaluate", run.toString(), "--scenario", "cl2", "--data-dir", data.toString());
     assertThat(cl2.exit()).isEqualTo(2);
     assertThat(cl2.err()).contains("5 output head(s)").contains("cl2 needs one shared head");
+
+    // Other data than the run was trained on: refused, naming the file.
+    assertThat(org.hypercl.training.JsonFiles.read(run.resolve("config.json")).at("/dataOptions/dataFiles")
+        .path("train-images-idx3-ubyte").asText()).hasSize(64);
+    writeMnist(data.resolve("mnist"), 210, 60);
+    Run changed = hypercl("evaluate", run.toString(), "--data-dir", data.toString());
+    assertThat(changed.exit()).isEqualTo(2);
+    assertThat(changed.err()).contains(data.resolve("mnist/train-images-idx3-ubyte").toString()).contains("SHA-256");
   }
 
   @Test

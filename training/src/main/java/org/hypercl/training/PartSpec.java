@@ -1,5 +1,7 @@
 package org.hypercl.training;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.hypercl.graphs.AdamOptimizer;
@@ -42,7 +44,9 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
       int maxTasks,
       long seed) {}
 
-  /** Where a part's weights come from. */
+  /** Where a part's weights come from; in config.json an object with a {@code type} tag. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({@JsonSubTypes.Type(value = Generated.class, name = "generated"), @JsonSubTypes.Type(value = Own.class, name = "own")})
   public sealed interface Weights permits Generated, Own {
     /** Builds the weight source into the graph. */
     WeightSource build(WeightContext c);
@@ -64,7 +68,9 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
     }
   }
 
-  /** A penalty on the part's parameters. */
+  /** A penalty on the part's parameters; in config.json an object with a {@code type} tag. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({@JsonSubTypes.Type(value = OutputRegularization.class, name = "output-regularizer")})
   public sealed interface Penalty permits OutputRegularization {
     /** Builds the penalty into the part's training graph. */
     org.hypercl.graphs.Penalty build(PenaltyContext c);

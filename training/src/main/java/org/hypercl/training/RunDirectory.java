@@ -239,6 +239,7 @@ public final class RunDirectory implements AutoCloseable {
     n.set("target", JsonFiles.MAPPER.valueToTree(config.target().toMap()));
     n.set("hypernetwork", JsonFiles.MAPPER.valueToTree(config.hypernetwork().toMap()));
     n.set("settings", JsonFiles.MAPPER.valueToTree(config.settings()));
+    n.set("parts", JsonFiles.MAPPER.valueToTree(config.method().parts(config)));
     ObjectNode counts = n.putObject("parameterCounts");
     counts.put("target", config.target().parameterCount());
     counts.put("hypernetwork", config.hypernetwork().parameterCount());
@@ -284,7 +285,7 @@ public final class RunDirectory implements AutoCloseable {
       @SuppressWarnings("unchecked")
       Map<String, Object> hnet = JsonFiles.MAPPER.treeToValue(n.get("hypernetwork"), Map.class);
       LearnerSettings settings = JsonFiles.MAPPER.treeToValue(n.get("settings"), LearnerSettings.class);
-      return new ExperimentConfig(
+      ExperimentConfig config = new ExperimentConfig(
           n.get("experiment").asText(),
           TaskKind.valueOf(n.get("kind").asText()),
           org.hypercl.graphs.TargetSpec.fromMap(target),
@@ -295,6 +296,18 @@ public final class RunDirectory implements AutoCloseable {
           n.has("scenario") ? Scenario.parse(n.get("scenario").asText()) : Scenario.CL1,
           n.has("taskInference") ? org.hypercl.graphs.TaskInference.Score.parse(n.get("taskInference").asText())
               : org.hypercl.graphs.TaskInference.Score.ENTROPY);
+      if (n.has("parts")) {
+        // The parts are derived from the method and settings; a file whose parts say otherwise was
+        // edited by hand or written by another version, and training it would not be what it says.
+        List<PartSpec> written = JsonFiles.MAPPER.convertValue(
+            n.get("parts"), JsonFiles.MAPPER.getTypeFactory().constructCollectionType(List.class, PartSpec.class));
+        List<PartSpec> derived = config.method().parts(config);
+        if (!written.equals(derived)) {
+          throw new IllegalArgumentException("field 'parts' is " + written + " but method " + config.method()
+              + " with these settings has the parts " + derived);
+        }
+      }
+      return config;
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(root.resolve(CONFIG) + " is not a valid run config: " + e.getMessage(), e);
     }

@@ -79,4 +79,29 @@ class ExperimentsTest {
     }
     assertThat(n).isEqualTo(3 + 4 * 3 * 3);
   }
+
+  /** config.json lists the learner's parts with type tags; one that disagrees with the method is refused. */
+  @Test
+  void partsAreWrittenWithTypeTagsAndCheckedOnRead(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("run");
+    try (RunDirectory run = RunDirectory.createNew(dir)) {
+      run.writeConfig(Experiments.splitMnist(), NO_DATA);
+    }
+    com.fasterxml.jackson.databind.JsonNode parts = JsonFiles.read(dir.resolve(RunDirectory.CONFIG)).get("parts");
+    assertThat(parts.size()).isEqualTo(1);
+    assertThat(parts.at("/0/weights/type").asText()).isEqualTo("generated");
+    assertThat(parts.at("/0/weights/hypernetwork/chunkSize").asInt()).isEqualTo(42_000);
+    assertThat(parts.at("/0/penalties/0/type").asText()).isEqualTo("output-regularizer");
+    assertThat(parts.at("/0/penalties/0/beta").floatValue()).isEqualTo(0.01f);
+
+    String text = java.nio.file.Files.readString(dir.resolve(RunDirectory.CONFIG));
+    java.nio.file.Files.writeString(dir.resolve(RunDirectory.CONFIG), text.replace("\"output-regularizer\"", "\"ewc\""));
+    assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RunDirectory.open(dir).readConfig()).getMessage()).contains("config.json").contains("ewc");
+    com.fasterxml.jackson.databind.node.ObjectNode edited = (com.fasterxml.jackson.databind.node.ObjectNode) JsonFiles.MAPPER.readTree(text);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) edited.at("/parts/0/penalties/0")).put("lookahead", false);
+    JsonFiles.write(dir.resolve(RunDirectory.CONFIG), edited);
+    assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RunDirectory.open(dir).readConfig()).getMessage()).contains("field 'parts'");
+  }
 }
