@@ -205,7 +205,7 @@ public final class ContinualRunner {
         }
         listener.taskStarted(t, data.name(), iterations);
         long started = System.nanoTime();
-        StepLog log = new StepLog(events, (long) t * iterations);
+        StepLog log = new StepLog(events, (long) t * iterations, learner.stepOutputNames());
         float[] last = {Float.NaN, Float.NaN};
         for (long step = firstStep; step < iterations; step++) {
           long s0 = System.nanoTime();
@@ -330,37 +330,39 @@ public final class ContinualRunner {
     }
   }
 
-  /** Averages step values over a window and writes them as TensorBoard scalars. */
+  /** Averages the learner's named step outputs over a window and writes them as TensorBoard scalars. */
   private static final class StepLog {
     private final TensorBoardLog events;
     private final long offset;
-    private double taskLoss;
-    private double regLoss;
-    private double metric;
+    private final List<String> tags = new ArrayList<>();
+    private final double[] sums;
     private double ms;
     private int count;
 
-    StepLog(TensorBoardLog events, long offset) {
+    StepLog(TensorBoardLog events, long offset, List<String> names) {
       this.events = events;
       this.offset = offset;
+      names.forEach(n -> tags.add("train/" + n));
+      this.sums = new double[names.size()];
     }
 
     void add(long step, float[] out, double stepMs, int every) {
       if (events == null) {
         return;
       }
-      taskLoss += out[0];
-      regLoss += out[1];
-      metric += out[2];
+      for (int i = 0; i < sums.length; i++) {
+        sums[i] += out[i];
+      }
       ms += stepMs;
       count++;
       if ((step + 1) % every == 0) {
         long global = offset + step + 1;
-        events.scalar("train/task_loss", global, (float) (taskLoss / count));
-        events.scalar("train/regularizer", global, (float) (regLoss / count));
-        events.scalar("train/batch_metric", global, (float) (metric / count));
+        for (int i = 0; i < sums.length; i++) {
+          events.scalar(tags.get(i), global, (float) (sums[i] / count));
+        }
         events.scalar("train/step_ms", global, (float) (ms / count));
-        taskLoss = regLoss = metric = ms = 0;
+        Arrays.fill(sums, 0);
+        ms = 0;
         count = 0;
       }
     }
