@@ -22,11 +22,12 @@ import org.tensorflow.types.TInt32;
  * <p>Batched: the candidates' weights {@code [k, P]} come from one hypernetwork pass, and
  * {@link TargetNetwork#forwardCandidates} runs all k networks on the batch in one pass, so a batch
  * costs one graph run whatever k is. With a multi-head target (CL3) candidate t reads head t; with
- * one shared head (CL2) every candidate reads it. Tasks with permuted inputs see x through their own
- * permutation, as in training.
+ * one shared head (CL2) every candidate reads it. Every candidate sees the same x, the example as
+ * it was observed: for permuted tasks, already permuted (the permutation is how the task's data
+ * came about, not a part of any candidate's network).
  *
  * <pre>{@code
- * TaskInference.Result r = TaskInference.build(tf, net, x, candidates, weights, permutations, Score.ENTROPY);
+ * TaskInference.Result r = TaskInference.build(tf, net, x, candidates, weights, Score.ENTROPY);
  * }</pre>
  *
  * This one implementation serves training's evaluation and the exported {@code infer_task}.
@@ -93,8 +94,6 @@ public final class TaskInference {
    * @param candidates task ids of the k candidates {@code [k]}; with several heads, candidate j
    *     reads head {@code candidates[j]}
    * @param weights the candidates' weights {@code [k, P]}, row j for candidate j
-   * @param permutations per candidate, the input permutation {@code [k, inputSize]} (input i of the
-   *     task is raw input {@code permutations[j][i]}), or null when no task permutes its inputs
    */
   public static Result build(
       Ops tf,
@@ -102,13 +101,12 @@ public final class TaskInference {
       Operand<TFloat32> x,
       Operand<TInt32> candidates,
       Operand<TFloat32> weights,
-      Operand<TInt32> permutations,
       Score score) {
-    return build(tf, net, x, candidates, weights, permutations, List.of(score)).get(score);
+    return build(tf, net, x, candidates, weights, List.of(score)).get(score);
   }
 
   /**
-   * As {@link #build(Ops, TargetNetwork, Operand, Operand, Operand, Operand, Score)} for several
+   * As {@link #build(Ops, TargetNetwork, Operand, Operand, Operand, Score)} for several
    * scores at once, all from one forward pass of the candidates: the scores cost next to nothing
    * beside it, so they can be compared on the same run for free.
    */
@@ -118,12 +116,8 @@ public final class TaskInference {
       Operand<TFloat32> x,
       Operand<TInt32> candidates,
       Operand<TFloat32> weights,
-      Operand<TInt32> permutations,
       List<Score> scores) {
-    Operand<TFloat32> xk =
-        permutations == null
-            ? tf.expandDims(x, tf.constant(0)) // [1, batch, in]: broadcast over the candidates
-            : tf.linalg.transpose(tf.gather(x, permutations, tf.constant(1)), tf.constant(new int[] {1, 0, 2}));
+    Operand<TFloat32> xk = tf.expandDims(x, tf.constant(0)); // [1, batch, ...]: broadcast over the candidates
     Operand<TFloat32> all = net.forwardCandidates(tf, xk, weights, ForwardContext.none()); // [k, batch, H, C]
     Operand<TFloat32> logits; // [k, batch, C]
     if (net.numHeads() > 1) {

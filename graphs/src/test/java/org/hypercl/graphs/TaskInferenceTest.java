@@ -31,20 +31,6 @@ class TaskInferenceTest {
     return v;
   }
 
-  private static int[] permutation(int n, SplittableRandom rng) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
-  }
-
   /** Java reference of each score on one row of logits. */
   private static double score(TaskInference.Score s, float[] logits) {
     double max = Double.NEGATIVE_INFINITY;
@@ -91,12 +77,6 @@ class TaskInferenceTest {
     int batch = 9;
     float[] weights = random(k * p, rng, 1.5);
     float[] x = random(batch * IN, rng, 1.0);
-    int[][] perms = new int[k][];
-    int[] permFlat = new int[k * IN];
-    for (int j = 0; j < k; j++) {
-      perms[j] = permutation(IN, rng);
-      System.arraycopy(perms[j], 0, permFlat, j * IN, IN);
-    }
     TargetNetwork net = spec.network();
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
@@ -105,16 +85,13 @@ class TaskInferenceTest {
               tf, net, tf.constant(org.tensorflow.ndarray.Shape.of(batch, IN), org.tensorflow.ndarray.buffer.DataBuffers.of(x)),
               tf.constant(candidates),
               tf.constant(org.tensorflow.ndarray.Shape.of(k, p), org.tensorflow.ndarray.buffer.DataBuffers.of(weights)),
-              tf.constant(org.tensorflow.ndarray.Shape.of(k, IN), org.tensorflow.ndarray.buffer.DataBuffers.of(permFlat)),
               score);
-      // The loop: one graph op per (sample, candidate), the sample permuted in Java.
+      // The loop: one graph op per (sample, candidate).
       List<Operand<TFloat32>> loop = new ArrayList<>();
       for (int i = 0; i < batch; i++) {
         for (int j = 0; j < k; j++) {
           float[] row = new float[IN];
-          for (int c = 0; c < IN; c++) {
-            row[c] = x[i * IN + perms[j][c]];
-          }
+          System.arraycopy(x, i * IN, row, 0, IN);
           float[] w = new float[p];
           System.arraycopy(weights, j * p, w, 0, p);
           loop.add(

@@ -34,9 +34,10 @@ import org.tensorflow.types.TInt32;
  * <p>Only the tasks learned at the checkpoint are reachable: {@code task_id} indexes the first
  * {@code tasksLearned} rows of the embedding table, and a larger id fails in the graph.
  *
- * <p>Permuted inputs (tasks.json): {@code predict} and {@code infer_task} take raw rows and apply
- * each task's permutation, as the learner does; {@code predict_with_embedding} takes rows as the
- * target network sees them (an embedding names no task, so no permutation applies).
+ * <p>Permuted inputs (tasks.json): {@code predict} takes raw rows and applies the task's
+ * permutation, as the learner does; {@code predict_with_embedding} and {@code infer_task} take rows
+ * as the target network sees them: an embedding names no task, and an example whose task is to be
+ * inferred comes as it was observed, already permuted by whatever task it belongs to.
  */
 public final class HypernetworkGraph implements AutoCloseable {
 
@@ -122,9 +123,9 @@ public final class HypernetworkGraph implements AutoCloseable {
       if (run.kind() == OutputKind.CLASSIFICATION) {
         Ops inf = sv.withSubScope(Signatures.INFER_TASK);
         Operand<TFloat32> all = hnet.generate(inf, params, learnedEmbeddings);
+        // x is the example as observed (for a permuted task, already permuted): every task's network sees it as it is.
         TaskInference.Result r = TaskInference.build(inf, target.network(), x,
-            inf.constant(java.util.stream.IntStream.range(0, learned).toArray()), all,
-            run.hasPermutations() ? inf.constant(permutationTable(run)) : null, TaskInference.Score.ENTROPY);
+            inf.constant(java.util.stream.IntStream.range(0, learned).toArray()), all, TaskInference.Score.ENTROPY);
         signatures.add(
             Signature.builder()
                 .key(Signatures.INFER_TASK)

@@ -93,8 +93,9 @@ public final class HypernetworkModel {
   }
 
   /**
-   * For a classifier: the task of each raw row by lowest predictive entropy, with the entropies;
-   * each task's entropy is taken on the row through that task's own permutation.
+   * For a classifier: the task of each row by lowest predictive entropy, with the entropies. Every
+   * task's network sees the row as given, an example as it was observed (for a permuted task,
+   * already permuted).
    */
   public TaskInference inferTask(float[] x, int n) {
     if (manifest.kind() != OutputKind.CLASSIFICATION) {

@@ -20,9 +20,9 @@ package org.hypercl.savedmodels;
  *       and {@code entropies} {@code [batch, tasks]}.
  * </ul>
  * Task ids are the learner's, 0-based; {@code x} is float {@code [batch, inputSize]}: raw rows,
- * which the per-task model, {@value #PREDICT} and {@value #INFER_TASK} pass through a permuted
- * task's input permutation, while {@value #PREDICT_WITH_EMBEDDING} takes the target network's own
- * input (permutation already applied).
+ * which the per-task model and {@value #PREDICT} pass through a permuted task's input permutation,
+ * while {@value #PREDICT_WITH_EMBEDDING} and {@value #INFER_TASK} take the target network's own
+ * input (an example as observed, permutation already applied).
  */
 public final class Signatures {
 

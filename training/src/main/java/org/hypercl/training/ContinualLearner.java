@@ -40,13 +40,17 @@ public interface ContinualLearner extends AutoCloseable {
   double evaluate(int task, TaskData data);
 
   /**
-   * What a classifier predicts without the task id: for each of {@code n} raw input rows, the task
+   * What a classifier predicts without the task id: for each of {@code n} examples, the task
    * inferred among {@code candidates} and the class its network then predicts, for every
-   * task-inference score at once (one forward pass of all candidates per batch).
+   * task-inference score at once (one forward pass of all candidates per batch). Every candidate
+   * sees the example as it was observed.
    *
-   * @param permutations each candidate's input permutation, or null entries for none
+   * @param x base input rows, row-major
+   * @param permutation how the examples came from the base rows (input j of an example is base
+   *     input {@code permutation[j]}, e.g. the permutation of the permuted task they belong to), or
+   *     null for none
    */
-  Map<TaskInference.Score, InferredPredictions> inferTasks(float[] x, int n, int[] candidates, List<int[]> permutations);
+  Map<TaskInference.Score, InferredPredictions> inferTasks(float[] x, int n, int[] candidates, int[] permutation);
 
   /** Per input row, the inferred task and the class predicted on that task's network. */
   record InferredPredictions(int[] tasks, int[] classes) {}

@@ -226,7 +226,7 @@ public final class ContinualRunner {
         tables.msPerStep[t] = tables.seconds[t] * 1000.0 / iterations;
         tables.taskLoss[t] = last[0];
         tables.regLoss[t] = last[1];
-        evaluateRow(learner, t, data, permutations, tables);
+        evaluateRow(learner, t, data, tables);
         if (events != null) {
           long global = (long) (t + 1) * iterations;
           for (int j = 0; j <= t; j++) {
@@ -271,11 +271,8 @@ public final class ContinualRunner {
     int n = config.numTasks();
     RunResults trained = runDir.readResultsOrPartial();
     List<String> names = new ArrayList<>();
-    List<int[]> permutations = new ArrayList<>();
     for (int t = 0; t < n; t++) {
-      TaskData d = source.task(t);
-      names.add(d.name());
-      permutations.add(d.permutation());
+      names.add(source.task(t).name());
     }
     Tables tables = new Tables(n, matrixNames(config));
     int learned = 0;
@@ -290,7 +287,7 @@ public final class ContinualRunner {
         progress.taskStarted(t, names.get(t), 1);
         long started = System.nanoTime();
         learner.restore(runDir.taskCheckpoint(t + 1).resolve(RunDirectory.CHECKPOINT_PREFIX), t + 1);
-        evaluateRow(learner, t, source.task(t), permutations, tables);
+        evaluateRow(learner, t, source.task(t), tables);
         tables.seconds[t] = t < trained.trainSeconds().length ? trained.trainSeconds()[t] : Double.NaN;
         tables.msPerStep[t] = t < trained.msPerStep().length ? trained.msPerStep()[t] : Double.NaN;
         tables.taskLoss[t] = t < trained.finalTaskLoss().length ? trained.finalTaskLoss()[t] : Double.NaN;
@@ -307,11 +304,12 @@ public final class ContinualRunner {
 
   /**
    * Row t of every matrix: each learned task's test set with its id given and, for a classifier,
-   * with the task inferred among the tasks learned so far (0..t).
+   * with the task inferred among the tasks learned so far (0..t). Task j's test examples are
+   * inferred as they are observed, already permuted for a permuted task: every candidate sees the
+   * same input.
    */
-  private void evaluateRow(ContinualLearner learner, int t, TaskData current, List<int[]> permutations, Tables tables) {
+  private void evaluateRow(ContinualLearner learner, int t, TaskData current, Tables tables) {
     int[] candidates = java.util.stream.IntStream.rangeClosed(0, t).toArray();
-    List<int[]> perms = permutations.subList(0, t + 1);
     for (int j = 0; j <= t; j++) {
       TaskData d = j == t ? current : source.task(j);
       tables.matrix(RunResults.TASK_GIVEN)[t][j] = learner.evaluate(j, d);
@@ -319,7 +317,7 @@ public final class ContinualRunner {
         continue;
       }
       Map<TaskInference.Score, ContinualLearner.InferredPredictions> inferred =
-          learner.inferTasks(d.testX(), d.testSize(), candidates, perms);
+          learner.inferTasks(d.testX(), d.testSize(), candidates, d.permutation());
       int[] labels = Metrics.labels(d.testY(), d.outputDim());
       boolean shared = config.target().numHeads() == 1;
       for (Map.Entry<TaskInference.Score, ContinualLearner.InferredPredictions> e : inferred.entrySet()) {

@@ -81,7 +81,6 @@ public final class Learner implements ContinualLearner {
   private final List<Op> updates = new ArrayList<>();
   private final Operand<TFloat32> evalOutput;
   private final Placeholder<TInt32> candidates;
-  private final Placeholder<TInt32> candidatePermutations;
   private final Map<TaskInference.Score, TaskInference.Result> inference;
   private Session session;
   private int tasksLearned;
@@ -128,14 +127,11 @@ public final class Learner implements ContinualLearner {
       if (config.kind() == TaskKind.CLASSIFICATION) {
         Ops inf = tf.withSubScope("inference");
         candidates = inf.withName("candidates").placeholder(TInt32.class);
-        candidatePermutations = inf.withName("candidate_permutations").placeholder(TInt32.class);
         inference =
             TaskInference.build(
-                inf, net, inputs.evalX, candidates, main.weights.weightsOfMany(inf, candidates), candidatePermutations,
-                List.of(TaskInference.Score.values()));
+                inf, net, inputs.evalInput, candidates, main.weights.weightsOfMany(inf, candidates), List.of(TaskInference.Score.values()));
       } else {
         candidates = null;
-        candidatePermutations = null;
         inference = Map.of();
       }
       if (main.weights instanceof GeneratedWeights g) {
@@ -356,7 +352,7 @@ public final class Learner implements ContinualLearner {
   }
 
   @Override
-  public Map<TaskInference.Score, InferredPredictions> inferTasks(float[] x, int n, int[] candidateTasks, List<int[]> permutations) {
+  public Map<TaskInference.Score, InferredPredictions> inferTasks(float[] x, int n, int[] candidateTasks, int[] permutation) {
     if (inference.isEmpty()) {
       throw new IllegalStateException("task inference needs a classifier; " + config.name() + " is " + config.kind());
     }
@@ -364,16 +360,14 @@ public final class Learner implements ContinualLearner {
     if (x.length != n * in) {
       throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
     }
-    if (candidateTasks.length == 0 || permutations.size() != candidateTasks.length) {
-      throw new IllegalArgumentException(candidateTasks.length + " candidate tasks with " + permutations.size() + " permutations");
+    if (candidateTasks.length == 0) {
+      throw new IllegalArgumentException("task inference needs at least one candidate task");
     }
     int k = candidateTasks.length;
-    int[] perms = new int[k * in];
-    for (int j = 0; j < k; j++) {
-      checkTask(candidateTasks[j]);
-      int[] p = permutations.get(j) != null ? permutations.get(j) : identity(in);
-      System.arraycopy(p, 0, perms, j * in, in);
+    for (int task : candidateTasks) {
+      checkTask(task);
     }
+    int[] perm = permutation != null ? permutation : identity(in);
     TaskInference.Score[] scores = TaskInference.Score.values();
     Map<TaskInference.Score, int[]> tasks = new EnumMap<>(TaskInference.Score.class);
     Map<TaskInference.Score, int[]> classes = new EnumMap<>(TaskInference.Score.class);
@@ -392,7 +386,7 @@ public final class Learner implements ContinualLearner {
         Session.Runner r = session.runner();
         r.feed(inputs.evalX, own(owned, Tensors.floats(chunk, m, in)));
         r.feed(candidates, own(owned, Tensors.ints(candidateTasks, k)));
-        r.feed(candidatePermutations, own(owned, Tensors.ints(perms, k, in)));
+        r.feed(inputs.evalPermutation, own(owned, Tensors.ints(perm, in)));
         for (TaskInference.Score s : scores) {
           r.fetch(inference.get(s).taskId()).fetch(inference.get(s).logits());
         }

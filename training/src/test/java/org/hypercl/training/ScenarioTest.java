@@ -57,7 +57,7 @@ class ScenarioTest {
         for (int t = 0; t < 3; t++) {
           logits[t] = l.predict(t, d.testX(), n, null);
         }
-        int[] inferred = l.inferTasks(d.testX(), n, new int[] {0, 1, 2}, java.util.Arrays.asList(null, null, null))
+        int[] inferred = l.inferTasks(d.testX(), n, new int[] {0, 1, 2}, null)
             .get(TaskInference.Score.ENTROPY).tasks();
         for (int i = 0; i < n; i++) {
           int best = 0;
