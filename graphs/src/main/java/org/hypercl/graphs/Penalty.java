@@ -8,13 +8,13 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * A term added to a part's task loss to protect what earlier tasks learned: the output regularizer
- * of Eq. 2 ({@link OutputRegularizerPenalty}), and later EWC, online EWC or SI. A penalty is built
- * into the training graph once; its hooks run at task start, every step (feeds), task end and after
- * each update, so per-task state (stored targets, a Fisher matrix, a path integral) lives with it.
+ * of Eq. 2 ({@link OutputRegularizerPenalty}); EWC, online EWC and SI are to follow. A penalty is
+ * built into the training graph once; its hooks run at task start, every step (feeds) and at task
+ * end, so per-task state (stored targets, a Fisher matrix) lives with it.
  */
 public interface Penalty {
 
-  /** Its name among the step outputs, e.g. {@code "regularizer"}. */
+  /** Its name, e.g. {@code "regularizer"} (a part's step output sums its penalties under that name). */
   String name();
 
   /** The penalty's value at this step, scaled as it enters the total loss. */

@@ -1,7 +1,7 @@
 package org.hypercl.savedmodels;
 
 /**
- * Tasks inferred by lowest predictive entropy ({@link EntropyTaskInference}).
+ * Tasks inferred by lowest predictive entropy ({@link org.hypercl.graphs.TaskInference}, the export's {@code infer_task}).
  *
  * @param taskIds the chosen task per input row, {@code [n]}
  * @param entropies the entropy of every learned task per row, {@code [n · numTasks]}

@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
           + "matrix from the checkpoint written after task i, as training fills it. With --scenario cl3 a cl1 run of a "
           + "classifier is evaluated with the task inferred (right only if task and class are), for every task-inference "
           + "score at once.",
-      "Prints the results and writes RUN_DIR/evaluation-<scenario>.json (results.json's format); results.json is left alone.",
+      "Prints the results and writes RUN_DIR/evaluation-<scenario>.json (evaluation-<scenario>-after.json with "
+          + "--after-only), in results.json's format; results.json is left alone. The data is found as the run recorded "
+          + "it (dataOptions in config.json: the folder it came from, checked against the files' SHA-256).",
     })
 public final class EvaluateCommand implements Callable<Integer> {
 
@@ -49,7 +51,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--after-only", description = "Evaluate only after the last task (the 'after' results), not every row.")
   boolean afterOnly;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder to search first.")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder to search first (default: the folder the run's data came from).")
   Path dataDir;
 
   @Option(names = "--threads", description = "TensorFlow intra-op threads (0 = TensorFlow's choice).")
@@ -101,7 +103,7 @@ public final class EvaluateCommand implements Callable<Integer> {
               }
             }, afterOnly);
     double seconds = (System.nanoTime() - started) / 1e9;
-    Path file = dir.writeEvaluation(config.scenario().id(), r);
+    Path file = dir.writeEvaluation(config.scenario().id() + (afterOnly ? "-after" : ""), r);
     out.println();
     out.printf("%-34s %-22s %12s %12s%n", "run", "matrix", "during", "after");
     out.printf("%-34s %-22s %12.3f %12.3f%n", r.experiment(), r.primary(), r.meanDuring(), r.meanAfter());

@@ -110,6 +110,15 @@ final class RunData {
         recorded.put(e.getKey(), e.getValue().asText());
       }
     }
-    return build(sequence, dataset, seed.asLong(), dataDir, out, recorded);
+    Path searchFirst = dataDir;
+    JsonNode folder = options.get("dataFolder");
+    if (searchFirst == null && folder != null && folder.isTextual()) {
+      // The folder the run's data came from: its parent holds it as <root>/<dataset>.
+      Path parent = Path.of(folder.asText()).getParent();
+      if (parent != null && java.nio.file.Files.isDirectory(parent)) {
+        searchFirst = parent;
+      }
+    }
+    return build(sequence, dataset, seed.asLong(), searchFirst, out, recorded);
   }
 }

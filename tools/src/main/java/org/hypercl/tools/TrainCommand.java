@@ -147,7 +147,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** What may be given with --resume: how fast to train and whether to export, not what to train. */
   private static final java.util.Set<String> WITH_RESUME =
-      java.util.Set.of("--resume", "--threads", "--inter-threads", "--export", "--help", "--version");
+      java.util.Set.of("--resume", "--threads", "--inter-threads", "--export", "--data-dir", "--help", "--version");
 
   @Override
   public Integer call() throws IOException {
@@ -196,7 +196,7 @@ public final class TrainCommand implements Callable<Integer> {
           .toList();
       if (!ignored.isEmpty()) {
         throw new UserException("cannot combine " + String.join(", ", ignored) + " with --resume: a resumed run keeps "
-            + "the settings in its config.json (with --resume, only --threads, --inter-threads and --export may be given)");
+            + "the settings in its config.json (with --resume, only --threads, --inter-threads, --export and --data-dir may be given)");
       }
     } else if (experiment.equals("toy-regression") && parsed.hasMatchedOption("--dataset")) {
       throw new UserException("--dataset cannot be combined with --experiment toy-regression, which makes its own "

@@ -170,7 +170,8 @@ class TrainCommandTest {
     assertThat(trained.out()).contains("without the task id").contains("cl3").contains("max-softmax");
     RunResults r = RunDirectory.open(run).readResults();
 
-    Run eval = hypercl("evaluate", run.toString(), "--scenario", "cl3", "--data-dir", data.toString());
+    // Without --data-dir: the folder the run recorded.
+    Run eval = hypercl("evaluate", run.toString(), "--scenario", "cl3");
     assertThat(eval.exit()).as(eval.err()).isZero();
     assertThat(eval.out()).contains("cl3/entropy").contains("after task 3: evaluated tasks 1-3");
     RunResults again = RunDirectory.open(run).readEvaluation("cl3");
@@ -185,7 +186,7 @@ class TrainCommandTest {
 
     Run last = hypercl("evaluate", run.toString(), "--after-only", "--data-dir", data.toString());
     assertThat(last.exit()).as(last.err()).isZero();
-    RunResults after = RunDirectory.open(run).readEvaluation("cl1");
+    RunResults after = RunDirectory.open(run).readEvaluation("cl1-after");
     assertThat(after.matrix()[2]).containsExactly(r.matrix()[2]);
     assertThat(after.matrix()[0][0]).isNaN();
 
@@ -266,7 +267,7 @@ class TrainCommandTest {
     assertThat(withSettings.exit()).isEqualTo(2);
     assertThat(withSettings.err()).isEqualTo("hypercl train: cannot combine --iterations, --methods, --seed, "
         + "--no-lookahead with --resume: a resumed run keeps the settings in its config.json (with --resume, only "
-        + "--threads, --inter-threads and --export may be given)" + System.lineSeparator());
+        + "--threads, --inter-threads, --export and --data-dir may be given)" + System.lineSeparator());
     assertThat(listTree(dir)).isEqualTo(files);
 
     Run allowed = hypercl("train", "--resume", dir.toString(), "--threads", "1", "--inter-threads", "2");

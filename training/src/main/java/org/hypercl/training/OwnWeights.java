@@ -12,8 +12,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * The target network's weights as one plain variable, shared by every task (the baselines: the
- * target network trained alone, EWC, SI). Matrices are Xavier-uniform, biases zero.
+ * The target network's weights as one plain variable, shared by every task (the target network
+ * trained alone; regularization baselines such as EWC would add a penalty). Matrices are
+ * Xavier-uniform, biases zero.
  */
 final class OwnWeights implements WeightSource {
 

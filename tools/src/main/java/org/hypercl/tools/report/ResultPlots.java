@@ -65,8 +65,8 @@ public final class ResultPlots {
   private ResultPlots() {}
 
   /**
-   * Writes both figures of the primary matrix into {@code plotsDir}, then, for a classifier tested
-   * without the task id, both figures of each other named matrix as {@code matrix-NAME.png} and
+   * Writes both figures of the primary matrix into {@code plotsDir}, then, for a classifier, both
+   * figures of each other named matrix as {@code matrix-NAME.png} and
    * {@code during-after-NAME.png} (NAME with '/' as '-', e.g. {@code matrix-cl3-entropy.png}), and
    * returns their paths.
    */

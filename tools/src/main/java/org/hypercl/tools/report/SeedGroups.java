@@ -146,13 +146,14 @@ final class SeedGroups {
   static String key(JsonNode config) {
     JsonNode copy = config.deepCopy();
     if (copy instanceof ObjectNode o) {
-      o.remove("provenance");
+      // parts are derived from the method and settings; data files are checked when a run resumes.
+      o.remove(List.of("provenance", "parts"));
       if (o.get("settings") instanceof ObjectNode s) {
         s.remove(List.of("seed", "intraOpThreads", "interOpThreads", "evalBatchSize", "checkpointEvery"));
       }
       if (o.get("dataOptions") instanceof ObjectNode d) {
         // Where the files were found is not what they hold.
-        d.remove(List.of("dataSeed", "dataFolder"));
+        d.remove(List.of("dataSeed", "dataFolder", "dataFiles"));
         if (!d.has("sequence") && o.has("experiment")) {
           d.put("sequence", o.get("experiment").asText().replaceAll("-(fine-tuning|target-only)$", ""));
         }
