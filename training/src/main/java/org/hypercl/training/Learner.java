@@ -308,27 +308,64 @@ public final class Learner implements ContinualLearner {
     if (x.length != n * in) {
       throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
     }
-    int[] perm = permutation != null ? permutation : identity(in);
     float[] result = new float[n * out];
-    int batch = settings.evalBatchSize();
-    for (int start = 0; start < n; start += batch) {
-      int m = Math.min(batch, n - start);
+    evalBatches(x, n, permutation, (r, start, m) -> {
+      r.feed(evalTask, TInt32.scalarOf(task));
+      try (Result res = r.runner().fetch(evalOutput).run()) {
+        System.arraycopy(Tensors.toFloats(res.get(0)), 0, result, start * out, m * out);
+      }
+    });
+    return result;
+  }
+
+  /** Runs one graph run's worth of {@link #evalBatches}: feeds are added to {@code runner}, which it runs. */
+  private interface EvalBatch {
+    void run(FeedRunner runner, int start, int rows);
+  }
+
+  /** A session runner whose fed tensors are closed after the batch. */
+  private static final class FeedRunner {
+    private final Session.Runner runner;
+    private final List<Tensor> owned;
+
+    FeedRunner(Session.Runner runner, List<Tensor> owned) {
+      this.runner = runner;
+      this.owned = owned;
+    }
+
+    FeedRunner feed(Operand<?> op, Tensor t) {
+      owned.add(t);
+      runner.feed(op, t);
+      return this;
+    }
+
+    /** The runner, to add fetches to and run. */
+    Session.Runner runner() {
+      return runner;
+    }
+  }
+
+  /**
+   * Feeds {@code x} to the evaluation input in batches of the settings' evaluation batch size, each
+   * with the permutation the examples came through (identity for null), and calls {@code batch}.
+   */
+  private void evalBatches(float[] x, int n, int[] permutation, EvalBatch batch) {
+    int in = config.target().inputSize();
+    int[] perm = permutation != null ? permutation : identity(in);
+    int size = settings.evalBatchSize();
+    for (int start = 0; start < n; start += size) {
+      int m = Math.min(size, n - start);
       float[] chunk = new float[m * in];
       System.arraycopy(x, start * in, chunk, 0, m * in);
       List<Tensor> owned = new ArrayList<>(4);
       try {
-        Session.Runner r = session.runner();
-        r.feed(inputs.evalX, own(owned, Tensors.floats(chunk, m, in)));
-        r.feed(inputs.evalPermutation, own(owned, Tensors.ints(perm, in)));
-        r.feed(evalTask, own(owned, TInt32.scalarOf(task)));
-        try (Result res = r.fetch(evalOutput).run()) {
-          System.arraycopy(Tensors.toFloats(res.get(0)), 0, result, start * out, m * out);
-        }
+        FeedRunner r = new FeedRunner(session.runner(), owned);
+        r.feed(inputs.evalX, Tensors.floats(chunk, m, in)).feed(inputs.evalPermutation, Tensors.ints(perm, in));
+        batch.run(r, start, m);
       } finally {
         owned.forEach(Tensor::close);
       }
     }
-    return result;
   }
 
   private static int[] identity(int n) {
@@ -367,7 +404,6 @@ public final class Learner implements ContinualLearner {
     for (int task : candidateTasks) {
       checkTask(task);
     }
-    int[] perm = permutation != null ? permutation : identity(in);
     TaskInference.Score[] scores = TaskInference.Score.values();
     Map<TaskInference.Score, int[]> tasks = new EnumMap<>(TaskInference.Score.class);
     Map<TaskInference.Score, int[]> classes = new EnumMap<>(TaskInference.Score.class);
@@ -376,34 +412,23 @@ public final class Learner implements ContinualLearner {
       classes.put(s, new int[n]);
     }
     int c = config.target().outputSize();
-    int batch = settings.evalBatchSize();
-    for (int start = 0; start < n; start += batch) {
-      int m = Math.min(batch, n - start);
-      float[] chunk = new float[m * in];
-      System.arraycopy(x, start * in, chunk, 0, m * in);
-      List<Tensor> owned = new ArrayList<>(4);
-      try {
-        Session.Runner r = session.runner();
-        r.feed(inputs.evalX, own(owned, Tensors.floats(chunk, m, in)));
-        r.feed(candidates, own(owned, Tensors.ints(candidateTasks, k)));
-        r.feed(inputs.evalPermutation, own(owned, Tensors.ints(perm, in)));
-        for (TaskInference.Score s : scores) {
-          r.fetch(inference.get(s).taskId()).fetch(inference.get(s).logits());
-        }
-        try (Result res = r.run()) {
-          for (int i = 0; i < scores.length; i++) {
-            System.arraycopy(Tensors.toInts(res.get(2 * i)), 0, tasks.get(scores[i]), start, m);
-            float[] logits = Tensors.toFloats(res.get(2 * i + 1));
-            int[] cls = classes.get(scores[i]);
-            for (int row = 0; row < m; row++) {
-              cls[start + row] = Metrics.argmax(logits, row * c, c);
-            }
+    evalBatches(x, n, permutation, (r, start, m) -> {
+      r.feed(candidates, Tensors.ints(candidateTasks, k));
+      Session.Runner run = r.runner();
+      for (TaskInference.Score s : scores) {
+        run.fetch(inference.get(s).taskId()).fetch(inference.get(s).logits());
+      }
+      try (Result res = run.run()) {
+        for (int i = 0; i < scores.length; i++) {
+          System.arraycopy(Tensors.toInts(res.get(2 * i)), 0, tasks.get(scores[i]), start, m);
+          float[] logits = Tensors.toFloats(res.get(2 * i + 1));
+          int[] cls = classes.get(scores[i]);
+          for (int row = 0; row < m; row++) {
+            cls[start + row] = Metrics.argmax(logits, row * c, c);
           }
         }
-      } finally {
-        owned.forEach(Tensor::close);
       }
-    }
+    });
     Map<TaskInference.Score, InferredPredictions> out = new EnumMap<>(TaskInference.Score.class);
     for (TaskInference.Score s : scores) {
       out.put(s, new InferredPredictions(tasks.get(s), classes.get(s)));
