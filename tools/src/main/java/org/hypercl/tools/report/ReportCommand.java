@@ -68,7 +68,8 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--table",
       description = "Print the paper's Table 1 layout: a row per benchmark and scenario (CL1, CL2, CL3), a column per "
           + "method (HNET, fine-tuning, target-only; +ENT etc. with the task inferred), each cell the mean +- sd over "
-          + "the runs of the accuracy after the last task. A cl1 run fills CL1 and CL3. With --csv, one row per cell.")
+          + "the runs of the accuracy after the last task. A cl1 run fills CL1 and CL3; a run's evaluation-cl3.json or "
+          + "evaluation-cl2.json ('hypercl evaluate') takes precedence over its results.json there. With --csv, one row per cell.")
   boolean table;
 
   static final String CSV_HEADER_HELP =

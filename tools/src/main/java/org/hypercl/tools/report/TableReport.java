@@ -18,8 +18,10 @@ import org.hypercl.training.RunResults;
  *
  * <p>A run fills the cells its matrices measure: a run with a head per task fills CL1 (task id
  * given) under its method's name and CL3 (task inferred) under the name plus the score,
- * {@code +ENT} for the paper's entropy; a run with one shared head fills CL2 the same way. Methods
- * are named HNET (hypernetwork, β &gt; 0), fine-tuning (β = 0) and target-only.
+ * {@code +ENT} for the paper's entropy; a run with one shared head fills CL2 the same way. A run's
+ * full re-evaluation ({@code evaluation-cl3.json}, {@code evaluation-cl2.json}) takes precedence
+ * over the matrices of its results.json. Methods are named HNET (hypernetwork, β &gt; 0),
+ * fine-tuning (β = 0) and target-only.
  */
 final class TableReport {
 
@@ -51,10 +53,36 @@ final class TableReport {
     return s == TaskInference.Score.ENTROPY ? "+ENT" : "+" + s.id();
   }
 
+  /**
+   * The run's matrices with those of its full re-evaluations ({@code hypercl evaluate}, files
+   * {@code evaluation-cl2.json} and {@code evaluation-cl3.json}) laid over them: a re-evaluation is
+   * newer than the training, and it is how a run trained before CL3 scoring gets a CL3 cell.
+   */
+  static SeedGroups.Member withEvaluations(SeedGroups.Member m) {
+    RunResults r = m.results();
+    Map<String, double[][]> merged = new LinkedHashMap<>(r.matrices());
+    for (String scenario : List.of("cl2", "cl3")) {
+      java.nio.file.Path file = m.dir().resolve("evaluation-" + scenario + ".json");
+      if (java.nio.file.Files.isRegularFile(file)) {
+        RunResults e = org.hypercl.training.RunDirectory.open(m.dir()).readEvaluation(scenario);
+        if (e.numTasks() == r.numTasks()) {
+          e.matrices().forEach((name, matrix) -> {
+            if (!name.equals(RunResults.TASK_GIVEN)) {
+              merged.put(name, matrix);
+            }
+          });
+        }
+      }
+    }
+    RunResults out = new RunResults(r.experiment(), r.metric(), r.taskNames(), merged.get(r.primary()), r.trainSeconds(),
+        r.msPerStep(), r.finalTaskLoss(), r.finalRegularizerLoss(), r.primary(), merged);
+    return new SeedGroups.Member(m.dir(), out, m.config());
+  }
+
   /** The cells of a table of {@code members}, rows in the order first seen, CL1 to CL3 within a benchmark. */
-  static List<Cell> cells(List<SeedGroups.Member> members) {
+  static List<Cell> cells(List<SeedGroups.Member> given) {
     Map<String, Cell> cells = new LinkedHashMap<>();
-    for (SeedGroups.Member m : members) {
+    for (SeedGroups.Member m : given.stream().map(TableReport::withEvaluations).toList()) {
       String bench = benchmark(m.config());
       String method = method(m.config());
       // The scenario a run was trained for does not change what it learned (cl1 and cl3 train alike).

@@ -75,6 +75,27 @@ class TableReportTest {
     assertThat(out.toString()).contains("compare with care");
   }
 
+  /** A run trained before CL3 scoring gets its CL3 cell from a later 'hypercl evaluate --scenario cl3'. */
+  @Test
+  void aReEvaluationFillsAndOverridesInferredCells() throws Exception {
+    Path old = run("old", "HYPERNETWORK", 0.01, 42, Map.of("task-given", 99.0));
+    Path stale = run("stale", "HYPERNETWORK", 0.01, 43, Map.of("task-given", 99.2, "cl3/entropy", 8.0));
+    double nan = Double.NaN;
+    for (Path dir : List.of(old, stale)) {
+      Map<String, double[][]> m = new LinkedHashMap<>();
+      double a = dir == old ? 30.0 : 40.0;
+      m.put("cl3/entropy", new double[][] {{a, nan}, {a, a}});
+      m.put(RunResults.TASK_GIVEN, new double[][] {{1, nan}, {1, 1}});
+      RunResults e = new RunResults("split-mnist", "accuracy", List.of("0/1", "2/3"), m.get("cl3/entropy"),
+          new double[] {1, 1}, new double[] {1, 1}, new double[2], new double[2], "cl3/entropy", m);
+      RunDirectory.open(dir).writeEvaluation("cl3", e);
+    }
+    assertThat(ReportFixtures.report(out, err, "--table", old.toString(), stale.toString())).as(err.toString()).isZero();
+    // The evaluations' task-given matrices do not replace the runs' own.
+    assertThat(line(out.toString(), "CL1")).contains("99.10 ± 0.14 (2)");
+    assertThat(line(out.toString(), "CL3")).contains("35.00 ± 7.07 (2)");
+  }
+
   private static String line(String table, String scenario) {
     return table.lines().filter(l -> l.contains("  " + scenario + "  ") || l.stripTrailing().endsWith(scenario)).findFirst()
         .orElseThrow(() -> new AssertionError("no " + scenario + " row in\n" + table));
