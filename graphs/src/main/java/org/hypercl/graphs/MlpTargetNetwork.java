@@ -70,10 +70,7 @@ public final class MlpTargetNetwork implements TargetNetwork {
   @Override
   public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
     boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
-    int[] sizes = new int[layout.entries().size()];
-    for (int i = 0; i < sizes.length; i++) {
-      sizes[i] = Math.toIntExact(layout.entries().get(i).size());
-    }
+    int[] sizes = layout.sizes();
     var parts = tf.splitV(weights, tf.constant(sizes), tf.constant(1), (long) sizes.length).output();
     Operand<TFloat32> h = x;
     int in = spec.inputSize();

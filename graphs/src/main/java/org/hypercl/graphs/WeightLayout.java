@@ -82,10 +82,7 @@ public final class WeightLayout {
    * would pad every tensor's gradient back to {@code [P]} and add the pads up.
    */
   public Map<String, Operand<TFloat32>> split(Ops tf, Operand<TFloat32> flat) {
-    int[] sizes = new int[entries.size()];
-    for (int i = 0; i < sizes.length; i++) {
-      sizes[i] = Math.toIntExact(entries.get(i).size());
-    }
+    int[] sizes = sizes();
     List<Operand<TFloat32>> parts = new ArrayList<>();
     if (sizes.length == 1) {
       parts.add(flat);
@@ -98,6 +95,15 @@ public final class WeightLayout {
       out.put(e.name(), tf.reshape(parts.get(i), tf.constant(intShape(e))));
     }
     return out;
+  }
+
+  /** The entries' sizes, in layout order (the sizes a {@code SplitV} of the flat vector takes). */
+  public int[] sizes() {
+    int[] sizes = new int[entries.size()];
+    for (int i = 0; i < sizes.length; i++) {
+      sizes[i] = Math.toIntExact(entries.get(i).size());
+    }
+    return sizes;
   }
 
   private static int[] intShape(Entry e) {

@@ -51,7 +51,6 @@ public final class Learner implements ContinualLearner {
 
   /** A part as built into the graph. */
   private static final class Part {
-    final PartSpec spec;
     final WeightSource weights;
     final AdamOptimizer optimizer;
     final List<Penalty> penalties = new ArrayList<>();
@@ -60,8 +59,7 @@ public final class Learner implements ContinualLearner {
     Operand<TFloat32> penaltyLoss;
     Op update;
 
-    Part(PartSpec spec, WeightSource weights, AdamOptimizer optimizer) {
-      this.spec = spec;
+    Part(WeightSource weights, AdamOptimizer optimizer) {
       this.weights = weights;
       this.optimizer = optimizer;
     }
@@ -157,8 +155,8 @@ public final class Learner implements ContinualLearner {
   private void buildPart(PartSpec spec) {
     String scope = spec.scope();
     long seed = scope.isEmpty() ? settings.seed() : StepSeeds.mix(settings.seed(), scope.hashCode(), -3);
-    WeightSource weights = spec.weights().build(new PartSpec.WeightContext(tf, scope, config, seed));
-    Part part = new Part(spec, weights, new AdamOptimizer(tf, scope + "adam", weights.trainable(), settings.adam()));
+    WeightSource weights = spec.weights().build(new PartSpec.WeightContext(tf, scope, config, net, seed));
+    Part part = new Part(weights, new AdamOptimizer(tf, scope + "adam", weights.trainable(), settings.adam()));
     Ops train = tf.withSubScope("train");
     if (!scope.isEmpty()) {
       train = train.withSubScope(scope.substring(0, scope.length() - 1));

@@ -31,7 +31,7 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
   }
 
   /** What a part's weight source is built with. */
-  record WeightContext(Ops tf, String scope, ExperimentConfig config, long seed) {}
+  record WeightContext(Ops tf, String scope, ExperimentConfig config, org.hypercl.graphs.TargetNetwork target, long seed) {}
 
   /** What a penalty is built with: the part's weights, parameter reads, task gradients and optimizer. */
   record PenaltyContext(
@@ -64,7 +64,7 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
   public record Own() implements Weights {
     @Override
     public WeightSource build(WeightContext c) {
-      return new OwnWeights(c.tf(), c.scope(), c.config().target().network().layout(), c.seed());
+      return new OwnWeights(c.tf(), c.scope(), c.target().layout(), c.seed());
     }
   }
 
