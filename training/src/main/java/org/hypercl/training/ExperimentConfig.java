@@ -1,5 +1,9 @@
 package org.hypercl.training;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.TargetSpec;
 import org.hypercl.graphs.TaskInference;
@@ -18,9 +22,16 @@ import org.hypercl.graphs.TaskInference;
  * @param scenario CL1, CL2 or CL3: the head layout and whether the task id is given at test time
  * @param taskInference the score that infers the task for the scenario's accuracy (CL2/CL3);
  *     every score is measured, this one is the run's headline
+ *
+ * <p>In config.json the record is the file's top level, through {@link JsonFiles#MAPPER}: the
+ * name as {@code experiment}, the specs in their {@code type}-tagged map form, the scenario and
+ * score by their command-line ids. The file's other fields ({@link RunDirectory#writeConfig})
+ * say where the data came from and what the parts and counts are; they are derived, not read.
  */
+@JsonPropertyOrder({"experiment", "kind", "method", "scenario", "taskInference", "numTasks", "target", "hypernetwork", "settings"})
+@JsonIgnoreProperties(value = {"data", "dataOptions", "parts", "parameterCounts", "provenance"}, allowGetters = true)
 public record ExperimentConfig(
-    String name,
+    @JsonProperty("experiment") String name,
     TaskKind kind,
     TargetSpec target,
     HypernetworkSpec hypernetwork,
@@ -41,6 +52,27 @@ public record ExperimentConfig(
       String name, TaskKind kind, TargetSpec target, HypernetworkSpec hypernetwork, int numTasks, LearnerSettings settings,
       Method method) {
     this(name, kind, target, hypernetwork, numTasks, settings, method, Scenario.CL1, TaskInference.Score.ENTROPY);
+  }
+
+  /**
+   * Reads config.json's fields; a file from before scenarios (no {@code method}, {@code scenario}
+   * or {@code taskInference}) is a CL1 hypernetwork run scored by entropy.
+   */
+  @JsonCreator
+  static ExperimentConfig fromJson(
+      @JsonProperty(value = "experiment", required = true) String name,
+      @JsonProperty(value = "kind", required = true) TaskKind kind,
+      @JsonProperty(value = "target", required = true) TargetSpec target,
+      @JsonProperty(value = "hypernetwork", required = true) HypernetworkSpec hypernetwork,
+      @JsonProperty(value = "numTasks", required = true) int numTasks,
+      @JsonProperty(value = "settings", required = true) LearnerSettings settings,
+      @JsonProperty("method") Method method,
+      @JsonProperty("scenario") Scenario scenario,
+      @JsonProperty("taskInference") TaskInference.Score taskInference) {
+    return new ExperimentConfig(name, kind, target, hypernetwork, numTasks, settings,
+        method == null ? Method.HYPERNETWORK : method,
+        scenario == null ? Scenario.CL1 : scenario,
+        taskInference == null ? TaskInference.Score.ENTROPY : taskInference);
   }
 
   public ExperimentConfig {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.TargetSpec;
+import org.hypercl.graphs.TaskInference;
 
 /** JSON files, written atomically (see {@link AtomicFiles}). */
 public final class JsonFiles {
@@ -26,6 +27,24 @@ public final class JsonFiles {
     m.addDeserializer(HypernetworkSpec.class, new MapDeserializer<>(HypernetworkSpec.class, HypernetworkSpec::fromMap));
     m.addSerializer(TargetSpec.class, new MapSerializer<>(TargetSpec.class, TargetSpec::toMap));
     m.addDeserializer(TargetSpec.class, new MapDeserializer<>(TargetSpec.class, TargetSpec::fromMap));
+    m.addSerializer(TaskInference.Score.class, new com.fasterxml.jackson.databind.ser.std.StdSerializer<>(TaskInference.Score.class) {
+      @Override
+      public void serialize(TaskInference.Score value, com.fasterxml.jackson.core.JsonGenerator gen,
+          com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+        gen.writeString(value.id());
+      }
+    });
+    m.addDeserializer(TaskInference.Score.class, new com.fasterxml.jackson.databind.deser.std.StdDeserializer<>(TaskInference.Score.class) {
+      @Override
+      public TaskInference.Score deserialize(com.fasterxml.jackson.core.JsonParser p,
+          com.fasterxml.jackson.databind.DeserializationContext c) throws IOException {
+        try {
+          return TaskInference.Score.parse(p.getValueAsString(""));
+        } catch (IllegalArgumentException e) {
+          throw com.fasterxml.jackson.databind.JsonMappingException.from(p, e.getMessage(), e);
+        }
+      }
+    });
     return m;
   }
 

@@ -227,18 +227,9 @@ public final class RunDirectory implements AutoCloseable {
 
   /** The config as written: every setting, the specs, parameter counts and provenance. */
   public void writeConfig(ExperimentConfig config, TaskSource source) {
-    ObjectNode n = JsonFiles.MAPPER.createObjectNode();
-    n.put("experiment", config.name());
-    n.put("kind", config.kind().name());
-    n.put("method", config.method().name());
-    n.put("scenario", config.scenario().id());
-    n.put("taskInference", config.taskInference().id());
-    n.put("numTasks", config.numTasks());
+    ObjectNode n = JsonFiles.MAPPER.valueToTree(config);
     n.put("data", source.name());
     n.set("dataOptions", JsonFiles.MAPPER.valueToTree(source.provenance()));
-    n.set("target", JsonFiles.MAPPER.valueToTree(config.target().toMap()));
-    n.set("hypernetwork", JsonFiles.MAPPER.valueToTree(config.hypernetwork().toMap()));
-    n.set("settings", JsonFiles.MAPPER.valueToTree(config.settings()));
     n.set("parts", JsonFiles.MAPPER.valueToTree(config.method().parts(config)));
     ObjectNode counts = n.putObject("parameterCounts");
     counts.put("target", config.target().parameterCount());
@@ -280,22 +271,7 @@ public final class RunDirectory implements AutoCloseable {
   public ExperimentConfig readConfig() {
     JsonNode n = JsonFiles.read(root.resolve(CONFIG));
     try {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> target = JsonFiles.MAPPER.treeToValue(n.get("target"), Map.class);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> hnet = JsonFiles.MAPPER.treeToValue(n.get("hypernetwork"), Map.class);
-      LearnerSettings settings = JsonFiles.MAPPER.treeToValue(n.get("settings"), LearnerSettings.class);
-      ExperimentConfig config = new ExperimentConfig(
-          n.get("experiment").asText(),
-          TaskKind.valueOf(n.get("kind").asText()),
-          org.hypercl.graphs.TargetSpec.fromMap(target),
-          org.hypercl.graphs.HypernetworkSpec.fromMap(hnet),
-          n.get("numTasks").asInt(),
-          settings,
-          n.has("method") ? Method.valueOf(n.get("method").asText()) : Method.HYPERNETWORK,
-          n.has("scenario") ? Scenario.parse(n.get("scenario").asText()) : Scenario.CL1,
-          n.has("taskInference") ? org.hypercl.graphs.TaskInference.Score.parse(n.get("taskInference").asText())
-              : org.hypercl.graphs.TaskInference.Score.ENTROPY);
+      ExperimentConfig config = JsonFiles.MAPPER.treeToValue(n, ExperimentConfig.class);
       if (n.has("parts")) {
         // The parts are derived from the method and settings; a file whose parts say otherwise was
         // edited by hand or written by another version, and training it would not be what it says.

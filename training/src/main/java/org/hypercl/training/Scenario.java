@@ -1,5 +1,7 @@
 package org.hypercl.training;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
@@ -35,16 +37,19 @@ public enum Scenario {
   }
 
   /** {@code cl1}, {@code cl2} or {@code cl3}. */
+  @JsonValue
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }
 
   /** Parses {@link #id()}, naming the valid values on failure. */
+  @JsonCreator
   public static Scenario parse(String id) {
-    try {
-      return valueOf(id.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown scenario '" + id + "'; expected cl1, cl2 or cl3", e);
+    for (Scenario s : values()) {
+      if (s.id().equals(id.trim().toLowerCase(Locale.ROOT))) {
+        return s;
+      }
     }
+    throw new IllegalArgumentException("unknown scenario '" + id + "'; expected cl1, cl2 or cl3");
   }
 }

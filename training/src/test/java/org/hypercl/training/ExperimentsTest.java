@@ -104,4 +104,52 @@ class ExperimentsTest {
     assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> RunDirectory.open(dir).readConfig()).getMessage()).contains("field 'parts'");
   }
+
+  /**
+   * The experiment is config.json's top level: fields by name, scenario and score by id. A file
+   * from before scenarios reads as CL1 with entropy; an unknown field or a bad value is refused by name.
+   */
+  @Test
+  void configJsonTopLevelIsTheExperimentRecord(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("run");
+    ExperimentConfig cl3 = Experiments.splitMnist().withScenario(Scenario.CL3).withTaskInference(TaskInference.Score.MAX_SOFTMAX);
+    try (RunDirectory run = RunDirectory.createNew(dir)) {
+      run.writeConfig(cl3, NO_DATA);
+    }
+    Path file = dir.resolve(RunDirectory.CONFIG);
+    com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode) JsonFiles.read(file);
+    assertThat(n.get("experiment").asText()).isEqualTo("split-mnist");
+    assertThat(n.get("scenario").asText()).isEqualTo("cl3");
+    assertThat(n.get("taskInference").asText()).isEqualTo("max-softmax");
+    assertThat(n.get("method").asText()).isEqualTo("HYPERNETWORK");
+    assertThat(n.at("/target/type").asText()).isEqualTo("mlp");
+    assertThat(n.at("/settings/iterations").asInt()).isEqualTo(cl3.settings().iterations());
+    assertThat(n.fieldNames()).toIterable().startsWith("experiment", "kind", "method", "scenario", "taskInference");
+
+    com.fasterxml.jackson.databind.node.ObjectNode old = n.deepCopy();
+    old.remove(java.util.List.of("method", "scenario", "taskInference", "parts"));
+    JsonFiles.write(file, old);
+    ExperimentConfig read = RunDirectory.open(dir).readConfig();
+    assertThat(read.scenario()).isEqualTo(Scenario.CL1);
+    assertThat(read.taskInference()).isEqualTo(TaskInference.Score.ENTROPY);
+    assertThat(read.method()).isEqualTo(Method.HYPERNETWORK);
+
+    com.fasterxml.jackson.databind.node.ObjectNode typo = n.deepCopy();
+    typo.put("numTask", 5);
+    JsonFiles.write(file, typo);
+    assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RunDirectory.open(dir).readConfig()).getMessage()).contains("config.json").contains("numTask");
+
+    com.fasterxml.jackson.databind.node.ObjectNode bad = n.deepCopy();
+    bad.put("scenario", "cl9");
+    JsonFiles.write(file, bad);
+    assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RunDirectory.open(dir).readConfig()).getMessage()).contains("cl9");
+
+    com.fasterxml.jackson.databind.node.ObjectNode missing = n.deepCopy();
+    missing.remove("numTasks");
+    JsonFiles.write(file, missing);
+    assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> RunDirectory.open(dir).readConfig()).getMessage()).contains("numTasks");
+  }
 }
