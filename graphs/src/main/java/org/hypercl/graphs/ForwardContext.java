@@ -2,6 +2,7 @@ package org.hypercl.graphs;
 
 import org.tensorflow.Operand;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * What a target network's forward pass needs besides inputs and weights.
@@ -11,10 +12,21 @@ import org.tensorflow.types.TInt32;
  * @param perExampleHead whether {@code head} has one entry per example
  * @param condition an int32 scalar selecting per-task state (e.g. batch-norm statistics), or null
  * @param training whether the pass trains (dropout on, batch statistics used and updated)
+ * @param state the per-condition tables the network reads (and, training, updates); null for a
+ *     network without state ({@link TargetNetwork#stateTables()} empty)
+ * @param seed an int64 {@code [2]} seed of the pass's random draws (dropout), fed per step so a
+ *     resumed run draws what an uninterrupted one would; needed only by a training pass with dropout
  */
-public record ForwardContext(Operand<TInt32> head, boolean perExampleHead, Operand<TInt32> condition, boolean training) {
+public record ForwardContext(
+    Operand<TInt32> head, boolean perExampleHead, Operand<TInt32> condition, boolean training, NetworkState state,
+    Operand<TInt64> seed) {
 
-  /** One head for the batch, inference mode. */
+  /** A context without state or seed. */
+  public ForwardContext(Operand<TInt32> head, boolean perExampleHead, Operand<TInt32> condition, boolean training) {
+    this(head, perExampleHead, condition, training, null, null);
+  }
+
+  /** One head for the batch, inference mode; the head is also the condition. */
   public static ForwardContext head(Operand<TInt32> head) {
     return new ForwardContext(head, false, head, false);
   }
@@ -29,8 +41,23 @@ public record ForwardContext(Operand<TInt32> head, boolean perExampleHead, Opera
     return new ForwardContext(null, false, null, false);
   }
 
-  /** The same context in training mode. */
+  /** The same context in training mode, its random draws seeded by {@code seed} (null without dropout). */
+  public ForwardContext inTraining(Operand<TInt64> seed) {
+    return new ForwardContext(head, perExampleHead, condition, true, state, seed);
+  }
+
+  /** The same context in training mode, without a seed (networks without dropout). */
   public ForwardContext inTraining() {
-    return new ForwardContext(head, perExampleHead, condition, true);
+    return inTraining(seed);
+  }
+
+  /** The same context with per-condition state. */
+  public ForwardContext withState(NetworkState s) {
+    return new ForwardContext(head, perExampleHead, condition, training, s, seed);
+  }
+
+  /** The same context with another condition id. */
+  public ForwardContext withCondition(Operand<TInt32> c) {
+    return new ForwardContext(head, perExampleHead, c, training, state, seed);
   }
 }

@@ -32,6 +32,14 @@ final class SpecValues {
     return (int) v;
   }
 
+  static float floatValue(Map<String, ?> m, String key) {
+    Object v = get(m, key);
+    if (v instanceof Number n) {
+      return n.floatValue();
+    }
+    throw new IllegalArgumentException("field '" + key + "' must be a number, got " + v);
+  }
+
   static String string(Map<String, ?> m, String key) {
     Object v = get(m, key);
     if (v instanceof String s) {

@@ -49,6 +49,20 @@ public interface TargetNetwork {
   /** Outputs per head. */
   int headSize();
 
+  /**
+   * The per-condition state the network keeps (batch-norm running statistics), to be created once
+   * per graph with {@link NetworkState#variables} and passed in every {@link ForwardContext}; empty
+   * for a stateless network.
+   */
+  default List<NetworkState.Table> stateTables() {
+    return List.of();
+  }
+
+  /** Whether {@link #forwardCandidates} is implemented (task inference needs it). */
+  default boolean supportsCandidates() {
+    return true;
+  }
+
   /** Outputs of one forward pass and the state updates it asks for (e.g. batch-norm statistics). */
   record Forward(Operand<TFloat32> output, List<Op> stateUpdates) {
     public Forward {

@@ -7,7 +7,7 @@ import java.util.Map;
  * {@link TargetNetwork}. Its map form carries a {@code type} tag ({@code "mlp"}); a map without
  * one comes from a run written when the MLP was the only target and reads as an MLP.
  */
-public sealed interface TargetSpec permits MlpSpec {
+public sealed interface TargetSpec permits MlpSpec, ZenkeNetSpec, ResNetSpec {
 
   /** The functional network this spec describes. */
   TargetNetwork network();
@@ -36,6 +36,12 @@ public sealed interface TargetSpec permits MlpSpec {
     if (type == null || "mlp".equals(type)) {
       return MlpSpec.fromMap(m);
     }
-    throw new IllegalArgumentException("unknown target network type '" + type + "'; known: mlp");
+    if ("zenkenet".equals(type)) {
+      return ZenkeNetSpec.fromMap(m);
+    }
+    if ("resnet".equals(type)) {
+      return ResNetSpec.fromMap(m);
+    }
+    throw new IllegalArgumentException("unknown target network type '" + type + "'; known: mlp, zenkenet, resnet");
   }
 }

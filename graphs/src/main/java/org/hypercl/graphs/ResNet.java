@@ -1,0 +1,109 @@
+package org.hypercl.graphs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.StridedSlice;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The functional {@link ResNetSpec ResNet}: inputs {@code [batch, 3072]} or {@code [batch, 32, 32,
+ * 3]}, weights a flat {@code [P]} operand. Batch norm reads the running statistics of the
+ * context's condition (the task); a training pass normalises with the batch's statistics and
+ * returns the updates of the condition's running statistics as {@link Forward#stateUpdates()},
+ * which the caller must run with the step.
+ */
+public final class ResNet implements TargetNetwork {
+
+  private final ResNetSpec spec;
+  private final WeightLayout layout;
+
+  public ResNet(ResNetSpec spec) {
+    this.spec = spec;
+    this.layout = spec.layout();
+  }
+
+  public ResNetSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public WeightLayout layout() {
+    return layout;
+  }
+
+  @Override
+  public long[] inputShape() {
+    return new long[] {ZenkeNetSpec.SIDE, ZenkeNetSpec.SIDE, ZenkeNetSpec.CHANNELS};
+  }
+
+  @Override
+  public int numHeads() {
+    return spec.numHeads();
+  }
+
+  @Override
+  public int headSize() {
+    return spec.outputSize();
+  }
+
+  @Override
+  public List<NetworkState.Table> stateTables() {
+    return spec.stateTables();
+  }
+
+  @Override
+  public Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    Map<String, Operand<TFloat32>> w = layout.split(tf, weights);
+    List<Op> updates = new ArrayList<>();
+    Operand<TFloat32> h = tf.reshape(x, tf.constant(new int[] {-1, ZenkeNetSpec.SIDE, ZenkeNetSpec.SIDE, ZenkeNetSpec.CHANNELS}));
+    h = tf.nn.relu(convBn(tf, h, 0, 1, w, context, updates));
+    int layer = 1;
+    for (int stage = 0; stage < 3; stage++) {
+      for (int unit = 0; unit < spec.n(); unit++) {
+        int stride = stage > 0 && unit == 0 ? 2 : 1;
+        Operand<TFloat32> shortcut = stride == 1 ? h : subsampleAndPad(tf, h, ResNetSpec.FILTERS[stage + 1] / 4);
+        Operand<TFloat32> inner = tf.nn.relu(convBn(tf, h, layer++, stride, w, context, updates));
+        h = tf.nn.relu(tf.math.add(convBn(tf, inner, layer++, 1, w, context, updates), shortcut));
+      }
+    }
+    h = ConvLayers.globalAveragePool(tf, h);
+    h = tf.nn.biasAdd(tf.linalg.matMul(h, w.get("fc/w"), MatMul.transposeB(true)), w.get("fc/b"));
+    return new Forward(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})), updates);
+  }
+
+  private static Operand<TFloat32> convBn(
+      Ops tf, Operand<TFloat32> h, int i, int stride, Map<String, Operand<TFloat32>> w, ForwardContext context, List<Op> updates) {
+    Operand<TFloat32> c = ConvLayers.conv2d(tf, h, w.get("conv" + i + "/w"), w.get("conv" + i + "/b"), stride, 1);
+    ConvLayers.Normalized n = ConvLayers.batchNorm(tf, c, w.get("bn" + i + "/gamma"), w.get("bn" + i + "/beta"), "bn" + i, context);
+    updates.addAll(n.updates());
+    return n.output();
+  }
+
+  /** Option A: every second row and column, {@code pad} zero channels on each side. */
+  private static Operand<TFloat32> subsampleAndPad(Ops tf, Operand<TFloat32> h, int pad) {
+    Operand<TFloat32> sub = tf.stridedSlice(h, tf.constant(new int[] {0, 0, 0, 0}), tf.constant(new int[] {0, 0, 0, 0}),
+        tf.constant(new int[] {1, 2, 2, 1}), StridedSlice.beginMask(15L), StridedSlice.endMask(15L));
+    return tf.pad(sub, tf.constant(new int[][] {{0, 0}, {0, 0}, {0, 0}, {pad, pad}}), tf.constant(0f));
+  }
+
+  @Override
+  public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    throw new UnsupportedOperationException(
+        "task inference over candidate weights is implemented for MLP targets only, not " + this);
+  }
+
+  @Override
+  public boolean supportsCandidates() {
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return spec.toString();
+  }
+}

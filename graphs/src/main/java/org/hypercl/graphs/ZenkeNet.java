@@ -1,0 +1,81 @@
+package org.hypercl.graphs;
+
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The functional {@link ZenkeNetSpec ZenkeNet}: inputs {@code [batch, 3072]} (rows of 32×32×3
+ * pixels, height, width, channel) or {@code [batch, 32, 32, 3]}, weights a flat {@code [P]}
+ * operand. Dropout is active only in a training pass, drawn from the context's seed.
+ */
+public final class ZenkeNet implements TargetNetwork {
+
+  private final ZenkeNetSpec spec;
+  private final WeightLayout layout;
+
+  public ZenkeNet(ZenkeNetSpec spec) {
+    this.spec = spec;
+    this.layout = spec.layout();
+  }
+
+  public ZenkeNetSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public WeightLayout layout() {
+    return layout;
+  }
+
+  @Override
+  public long[] inputShape() {
+    return new long[] {ZenkeNetSpec.SIDE, ZenkeNetSpec.SIDE, ZenkeNetSpec.CHANNELS};
+  }
+
+  @Override
+  public int numHeads() {
+    return spec.numHeads();
+  }
+
+  @Override
+  public int headSize() {
+    return spec.outputSize();
+  }
+
+  @Override
+  public Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    Map<String, Operand<TFloat32>> w = layout.split(tf, weights);
+    Operand<TFloat32> h = tf.reshape(x, tf.constant(new int[] {-1, ZenkeNetSpec.SIDE, ZenkeNetSpec.SIDE, ZenkeNetSpec.CHANNELS}));
+    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c0/w"), w.get("c0/b"), 1, 1));
+    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c1/w"), w.get("c1/b"), 1, 0));
+    h = ConvLayers.dropout(tf, ConvLayers.maxPool(tf, h, 2), spec.convDropout(), true, context, 0);
+    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c2/w"), w.get("c2/b"), 1, 1));
+    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c3/w"), w.get("c3/b"), 1, 0));
+    h = ConvLayers.dropout(tf, ConvLayers.maxPool(tf, h, 2), spec.convDropout(), true, context, 1);
+    // Flattened channel-first, as the authors' NCHW network does, so f0's columns mean the same.
+    h = tf.reshape(tf.linalg.transpose(h, tf.constant(new int[] {0, 3, 1, 2})), tf.constant(new int[] {-1, ZenkeNetSpec.FLAT}));
+    h = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(h, w.get("f0/w"), MatMul.transposeB(true)), w.get("f0/b")));
+    h = ConvLayers.dropout(tf, h, spec.fcDropout(), false, context, 2);
+    h = tf.nn.biasAdd(tf.linalg.matMul(h, w.get("f1/w"), MatMul.transposeB(true)), w.get("f1/b"));
+    return Forward.of(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})));
+  }
+
+  @Override
+  public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    throw new UnsupportedOperationException(
+        "task inference over candidate weights is implemented for MLP targets only, not " + this);
+  }
+
+  @Override
+  public boolean supportsCandidates() {
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return spec.toString();
+  }
+}

@@ -1,0 +1,320 @@
+package org.hypercl.graphs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/** The convolutional targets: counts, layouts against TF's own ops, batch-norm state, dropout. */
+class ConvTargetsTest {
+
+  private static float[] random(int n, SplittableRandom rng, double scale) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+    }
+    return v;
+  }
+
+  /** The paper's Split CIFAR-10/100 counts (6 tasks of 10 classes) and their hypernetworks. */
+  @Test
+  void parameterCounts() {
+    ZenkeNetSpec zenke = new ZenkeNetSpec(6, 10);
+    assertThat(zenke.parameterCount()).isEqualTo(1_276_508);
+    HypernetworkSpec zh = HypernetworkSpec.chunked(48, 80, new int[] {100, 150, 200}, Activation.RELU, 5_500, zenke.parameterCount());
+    assertThat(zh.numChunks()).isEqualTo(233);
+    assertThat(zh.parameterCount()).isEqualTo(1_182_390);
+    assertThat(6L * zh.embeddingDim()).isEqualTo(288);
+
+    ResNetSpec resnet = ResNetSpec.resnet32(6, 10);
+    assertThat(resnet.depth()).isEqualTo(32);
+    assertThat(resnet.parameterCount()).isEqualTo(468_540);
+    long bn = resnet.layout().entries().stream().filter(e -> e.name().startsWith("bn")).mapToLong(WeightLayout.Entry::size).sum();
+    assertThat(bn).isEqualTo(2_272);
+    HypernetworkSpec rh = HypernetworkSpec.chunked(32, 32, new int[0], Activation.RELU, 7_000, resnet.parameterCount());
+    assertThat(rh.numChunks()).isEqualTo(67);
+    assertThat(rh.parameterCount()).isEqualTo(457_144);
+    assertThat(resnet.stateTables()).hasSize(62);
+    assertThat(resnet.withHeads(1).parameterCount()).isEqualTo(468_540 - 5 * 650);
+  }
+
+  @Test
+  void specsRoundTripThroughTheirTaggedMaps() {
+    for (TargetSpec s : List.of(new ZenkeNetSpec(6, 10), new ZenkeNetSpec(2, 5, 0.1f, 0.3f), ResNetSpec.resnet32(6, 10), new ResNetSpec(1, 2, 3))) {
+      assertThat(TargetSpec.fromMap(s.toMap())).isEqualTo(s);
+    }
+    assertThat(new ResNetSpec(3, 2, 10).toMap()).containsEntry("type", "resnet");
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> TargetSpec.fromMap(Map.of("type", "vgg")));
+    assertThat(bad.getMessage()).contains("vgg").contains("zenkenet").contains("resnet");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> new ZenkeNetSpec(6, 10, 1f, 0.5f)).getMessage()).contains("convDropout");
+  }
+
+  /**
+   * A strided, padded convolution from a {@code [out, in, kh, kw]} kernel against a plain Java
+   * loop with PyTorch's semantics (symmetric zero padding), where TF's SAME padding would differ.
+   */
+  @Test
+  void convolutionMatchesAJavaLoopWithSymmetricPadding() {
+    int n = 2, h = 7, w = 6, cin = 3, cout = 4, k = 3, stride = 2, pad = 1;
+    SplittableRandom rng = new SplittableRandom(3);
+    float[] x = random(n * h * w * cin, rng, 1);
+    float[] kernel = random(cout * cin * k * k, rng, 1);
+    float[] bias = random(cout, rng, 1);
+    int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+    float[] expected = new float[n * oh * ow * cout];
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < oh; i++) {
+        for (int j = 0; j < ow; j++) {
+          for (int o = 0; o < cout; o++) {
+            double sum = bias[o];
+            for (int c = 0; c < cin; c++) {
+              for (int di = 0; di < k; di++) {
+                for (int dj = 0; dj < k; dj++) {
+                  int r = i * stride + di - pad, q = j * stride + dj - pad;
+                  if (r >= 0 && r < h && q >= 0 && q < w) {
+                    sum += x[((b * h + r) * w + q) * cin + c] * kernel[((o * cin + c) * k + di) * k + dj];
+                  }
+                }
+              }
+            }
+            expected[((b * oh + i) * ow + j) * cout + o] = (float) sum;
+          }
+        }
+      }
+    }
+    try (Graph g = new Graph(); Session s = new Session(g);
+        TFloat32 xt = Tensors.floats(x, n, h, w, cin); TFloat32 kt = Tensors.floats(kernel, cout, cin, k, k); TFloat32 bt = Tensors.floats(bias, cout)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
+      Placeholder<TFloat32> kp = tf.placeholder(TFloat32.class);
+      Placeholder<TFloat32> bp = tf.placeholder(TFloat32.class);
+      Operand<TFloat32> y = ConvLayers.conv2d(tf, xp, kp, bp, stride, pad);
+      float[] got = GraphTestSupport.fetch(s, Map.of(xp, xt, kp, kt, bp, bt), y);
+      assertThat(got).hasSize(expected.length);
+      for (int i = 0; i < got.length; i++) {
+        assertThat(got[i]).as("output %d", i).isCloseTo(expected[i], within(1e-4f));
+      }
+    }
+  }
+
+  /**
+   * ZenkeNet on generated weights equals the same network written with TF's own SAME/VALID
+   * convolutions, HWIO kernels and a channel-first flatten, in inference mode (no dropout).
+   */
+  @Test
+  void zenkeNetMatchesTfOpsOnTheSameKernels() {
+    ZenkeNetSpec spec = new ZenkeNetSpec(2, 3);
+    WeightLayout layout = spec.layout();
+    SplittableRandom rng = new SplittableRandom(11);
+    float[] theta = random(Math.toIntExact(layout.totalSize()), rng, 0.05);
+    float[] x = random(2 * 3072, rng, 1);
+    try (Graph g = new Graph(); Session s = new Session(g); TFloat32 xt = Tensors.floats(x, 2, 3072)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
+      Operand<TFloat32> mine = spec.network().forwardAllHeads(tf, xp, tf.constant(theta), ForwardContext.none()).output();
+
+      Operand<TFloat32> h = tf.reshape(xp, tf.constant(new int[] {-1, 32, 32, 3}));
+      h = tf.nn.relu(conv(tf, h, layout, theta, "c0", "SAME"));
+      h = tf.nn.relu(conv(tf, h, layout, theta, "c1", "VALID"));
+      h = tf.nn.maxPool(h, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+      h = tf.nn.relu(conv(tf, h, layout, theta, "c2", "SAME"));
+      h = tf.nn.relu(conv(tf, h, layout, theta, "c3", "VALID"));
+      h = tf.nn.maxPool(h, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+      h = tf.reshape(tf.linalg.transpose(h, tf.constant(new int[] {0, 3, 1, 2})), tf.constant(new int[] {-1, 2304}));
+      h = tf.nn.relu(dense(tf, h, layout, theta, "f0"));
+      Operand<TFloat32> ref = tf.reshape(dense(tf, h, layout, theta, "f1"), tf.constant(new int[] {-1, 2, 3}));
+
+      float[][] out = GraphTestSupport.fetch(s, Map.of(xp, xt), List.of(mine, ref));
+      assertThat(out[0]).hasSize(2 * 2 * 3);
+      for (int i = 0; i < out[0].length; i++) {
+        assertThat(out[0][i]).isCloseTo(out[1][i], within(1e-4f));
+      }
+    }
+  }
+
+  /** TF's conv on the kernel of {@code name}, transposed to HWIO in Java. */
+  private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, String name, String padding) {
+    WeightLayout.Entry e = layout.entry(name + "/w");
+    int out = (int) e.shape()[0], in = (int) e.shape()[1];
+    float[] hwio = new float[(int) e.size()];
+    for (int o = 0; o < out; o++) {
+      for (int c = 0; c < in; c++) {
+        for (int i = 0; i < 3; i++) {
+          for (int j = 0; j < 3; j++) {
+            hwio[((i * 3 + j) * in + c) * out + o] = theta[(int) e.offset() + ((o * in + c) * 3 + i) * 3 + j];
+          }
+        }
+      }
+    }
+    Operand<TFloat32> k = tf.constant(org.tensorflow.ndarray.Shape.of(3, 3, in, out), org.tensorflow.ndarray.buffer.DataBuffers.of(hwio, true, false));
+    return tf.nn.biasAdd(tf.nn.conv2d(h, k, List.of(1L, 1L, 1L, 1L), padding), slice(tf, layout, theta, name + "/b"));
+  }
+
+  private static Operand<TFloat32> dense(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, String name) {
+    WeightLayout.Entry e = layout.entry(name + "/w");
+    float[] w = java.util.Arrays.copyOfRange(theta, (int) e.offset(), (int) (e.offset() + e.size()));
+    Operand<TFloat32> wt = tf.constant(org.tensorflow.ndarray.Shape.of(e.shape()), org.tensorflow.ndarray.buffer.DataBuffers.of(w, true, false));
+    return tf.nn.biasAdd(tf.linalg.matMul(h, wt, MatMul.transposeB(true)), slice(tf, layout, theta, name + "/b"));
+  }
+
+  private static Operand<TFloat32> slice(Ops tf, WeightLayout layout, float[] theta, String name) {
+    WeightLayout.Entry e = layout.entry(name);
+    return tf.constant(java.util.Arrays.copyOfRange(theta, (int) e.offset(), (int) (e.offset() + e.size())));
+  }
+
+  /**
+   * Batch norm in training normalises with the batch's statistics and rewrites only the
+   * condition's running statistics (0.9 old + 0.1 batch, unbiased variance); in inference the
+   * condition's running statistics normalise. The other condition's row stays as it was.
+   */
+  @Test
+  void batchNormUpdatesOnlyTheConditionsRunningStatistics() {
+    int n = 3, hw = 2, c = 2;
+    SplittableRandom rng = new SplittableRandom(5);
+    float[] x = random(n * hw * hw * c, rng, 2);
+    float[] gamma = {1.5f, 0.5f};
+    float[] beta = {0.1f, -0.2f};
+    double[] mean = new double[c], var = new double[c];
+    int count = n * hw * hw;
+    for (int i = 0; i < x.length; i++) {
+      mean[i % c] += x[i] / count;
+    }
+    for (int i = 0; i < x.length; i++) {
+      var[i % c] += (x[i] - mean[i % c]) * (x[i] - mean[i % c]) / count;
+    }
+    try (Graph g = new Graph(); Session s = new Session(g); TFloat32 xt = Tensors.floats(x, n, hw, hw, c);
+        TInt32 one = TInt32.scalarOf(1); TInt32 zero = TInt32.scalarOf(0)) {
+      Ops tf = Ops.create(g);
+      NetworkState state = NetworkState.variables(tf, "target/", ConvLayers.batchNormTables("bn0", c), 2);
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
+      Placeholder<TInt32> cond = tf.placeholder(TInt32.class);
+      ForwardContext ctx = new ForwardContext(null, false, cond, false).withState(state);
+      ConvLayers.Normalized train = ConvLayers.batchNorm(tf, xp, tf.constant(gamma), tf.constant(beta), "bn0", ctx.inTraining());
+      ConvLayers.Normalized test = ConvLayers.batchNorm(tf, xp, tf.constant(gamma), tf.constant(beta), "bn0", ctx);
+      assertThat(train.updates()).hasSize(2);
+      assertThat(test.updates()).isEmpty();
+      s.initialize();
+
+      float[] y = GraphTestSupport.fetch(s, Map.of(xp, xt, cond, one), train.output());
+      for (int i = 0; i < x.length; i++) {
+        int ch = i % c;
+        assertThat(y[i]).isCloseTo((float) ((x[i] - mean[ch]) / Math.sqrt(var[ch] + 1e-5) * gamma[ch] + beta[ch]), within(1e-4f));
+      }
+      Session.Runner r = s.runner().feed(xp, xt).feed(cond, one);
+      train.updates().forEach(r::addTarget);
+      r.run();
+      float[] meanTable = GraphTestSupport.fetch(s, Map.of(), state.table("bn0/mean"));
+      float[] varTable = GraphTestSupport.fetch(s, Map.of(), state.table("bn0/var"));
+      for (int ch = 0; ch < c; ch++) {
+        assertThat(meanTable[ch]).as("condition 0 mean").isEqualTo(0f);
+        assertThat(varTable[ch]).as("condition 0 var").isEqualTo(1f);
+        assertThat(meanTable[c + ch]).isCloseTo((float) (0.1 * mean[ch]), within(1e-5f));
+        assertThat(varTable[c + ch]).isCloseTo((float) (0.9 + 0.1 * var[ch] * count / (count - 1)), within(1e-5f));
+      }
+      float[] y0 = GraphTestSupport.fetch(s, Map.of(xp, xt, cond, zero), test.output());
+      float[] y1 = GraphTestSupport.fetch(s, Map.of(xp, xt, cond, one), test.output());
+      for (int i = 0; i < x.length; i++) {
+        int ch = i % c;
+        assertThat(y0[i]).isCloseTo((float) (x[i] / Math.sqrt(1 + 1e-5) * gamma[ch] + beta[ch]), within(1e-4f));
+        double m1 = meanTable[c + ch], v1 = varTable[c + ch];
+        assertThat(y1[i]).isCloseTo((float) ((x[i] - m1) / Math.sqrt(v1 + 1e-5) * gamma[ch] + beta[ch]), within(1e-4f));
+      }
+    }
+  }
+
+  /** ResNet-32 runs in both modes, asks for one update per statistic in training, and needs its state. */
+  @Test
+  void resNetForwardAndStateUpdates() {
+    ResNetSpec spec = new ResNetSpec(1, 2, 3);
+    TargetNetwork net = spec.network();
+    SplittableRandom rng = new SplittableRandom(7);
+    float[] theta = random(Math.toIntExact(spec.parameterCount()), rng, 0.1);
+    float[] x = random(4 * 3072, rng, 1);
+    try (Graph g = new Graph(); Session s = new Session(g); TFloat32 xt = Tensors.floats(x, 4, 32, 32, 3)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
+      assertThat(assertThrows(IllegalArgumentException.class,
+          () -> net.forwardAllHeads(tf, xp, tf.constant(theta), ForwardContext.none())).getMessage()).contains("per-condition state");
+      NetworkState state = NetworkState.variables(tf, "t/", net.stateTables(), 2);
+      ForwardContext ctx = ForwardContext.head(tf.constant(1)).withState(state);
+      TargetNetwork.Forward train = net.forwardAllHeads(tf, xp, tf.constant(theta), ctx.inTraining());
+      TargetNetwork.Forward test = net.forward(tf, xp, tf.constant(theta), ctx);
+      assertThat(train.stateUpdates()).hasSize(2 * spec.numConvs());
+      assertThat(test.stateUpdates()).isEmpty();
+      s.initialize();
+      float[] all = GraphTestSupport.fetch(s, Map.of(xp, xt), train.output());
+      assertThat(all).hasSize(4 * 2 * 3);
+      for (float v : all) {
+        assertThat(Float.isFinite(v)).isTrue();
+      }
+      float[] before = GraphTestSupport.fetch(s, Map.of(xp, xt), test.output());
+      Session.Runner r = s.runner().feed(xp, xt);
+      train.stateUpdates().forEach(r::addTarget);
+      r.run();
+      float[] after = GraphTestSupport.fetch(s, Map.of(xp, xt), test.output());
+      assertThat(before).hasSize(4 * 3);
+      assertThat(after).isNotEqualTo(before);
+    }
+  }
+
+  /**
+   * Dropout is the identity outside training; in training it is drawn from the seed (same seed,
+   * same mask), Dropout2d zeroes whole feature maps, and the kept units are scaled by 1/(1−p).
+   */
+  @Test
+  void dropoutOnlyInTrainingAndSeeded() {
+    float[] ones = new float[2 * 4 * 4 * 8];
+    java.util.Arrays.fill(ones, 1f);
+    try (Graph g = new Graph(); Session s = new Session(g); TFloat32 xt = Tensors.floats(ones, 2, 4, 4, 8);
+        TInt64 seedA = TInt64.vectorOf(1L, 2L); TInt64 seedB = TInt64.vectorOf(1L, 3L)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
+      Placeholder<TInt64> seed = tf.placeholder(TInt64.class);
+      ForwardContext eval = ForwardContext.none();
+      Operand<TFloat32> off = tf.identity(ConvLayers.dropout(tf, xp, 0.5f, true, eval, 0));
+      Operand<TFloat32> on = ConvLayers.dropout(tf, xp, 0.5f, true, eval.inTraining(seed), 0);
+      assertThat(assertThrows(IllegalArgumentException.class, () -> ConvLayers.dropout(tf, xp, 0.5f, true, eval.inTraining(), 0)).getMessage())
+          .contains("seed");
+      assertThat(GraphTestSupport.fetch(s, Map.of(xp, xt), off)).containsOnly(1f);
+      float[] a = GraphTestSupport.fetch(s, Map.of(xp, xt, seed, seedA), on);
+      float[] a2 = GraphTestSupport.fetch(s, Map.of(xp, xt, seed, seedA), on);
+      float[] b = GraphTestSupport.fetch(s, Map.of(xp, xt, seed, seedB), on);
+      assertThat(a).isEqualTo(a2).isNotEqualTo(b).containsOnly(0f, 2f).contains(0f, 2f);
+      for (int n = 0; n < 2; n++) {
+        for (int c = 0; c < 8; c++) {
+          float first = a[(n * 16) * 8 + c];
+          for (int p = 0; p < 16; p++) {
+            assertThat(a[(n * 16 + p) * 8 + c]).as("example %d channel %d", n, c).isEqualTo(first);
+          }
+        }
+      }
+    }
+  }
+
+  /** The conv targets do not run task inference; they say so instead of failing inside TF. */
+  @Test
+  void candidatesAreRefusedByName() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      TargetNetwork net = new ZenkeNetSpec(2, 2).network();
+      assertThat(net.supportsCandidates()).isFalse();
+      assertThat(assertThrows(UnsupportedOperationException.class,
+          () -> net.forwardCandidates(tf, tf.constant(new float[1]), tf.constant(new float[1]), ForwardContext.none())).getMessage())
+          .contains("MLP").contains("ZenkeNet");
+    }
+  }
+}
