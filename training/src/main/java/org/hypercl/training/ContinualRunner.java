@@ -128,11 +128,16 @@ public final class ContinualRunner {
     return (c.target().numHeads() == 1 ? Scenario.CL2.id() : Scenario.CL3.id()) + "/" + score.id();
   }
 
-  /** Every matrix a run of {@code c} fills: the metric with the task given, and for classifiers each score's. */
+  /** Whether runs of {@code c} infer the task too: classifiers whose target network can run every candidate. */
+  static boolean infersTasks(ExperimentConfig c) {
+    return c.kind() == TaskKind.CLASSIFICATION && c.target().network().supportsCandidates();
+  }
+
+  /** Every matrix a run of {@code c} fills: the metric with the task given, and, where it infers tasks, each score's. */
   static List<String> matrixNames(ExperimentConfig c) {
     List<String> names = new ArrayList<>();
     names.add(RunResults.TASK_GIVEN);
-    if (c.kind() == TaskKind.CLASSIFICATION) {
+    if (infersTasks(c)) {
       for (TaskInference.Score s : TaskInference.Score.values()) {
         names.add(inferredName(c, s));
       }
@@ -313,7 +318,7 @@ public final class ContinualRunner {
     for (int j = 0; j <= t; j++) {
       TaskData d = j == t ? current : source.task(j);
       tables.matrix(RunResults.TASK_GIVEN)[t][j] = learner.evaluate(j, d);
-      if (config.kind() != TaskKind.CLASSIFICATION) {
+      if (!infersTasks(config)) {
         continue;
       }
       Map<TaskInference.Score, ContinualLearner.InferredPredictions> inferred =

@@ -99,6 +99,11 @@ public record ExperimentConfig(
           "experiment " + name + ": scenario " + scenario.id() + " infers the task from a classifier's outputs; "
               + kind.name().toLowerCase(java.util.Locale.ROOT) + " runs only in cl1");
     }
+    if (scenario != Scenario.CL1 && !target.network().supportsCandidates()) {
+      throw new IllegalArgumentException(
+          "experiment " + name + ": scenario " + scenario.id() + " infers the task, which is implemented for MLP targets only, not "
+              + target.network());
+    }
     if (scenario == Scenario.CL2 && target.numHeads() != 1) {
       throw new IllegalArgumentException(
           "experiment " + name + ": cl2 shares one output head, but the target network has " + target.numHeads());

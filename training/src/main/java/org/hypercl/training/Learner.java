@@ -10,6 +10,7 @@ import org.hypercl.graphs.AdamOptimizer;
 import org.hypercl.graphs.ForwardContext;
 import org.hypercl.graphs.Hypernetwork;
 import org.hypercl.graphs.Losses;
+import org.hypercl.graphs.NetworkState;
 import org.hypercl.graphs.Penalty;
 import org.hypercl.graphs.StepSeeds;
 import org.hypercl.graphs.TargetNetwork;
@@ -27,6 +28,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A continual learner assembled from parts ({@link PartSpec}): each part is the experiment's
@@ -54,6 +56,8 @@ public final class Learner implements ContinualLearner {
     final WeightSource weights;
     final AdamOptimizer optimizer;
     final List<Penalty> penalties = new ArrayList<>();
+    /** Per-task state of the part's target network (batch-norm statistics); null if it keeps none. */
+    NetworkState state;
     Operand<TFloat32> prediction;
     Operand<TFloat32> taskLoss;
     Operand<TFloat32> penaltyLoss;
@@ -73,6 +77,8 @@ public final class Learner implements ContinualLearner {
   private final TaskInputs inputs;
   private final Placeholder<TInt32> trainTask;
   private final Placeholder<TInt32> evalTask;
+  /** The seed of a step's random draws in the target network (dropout), {@code [2]}. */
+  private final Placeholder<TInt64> stepSeed;
   private final List<Part> parts = new ArrayList<>();
   private final List<String> stepOutputNames = new ArrayList<>();
   private final List<Operand<TFloat32>> stepOutputs = new ArrayList<>();
@@ -104,6 +110,7 @@ public final class Learner implements ContinualLearner {
       this.inputs = new TaskInputs(tf, maxTrainSize, config.target().inputSize(), config.target().outputSize());
       this.trainTask = tf.withSubScope("train").withName("task").placeholder(TInt32.class);
       this.evalTask = tf.withSubScope("eval").withName("task").placeholder(TInt32.class);
+      this.stepSeed = tf.withSubScope("train").withName("seed").placeholder(TInt64.class);
       for (PartSpec spec : config.method().parts(config)) {
         buildPart(spec);
       }
@@ -121,8 +128,8 @@ public final class Learner implements ContinualLearner {
       stepOutputs.add(batchMetric);
 
       Ops ev = tf.withSubScope("eval");
-      evalOutput = net.forward(ev, inputs.evalInput, main.weights.weightsOf(ev, evalTask), ForwardContext.head(evalTask)).output();
-      if (config.kind() == TaskKind.CLASSIFICATION) {
+      evalOutput = net.forward(ev, inputs.evalInput, main.weights.weightsOf(ev, evalTask), ForwardContext.head(evalTask).withState(main.state)).output();
+      if (ContinualRunner.infersTasks(config)) {
         Ops inf = tf.withSubScope("inference");
         candidates = inf.withName("candidates").placeholder(TInt32.class);
         inference =
@@ -163,7 +170,12 @@ public final class Learner implements ContinualLearner {
     }
     List<Operand<TFloat32>> params = Variables.read(train, weights.trainable());
     Operand<TFloat32> w = weights.trainWeights(train, params);
-    part.prediction = net.forward(train, inputs.batchX, w, ForwardContext.head(trainTask).inTraining()).output();
+    if (!net.stateTables().isEmpty()) {
+      // One row per task, fresh (mean 0, variance 1) until that task trains; saved with the checkpoint.
+      part.state = NetworkState.variables(tf, scope + "target_state/", net.stateTables(), config.numTasks());
+    }
+    TargetNetwork.Forward forward = net.forward(train, inputs.batchX, w, ForwardContext.head(trainTask).withState(part.state).inTraining(stepSeed));
+    part.prediction = forward.output();
     part.taskLoss =
         config.kind() == TaskKind.CLASSIFICATION
             ? Losses.softmaxCrossEntropy(train, part.prediction, inputs.batchY)
@@ -188,6 +200,8 @@ public final class Learner implements ContinualLearner {
     part.update = part.optimizer.update(train, grads, List.of((Op) part.taskLoss, (Op) part.penaltyLoss));
     parts.add(part);
     updates.add(part.update);
+    // The running statistics move with the step, from the batch statistics of this step's forward pass.
+    updates.addAll(forward.stateUpdates());
     stepOutputNames.add(scope + "task_loss");
     stepOutputs.add(part.taskLoss);
     stepOutputNames.add(scope + "regularizer");
@@ -259,6 +273,7 @@ public final class Learner implements ContinualLearner {
       Session.Runner r = session.runner();
       r.feed(inputs.batchIndices, own(owned, Tensors.ints(batch, batch.length)));
       r.feed(trainTask, own(owned, TInt32.scalarOf(task)));
+      r.feed(stepSeed, own(owned, TInt64.vectorOf(StepSeeds.mix(settings.seed(), task, step), -4L)));
       for (Part p : parts) {
         for (Penalty penalty : p.penalties) {
           penalty.feed(r, owned, task, step);
@@ -389,7 +404,9 @@ public final class Learner implements ContinualLearner {
   @Override
   public Map<TaskInference.Score, InferredPredictions> inferTasks(float[] x, int n, int[] candidateTasks, int[] permutation) {
     if (inference.isEmpty()) {
-      throw new IllegalStateException("task inference needs a classifier; " + config.name() + " is " + config.kind());
+      throw new IllegalStateException(config.kind() != TaskKind.CLASSIFICATION
+          ? "task inference needs a classifier; " + config.name() + " is " + config.kind()
+          : "task inference is implemented for MLP targets only, not " + net);
     }
     int in = config.target().inputSize();
     if (x.length != n * in) {
@@ -474,6 +491,27 @@ public final class Learner implements ContinualLearner {
   /** Current values of the hypernetwork's parameters, by name, in {@link Hypernetwork#variables()} order. */
   public Map<String, float[]> hypernetworkValues() {
     return generated().hypernetworkValues(session);
+  }
+
+  /**
+   * The per-task state of the target network (batch-norm running statistics), by table name, each
+   * {@code [numTasks, channels]} row-major; empty for a network without state.
+   */
+  public Map<String, float[]> targetState() {
+    NetworkState state = parts.get(0).state;
+    Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    if (state == null) {
+      return out;
+    }
+    List<String> names = state.names();
+    Session.Runner r = session.runner();
+    names.forEach(n -> r.fetch(state.table(n)));
+    try (Result res = r.run()) {
+      for (int i = 0; i < names.size(); i++) {
+        out.put(names.get(i), Tensors.toFloats(res.get(i)));
+      }
+    }
+    return out;
   }
 
   public Hypernetwork hypernetwork() {
