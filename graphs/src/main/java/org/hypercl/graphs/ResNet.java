@@ -72,14 +72,14 @@ public final class ResNet implements TargetNetwork {
       }
     }
     h = ConvLayers.globalAveragePool(tf, h);
-    h = tf.nn.biasAdd(tf.linalg.matMul(h, w.get("fc/w"), MatMul.transposeB(true)), w.get("fc/b"));
+    h = tf.nn.biasAdd(tf.linalg.matMul(h, w.get("fc_w"), MatMul.transposeB(true)), w.get("fc_b"));
     return new Forward(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})), updates);
   }
 
   private static Operand<TFloat32> convBn(
       Ops tf, Operand<TFloat32> h, int i, int stride, Map<String, Operand<TFloat32>> w, ForwardContext context, List<Op> updates) {
-    Operand<TFloat32> c = ConvLayers.conv2d(tf, h, w.get("conv" + i + "/w"), w.get("conv" + i + "/b"), stride, 1);
-    ConvLayers.Normalized n = ConvLayers.batchNorm(tf, c, w.get("bn" + i + "/gamma"), w.get("bn" + i + "/beta"), "bn" + i, context);
+    Operand<TFloat32> c = ConvLayers.conv2d(tf, h, w.get("conv" + i + "_w"), w.get("conv" + i + "_b"), stride, 1);
+    ConvLayers.Normalized n = ConvLayers.batchNorm(tf, c, w.get("bn" + i + "_gamma"), w.get("bn" + i + "_beta"), "bn" + i, context);
     updates.addAll(n.updates());
     return n.output();
   }

@@ -52,21 +52,21 @@ public record ResNetSpec(int n, int numHeads, int outputSize) implements TargetS
   }
 
   /**
-   * Batch-norm {@code bn<i>/gamma, bn<i>/beta} for every layer first, then {@code conv<i>/w
-   * [out, in, 3, 3]} and {@code conv<i>/b}, then {@code fc/w [numHeads·outputSize, 64]} and
-   * {@code fc/b}: the authors' order of the weights.
+   * Batch-norm {@code bn<i>_gamma, bn<i>_beta} for every layer first, then {@code conv<i>_w
+   * [out, in, 3, 3]} and {@code conv<i>_b}, then {@code fc_w [numHeads·outputSize, 64]} and
+   * {@code fc_b}: the authors' order of the weights.
    */
   public WeightLayout layout() {
     WeightLayout.Builder b = WeightLayout.builder();
     for (int i = 0; i < numConvs(); i++) {
-      b.add("bn" + i + "/gamma", channels(i)).add("bn" + i + "/beta", channels(i));
+      b.add("bn" + i + "_gamma", channels(i)).add("bn" + i + "_beta", channels(i));
     }
     int in = ZenkeNetSpec.CHANNELS;
     for (int i = 0; i < numConvs(); i++) {
-      b.add("conv" + i + "/w", channels(i), in, 3, 3).add("conv" + i + "/b", channels(i));
+      b.add("conv" + i + "_w", channels(i), in, 3, 3).add("conv" + i + "_b", channels(i));
       in = channels(i);
     }
-    return b.add("fc/w", (long) numHeads * outputSize, in).add("fc/b", (long) numHeads * outputSize).build();
+    return b.add("fc_w", (long) numHeads * outputSize, in).add("fc_b", (long) numHeads * outputSize).build();
   }
 
   /** The running mean and variance of every batch-norm layer. */

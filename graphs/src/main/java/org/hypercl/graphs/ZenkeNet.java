@@ -49,17 +49,17 @@ public final class ZenkeNet implements TargetNetwork {
   public Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
     Map<String, Operand<TFloat32>> w = layout.split(tf, weights);
     Operand<TFloat32> h = tf.reshape(x, tf.constant(new int[] {-1, ZenkeNetSpec.SIDE, ZenkeNetSpec.SIDE, ZenkeNetSpec.CHANNELS}));
-    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c0/w"), w.get("c0/b"), 1, 1));
-    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c1/w"), w.get("c1/b"), 1, 0));
+    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c0_w"), w.get("c0_b"), 1, 1));
+    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c1_w"), w.get("c1_b"), 1, 0));
     h = ConvLayers.dropout(tf, ConvLayers.maxPool(tf, h, 2), spec.convDropout(), true, context, 0);
-    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c2/w"), w.get("c2/b"), 1, 1));
-    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c3/w"), w.get("c3/b"), 1, 0));
+    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c2_w"), w.get("c2_b"), 1, 1));
+    h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c3_w"), w.get("c3_b"), 1, 0));
     h = ConvLayers.dropout(tf, ConvLayers.maxPool(tf, h, 2), spec.convDropout(), true, context, 1);
     // Flattened channel-first, as the authors' NCHW network does, so f0's columns mean the same.
     h = tf.reshape(tf.linalg.transpose(h, tf.constant(new int[] {0, 3, 1, 2})), tf.constant(new int[] {-1, ZenkeNetSpec.FLAT}));
-    h = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(h, w.get("f0/w"), MatMul.transposeB(true)), w.get("f0/b")));
+    h = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(h, w.get("f0_w"), MatMul.transposeB(true)), w.get("f0_b")));
     h = ConvLayers.dropout(tf, h, spec.fcDropout(), false, context, 2);
-    h = tf.nn.biasAdd(tf.linalg.matMul(h, w.get("f1/w"), MatMul.transposeB(true)), w.get("f1/b"));
+    h = tf.nn.biasAdd(tf.linalg.matMul(h, w.get("f1_w"), MatMul.transposeB(true)), w.get("f1_b"));
     return Forward.of(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})));
   }
 

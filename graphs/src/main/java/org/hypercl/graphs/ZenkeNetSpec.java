@@ -47,12 +47,12 @@ public record ZenkeNetSpec(int numHeads, int outputSize, float convDropout, floa
    */
   public WeightLayout layout() {
     return WeightLayout.builder()
-        .add("c0/w", 32, CHANNELS, 3, 3).add("c0/b", 32)
-        .add("c1/w", 32, 32, 3, 3).add("c1/b", 32)
-        .add("c2/w", 64, 32, 3, 3).add("c2/b", 64)
-        .add("c3/w", 64, 64, 3, 3).add("c3/b", 64)
-        .add("f0/w", FC, FLAT).add("f0/b", FC)
-        .add("f1/w", (long) numHeads * outputSize, FC).add("f1/b", (long) numHeads * outputSize)
+        .add("c0_w", 32, CHANNELS, 3, 3).add("c0_b", 32)
+        .add("c1_w", 32, 32, 3, 3).add("c1_b", 32)
+        .add("c2_w", 64, 32, 3, 3).add("c2_b", 64)
+        .add("c3_w", 64, 64, 3, 3).add("c3_b", 64)
+        .add("f0_w", FC, FLAT).add("f0_b", FC)
+        .add("f1_w", (long) numHeads * outputSize, FC).add("f1_b", (long) numHeads * outputSize)
         .build();
   }
 

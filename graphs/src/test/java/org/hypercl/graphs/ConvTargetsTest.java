@@ -148,7 +148,7 @@ class ConvTargetsTest {
 
   /** TF's conv on the kernel of {@code name}, transposed to HWIO in Java. */
   private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, String name, String padding) {
-    WeightLayout.Entry e = layout.entry(name + "/w");
+    WeightLayout.Entry e = layout.entry(name + "_w");
     int out = (int) e.shape()[0], in = (int) e.shape()[1];
     float[] hwio = new float[(int) e.size()];
     for (int o = 0; o < out; o++) {
@@ -161,14 +161,14 @@ class ConvTargetsTest {
       }
     }
     Operand<TFloat32> k = tf.constant(org.tensorflow.ndarray.Shape.of(3, 3, in, out), org.tensorflow.ndarray.buffer.DataBuffers.of(hwio, true, false));
-    return tf.nn.biasAdd(tf.nn.conv2d(h, k, List.of(1L, 1L, 1L, 1L), padding), slice(tf, layout, theta, name + "/b"));
+    return tf.nn.biasAdd(tf.nn.conv2d(h, k, List.of(1L, 1L, 1L, 1L), padding), slice(tf, layout, theta, name + "_b"));
   }
 
   private static Operand<TFloat32> dense(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, String name) {
-    WeightLayout.Entry e = layout.entry(name + "/w");
+    WeightLayout.Entry e = layout.entry(name + "_w");
     float[] w = java.util.Arrays.copyOfRange(theta, (int) e.offset(), (int) (e.offset() + e.size()));
     Operand<TFloat32> wt = tf.constant(org.tensorflow.ndarray.Shape.of(e.shape()), org.tensorflow.ndarray.buffer.DataBuffers.of(w, true, false));
-    return tf.nn.biasAdd(tf.linalg.matMul(h, wt, MatMul.transposeB(true)), slice(tf, layout, theta, name + "/b"));
+    return tf.nn.biasAdd(tf.linalg.matMul(h, wt, MatMul.transposeB(true)), slice(tf, layout, theta, name + "_b"));
   }
 
   private static Operand<TFloat32> slice(Ops tf, WeightLayout layout, float[] theta, String name) {

@@ -8,6 +8,8 @@ import java.util.Map;
 import org.hypercl.graphs.Hypernetwork;
 import org.hypercl.graphs.TargetSpec;
 import org.hypercl.graphs.ForwardContext;
+import org.hypercl.graphs.NetworkState;
+import org.hypercl.graphs.TargetNetwork;
 import org.hypercl.graphs.TaskEmbeddings;
 import org.hypercl.graphs.TaskInference;
 import org.hypercl.graphs.Tensors;
@@ -52,6 +54,8 @@ public final class HypernetworkGraph implements AutoCloseable {
   private final Session session;
   private final List<Signature> signatures = new ArrayList<>();
   private final Operand<TFloat32> learnedEmbeddings;
+  /** The target network's per-task state (batch-norm statistics), restored from the checkpoint; null if none. */
+  private final NetworkState state;
 
   private HypernetworkGraph(RunCheckpoint run) {
     this.run = run;
@@ -64,6 +68,9 @@ public final class HypernetworkGraph implements AutoCloseable {
       Hypernetwork hnet = Hypernetwork.create(tf, run.hypernetwork(), UNUSED_SEED);
       int de = run.hypernetwork().embeddingDim();
       Variable<TFloat32> table = Variables.zeros(tf, TaskEmbeddings.TABLE_NAME, run.numTasks(), de);
+      TargetNetwork net = run.target().network();
+      // The learner's names (its main part has no scope), so the checkpoint fills them.
+      state = net.stateTables().isEmpty() ? null : NetworkState.variables(tf, "target_state/", net.stateTables(), run.numTasks());
 
       Ops sv = tf.withSubScope("serving");
       TargetSpec target = run.target();
@@ -95,7 +102,7 @@ public final class HypernetworkGraph implements AutoCloseable {
               byId.constant(1))
           : x;
       Map<String, Operand<?>> byIdOutputs =
-          PredictionOutputs.build(byId, run.kind(), target.network().forward(byId, idInput, idWeights, ForwardContext.head(taskId)).output());
+          PredictionOutputs.build(byId, run.kind(), net.forward(byId, idInput, idWeights, ForwardContext.head(taskId).withState(state)).output());
       // serving_default repeats predict: TF Serving uses it when a request names no signature.
       for (String key : List.of(Signatures.PREDICT, Signatures.SERVING_DEFAULT)) {
         Signature.Builder predict = predictSignature(key, x).input(Signatures.TASK_ID, taskId);
@@ -112,7 +119,8 @@ public final class HypernetworkGraph implements AutoCloseable {
       if (head != null) {
         predictEmb.input(Signatures.HEAD, head);
       }
-      outputs(byEmb, predictEmb, target.network().forward(byEmb, x, embWeights, ForwardContext.head(head == null ? byEmb.constant(0) : head)).output());
+      // For a target with per-task state, the head also picks whose batch-norm statistics normalise.
+      outputs(byEmb, predictEmb, net.forward(byEmb, x, embWeights, ForwardContext.head(head == null ? byEmb.constant(0) : head).withState(state)).output());
       signatures.add(predictEmb.build());
 
       signatures.add(weightSignature(sv.withSubScope(Signatures.GENERATE_WEIGHTS), Signatures.GENERATE_WEIGHTS,
@@ -120,7 +128,7 @@ public final class HypernetworkGraph implements AutoCloseable {
       signatures.add(weightSignature(sv.withSubScope(Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING),
           Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING, Signatures.TASK_EMBEDDING, embedding, embWeights));
 
-      if (run.kind() == OutputKind.CLASSIFICATION) {
+      if (hasInferTask(run)) {
         Ops inf = sv.withSubScope(Signatures.INFER_TASK);
         Operand<TFloat32> all = hnet.generate(inf, params, learnedEmbeddings);
         // x is the example as observed (for a permuted task, already permuted): every task's network sees it as it is.
@@ -146,6 +154,33 @@ public final class HypernetworkGraph implements AutoCloseable {
           "cannot restore the hypernetwork from checkpoint " + run.checkpointPrefix() + ": " + e.getMessage(), e);
     }
     this.session = s;
+  }
+
+  /** Whether the model has {@code infer_task}: classifiers whose target network runs every candidate in one pass. */
+  static boolean hasInferTask(RunCheckpoint run) {
+    return run.kind() == OutputKind.CLASSIFICATION && run.target().network().supportsCandidates();
+  }
+
+  /**
+   * Task {@code task}'s row of every state table (its batch-norm statistics), each a one-row
+   * {@code [1][channels]} table to bake into that task's model; empty for a target without state.
+   */
+  public Map<String, float[][]> stateOf(int task) {
+    Map<String, float[][]> out = new LinkedHashMap<>();
+    if (state == null) {
+      return out;
+    }
+    List<String> names = state.names();
+    Session.Runner r = session.runner();
+    names.forEach(n -> r.fetch(state.table(n)));
+    try (Result res = r.run()) {
+      for (int i = 0; i < names.size(); i++) {
+        float[] all = Tensors.toFloats(res.get(i));
+        int c = all.length / state.conditions();
+        out.put(names.get(i), new float[][] {java.util.Arrays.copyOfRange(all, task * c, (task + 1) * c)});
+      }
+    }
+    return out;
   }
 
   /** Row t: task t's input permutation, the identity for a task without one. */

@@ -125,7 +125,7 @@ public final class ModelExporter {
         Path dir = staging.resolve(models.get(t)).resolve(version);
         int head = run.target().numHeads() > 1 ? t : 0;
         try (TaskModelGraph g = new TaskModelGraph(run.target(), run.kind(), reference.generatedWeights(t), head,
-            run.permutations().get(t))) {
+            run.permutations().get(t), reference.stateOf(t))) {
           write(dir, g.session(), List.of(g.signature()));
         }
         staged.add(dir);
@@ -208,7 +208,7 @@ public final class ModelExporter {
           max = Math.max(max, compare(hnetDir, Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING, h,
               Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING, Map.of(Signatures.TASK_EMBEDDING, emb), reference,
               Signatures.GENERATE_WEIGHTS_WITH_EMBEDDING, Map.of(Signatures.TASK_EMBEDDING, emb), options.tolerance()));
-          if (t == 0 && run.kind() == OutputKind.CLASSIFICATION) {
+          if (t == 0 && HypernetworkGraph.hasInferTask(run)) {
             max = Math.max(max, compare(hnetDir, Signatures.INFER_TASK, h, Signatures.INFER_TASK,
                 Map.of(Signatures.X, xt), reference, Signatures.INFER_TASK, Map.of(Signatures.X, xt), options.tolerance()));
           }

@@ -2,6 +2,7 @@ package org.hypercl.savedmodels;
 
 import org.hypercl.graphs.TargetSpec;
 import org.hypercl.graphs.ForwardContext;
+import org.hypercl.graphs.NetworkState;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -13,7 +14,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * One task's target network with its generated weights baked in as a constant: a plain model that
+ * One task's target network with its generated weights (and, for a target with batch norm, the
+ * task's running statistics) baked in as constants: a plain model that
  * any SavedModel runtime serves without this project. Signature {@link Signatures#SERVING_DEFAULT}.
  * A task with an input permutation takes raw (unpermuted) rows and gathers them with its
  * permutation, a constant of the graph, as the learner does: {@code x_task = gather(x, perm, axis=1)}.
@@ -29,8 +31,10 @@ final class TaskModelGraph implements AutoCloseable {
    * @param head the head to read (the task id for a multi-head target; ignored for one head)
    * @param permutation the task's input permutation (input j is raw input {@code permutation[j]}),
    *     or null for none
+   * @param state the task's row of each of the target's state tables (batch-norm statistics), baked
+   *     in as constants; empty for a target without state
    */
-  TaskModelGraph(TargetSpec spec, OutputKind kind, float[] weights, int head, int[] permutation) {
+  TaskModelGraph(TargetSpec spec, OutputKind kind, float[] weights, int head, int[] permutation, java.util.Map<String, float[][]> state) {
     if (weights.length != spec.parameterCount()) {
       throw new IllegalArgumentException(
           "the target network has " + spec.parameterCount() + " weights, got " + weights.length);
@@ -49,7 +53,12 @@ final class TaskModelGraph implements AutoCloseable {
       Operand<TFloat32> input = permutation == null
           ? x
           : tf.withName("permuted_x").gather(x, tf.withName("input_permutation").constant(permutation), tf.constant(1));
-      Operand<TFloat32> out = spec.network().forward(tf, input, w, ForwardContext.head(tf.constant(head))).output();
+      ForwardContext context = ForwardContext.head(tf.constant(head));
+      if (!state.isEmpty()) {
+        // One row per table, the task's own: condition 0 of the baked tables.
+        context = context.withState(NetworkState.constants(tf.withSubScope("target_state"), state)).withCondition(tf.constant(0));
+      }
+      Operand<TFloat32> out = spec.network().forward(tf, input, w, context).output();
       Signature.Builder sig =
           Signature.builder().key(Signatures.SERVING_DEFAULT).methodName(Signatures.METHOD_PREDICT).input(Signatures.X, x);
       PredictionOutputs.build(tf, kind, out).forEach(sig::output);

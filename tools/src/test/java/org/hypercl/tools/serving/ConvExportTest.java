@@ -1,0 +1,101 @@
+package org.hypercl.tools.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.hypercl.graphs.Activation;
+import org.hypercl.graphs.HypernetworkSpec;
+import org.hypercl.graphs.ResNetSpec;
+import org.hypercl.savedmodels.ExportedModels;
+import org.hypercl.training.ContinualRunner;
+import org.hypercl.training.ExperimentConfig;
+import org.hypercl.training.Learner;
+import org.hypercl.training.LearnerSettings;
+import org.hypercl.training.TaskData;
+import org.hypercl.training.TaskKind;
+import org.hypercl.training.TaskSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A ResNet target (batch norm with per-task statistics) trained, exported and served: each task's
+ * model, with its own statistics baked in, and the hypernetwork model give the learner's outputs.
+ */
+class ConvExportTest {
+
+  @TempDir Path tmp;
+
+  /** Two tasks of 32×32×3 images, task t's pixels offset by t so the tasks' statistics differ. */
+  static TaskSource images(int n) {
+    return new TaskSource() {
+      @Override
+      public String name() {
+        return "conv-images";
+      }
+
+      @Override
+      public int numTasks() {
+        return 2;
+      }
+
+      @Override
+      public int maxTrainSize() {
+        return n;
+      }
+
+      @Override
+      public TaskData task(int t) {
+        SplittableRandom rng = new SplittableRandom(17 + t);
+        float[] x = new float[2 * n * 3072];
+        float[] y = new float[2 * n * 2];
+        for (int i = 0; i < 2 * n; i++) {
+          int c = rng.nextInt(2);
+          for (int p = 0; p < 3072; p++) {
+            x[i * 3072 + p] = (float) (rng.nextDouble() + t + (p < 1536 == (c == 0) ? 0.5 : 0));
+          }
+          y[i * 2 + c] = 1;
+        }
+        return new TaskData("images-" + t, 3072, 2, Arrays.copyOf(x, n * 3072), Arrays.copyOf(y, n * 2),
+            Arrays.copyOfRange(x, n * 3072, 2 * n * 3072), Arrays.copyOfRange(y, n * 2, 4 * n));
+      }
+    };
+  }
+
+  @Test
+  void resNetExportBakesEachTasksBatchNormStatistics() throws Exception {
+    ResNetSpec target = new ResNetSpec(1, 2, 2);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(6, 6, new int[0], Activation.RELU, 3_000, target.parameterCount());
+    LearnerSettings settings = LearnerSettings.defaults().toBuilder().iterations(12).batchSize(16).learningRate(0.001f)
+        .beta(0.05f).evalBatchSize(32).build();
+    ExperimentConfig config = new ExperimentConfig("Tiny ResNet", TaskKind.CLASSIFICATION, target, hnet, 2, settings);
+    TaskSource source = images(64);
+    Path runDir = tmp.resolve("run");
+    try (ContinualRunner.Outcome o = SyntheticRuns.train(config, source, runDir)) {
+      Learner learner = (Learner) o.learner();
+      Path exportDir = tmp.resolve("served");
+      ExportEndToEndTest.Cli export = ExportEndToEndTest.hypercl("export", runDir.toString(), "--out", exportDir.toString());
+      assertThat(export.code()).as(export.err()).isZero();
+      int n = 8;
+      float[] table = learner.taskEmbeddings();
+      try (ExportedModels models = ExportedModels.open(exportDir)) {
+        float[][] byTask = new float[2][];
+        for (int t = 0; t < 2; t++) {
+          float[] x = Arrays.copyOf(source.task(t).testX(), n * 3072);
+          float[] want = learner.predict(t, x, n, null);
+          byTask[t] = want;
+          assertThat(models.task(t).predict(x, n).logits()).containsExactly(want, within(1e-4f));
+          assertThat(models.hypernetwork().predict(t, x, n).logits()).containsExactly(want, within(1e-4f));
+          float[] emb = Arrays.copyOfRange(table, t * 6, t * 6 + 6);
+          assertThat(models.hypernetwork().predictWithEmbedding(emb, t, x, n).logits()).containsExactly(want, within(1e-4f));
+        }
+        // Task 0's model normalises with task 0's statistics, not task 1's: on task 1's inputs the
+        // learner with task 0 and the exported task-0 model agree.
+        float[] x1 = Arrays.copyOf(source.task(1).testX(), n * 3072);
+        assertThat(models.task(0).predict(x1, n).logits()).containsExactly(learner.predict(0, x1, n, null), within(1e-4f));
+      }
+    }
+  }
+}
