@@ -11,17 +11,18 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hypercl data}: download datasets and show which are available. Registered as a
- * subcommand of the main {@code hypercl} command.
+ * {@code hypercl data}: download datasets, show which are available and write synthetic stand-ins
+ * for smoke runs. Registered as a subcommand of the main {@code hypercl} command.
  */
 @Command(
     name = "data",
     mixinStandardHelpOptions = true,
     description = {
-        "Download datasets (with SHA-256 verification) and show which are available.",
+        "Download datasets (with SHA-256 verification), show which are available, or write synthetic CIFAR-format"
+            + " data for smoke runs and tests (synth).",
         "Datasets are cached under --data-dir, else $" + DataLocations.ENV_VAR + ", else ~/"
             + DataLocations.HOME_SUBDIR + "; /usr/share/datasets/<name>/ is searched too."},
-    subcommands = {FetchCommand.class, ListCommand.class})
+    subcommands = {FetchCommand.class, ListCommand.class, SynthCommand.class})
 public final class DataCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -40,6 +41,6 @@ public final class DataCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: fetch or list");
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: fetch, list or synth");
   }
 }
