@@ -51,22 +51,36 @@ final class RunData {
     if (sequence.equals("toy-regression")) {
       return Experiments.toyTasks(dataSeed).withProvenance(provenance);
     }
-    KnownDataset ds = KnownDataset.byId(dataset);
-    SequenceSpec seq = SequenceSpec.parse(sequence).withDataset(ds).withSeed(dataSeed);
+    SequenceSpec parsed = SequenceSpec.parse(sequence);
+    boolean cifar = parsed.kind() == SequenceSpec.Kind.SPLIT_CIFAR;
+    // Split CIFAR reads two datasets whatever --dataset says; the MNIST sequences read the one named.
+    List<KnownDataset> datasets = cifar ? List.of(KnownDataset.CIFAR10, KnownDataset.CIFAR100) : List.of(KnownDataset.byId(dataset));
+    SequenceSpec seq = (cifar ? parsed : parsed.withDataset(datasets.get(0))).withSeed(dataSeed);
+    if (cifar) {
+      dataset = "cifar";
+    }
     DataLocations locations = DataLocations.resolve(dataDir);
-    Datasets.Found found = Datasets.locate(ds, locations);
-    Path folder = found.dir();
-    out.println("data: " + ds.id() + " from " + folder);
-    out.flush();
     Map<String, String> files = new java.util.TreeMap<>();
-    for (Path f : found.files()) {
-      files.put(f.getFileName().toString(), Checksums.sha256(f));
+    Path folder = null;
+    for (KnownDataset ds : datasets) {
+      Datasets.Found found = Datasets.locate(ds, locations);
+      if (folder == null) {
+        folder = found.dir();
+      }
+      out.println("data: " + ds.id() + " from " + found.dir());
+      out.flush();
+      for (Path f : found.files()) {
+        // One dataset: file names as before; several: the dataset's folder and the path inside it.
+        String key = datasets.size() == 1 ? f.getFileName().toString() : ds.id() + "/" + found.dir().relativize(f);
+        files.put(key, Checksums.sha256(f));
+      }
     }
     if (recorded != null) {
       for (Map.Entry<String, String> e : recorded.entrySet()) {
         String now = files.get(e.getKey());
         if (!e.getValue().equals(now)) {
-          throw new IllegalArgumentException("data file " + folder.resolve(e.getKey()) + (now == null ? " is not there" : " has SHA-256 " + now)
+          Path where = datasets.size() == 1 ? folder.resolve(e.getKey()) : folder.getParent().resolve(e.getKey());
+          throw new IllegalArgumentException("data file " + where + (now == null ? " is not there" : " has SHA-256 " + now)
               + "; the run was trained on one with SHA-256 " + e.getValue() + " (config.json dataOptions.dataFiles)");
         }
       }

@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Trains a continual-learning experiment task after task and writes the run folder: config.json, "
           + "checkpoints/, events/ (TensorBoard), results.json, results.csv and plots/.",
-      "Experiments: toy-regression, split-mnist, permuted-mnist-10, permuted-mnist-100, permuted-mnist-250, at the "
-          + "paper's settings; every hyperparameter can be overridden. With --baselines the same command also trains "
+      "Experiments: toy-regression, split-mnist, permuted-mnist-10, permuted-mnist-100, permuted-mnist-250, "
+          + "split-cifar-resnet32, split-cifar-zenkenet, at the paper's settings; every hyperparameter can be overridden. With --baselines the same command also trains "
           + "the fine-tuning baseline (beta = 0) and the target network alone, and prints the three side by side.",
       "Image data comes from --data-dir, $HYPERCL_DATA, ~/.hypercl/data or /usr/share/datasets (see 'hypercl data list').",
     })
@@ -52,7 +52,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--experiment", paramLabel = "NAME", description = "Experiment to run (default: ${DEFAULT-VALUE}).")
   String experiment = "split-mnist";
 
-  @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion-mnist for the MNIST experiments (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion-mnist for the MNIST experiments (default: ${DEFAULT-VALUE}); "
+      + "the Split CIFAR experiments read CIFAR-10 and CIFAR-100 ('hypercl data fetch', or 'hypercl data synth cifar' for a stand-in).")
   String dataset = "mnist";
 
   @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run from its newest checkpoint; its config.json decides everything else "
@@ -85,8 +86,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--tasks", description = "Learn only the first N tasks of the sequence (quick checks).")
   Integer tasks;
 
-  @Option(names = "--iterations", description = "Training steps per task (default: the experiment's).")
+  @Option(names = "--iterations", description = "Training steps per task (default: the experiment's); replaces the epochs of "
+      + "the Split CIFAR experiments.")
   Integer iterations;
+
+  @Option(names = "--epochs", description = "Passes over each task's training set instead of a fixed step count "
+      + "(default: the experiment's: 200 for split-cifar-resnet32, 80 for split-cifar-zenkenet, none for the others).")
+  Integer epochs;
 
   @Option(names = "--lr", description = "Adam learning rate (default: the experiment's).")
   Float lr;
@@ -165,11 +171,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
     List<String> chosen = chosenMethods();
     ExperimentConfig config = configure();
-    TaskSource source = RunData.forNew(config.name(), dataset, dataSeed, dataDir, out);
+    TaskSource source = RunData.forNew(Experiments.sequenceOf(config.name()), dataset, dataSeed, dataDir, out);
     if (tasks != null) {
       config = config.withNumTasks(tasks);
     }
-    Path root = runDir != null ? runDir : Path.of("runs", config.name() + "-" + dataset + "-seed" + seed);
+    Path root = runDir != null ? runDir
+        : Path.of("runs", config.name() + (experiment.startsWith("split-cifar-") ? "" : "-" + dataset) + "-seed" + seed);
     List<RunResults> all = new ArrayList<>();
     for (String m : chosen) {
       ExperimentConfig c = switch (m) {
@@ -201,6 +208,9 @@ public final class TrainCommand implements Callable<Integer> {
     } else if (experiment.equals("toy-regression") && parsed.hasMatchedOption("--dataset")) {
       throw new UserException("--dataset cannot be combined with --experiment toy-regression, which makes its own "
           + "data; it is for the MNIST experiments");
+    } else if (experiment.startsWith("split-cifar-") && parsed.hasMatchedOption("--dataset")) {
+      throw new UserException("--dataset cannot be combined with --experiment " + experiment + ", which reads CIFAR-10 and "
+          + "CIFAR-100; it is for the MNIST experiments");
     }
   }
 
@@ -240,7 +250,11 @@ public final class TrainCommand implements Callable<Integer> {
   ExperimentConfig configure() {
     ExperimentConfig base = Experiments.byName(experiment);
     LearnerSettings.Builder s = base.settings().toBuilder().seed(seed);
-    if (iterations != null) s.iterations(iterations);
+    if (iterations != null && epochs != null) {
+      throw new UserException("give --iterations or --epochs, not both");
+    }
+    if (iterations != null) s.iterations(iterations).epochs(0);
+    if (epochs != null) s.epochs(epochs);
     if (lr != null) s.learningRate(lr);
     if (batchSize != null) s.batchSize(batchSize);
     if (beta != null) s.beta(beta);

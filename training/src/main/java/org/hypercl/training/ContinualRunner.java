@@ -151,14 +151,18 @@ public final class ContinualRunner {
   /** Runs (or resumes) the whole sequence. */
   public Outcome run() {
     int n = config.numTasks();
-    int iterations = config.settings().iterations();
     Tables tables = new Tables(n, matrixNames(config));
     List<String> names = new ArrayList<>();
     List<int[]> permutations = new ArrayList<>();
+    // Steps of each task, and the global step each starts at (TensorBoard's x axis).
+    int[] steps = new int[n];
+    long[] offsets = new long[n + 1];
     for (int t = 0; t < n; t++) {
       TaskData d = source.task(t);
       names.add(d.name());
       permutations.add(d.permutation());
+      steps[t] = config.settings().iterationsFor(d.trainSize());
+      offsets[t + 1] = offsets[t] + steps[t];
     }
     if (runDir != null && !runDir.hasConfig()) {
       // Before the graph is built, so that a run killed in its first seconds can be resumed (from
@@ -194,12 +198,13 @@ public final class ContinualRunner {
         // process logged after this checkpoint (a fresh run has nothing to drop). Points at the
         // checkpoint's own step were logged before it was saved, so the START is one step later.
         long resumedAt = progress.isInsideTask()
-            ? (long) progress.inTask() * iterations + progress.nextStep()
-            : (long) progress.tasksLearned() * iterations;
+            ? offsets[progress.inTask()] + progress.nextStep()
+            : offsets[progress.tasksLearned()];
         events.sessionStart(resumedAt + 1);
       }
       for (int t = progress.tasksLearned(); t < n; t++) {
         TaskData data = source.task(t);
+        int iterations = steps[t];
         long firstStep = 0;
         double priorSeconds = 0;
         learner.beginTask(t, data);
@@ -210,7 +215,7 @@ public final class ContinualRunner {
         }
         listener.taskStarted(t, data.name(), iterations);
         long started = System.nanoTime();
-        StepLog log = new StepLog(events, (long) t * iterations, learner.stepOutputNames());
+        StepLog log = new StepLog(events, offsets[t], learner.stepOutputNames());
         float[] last = {Float.NaN, Float.NaN};
         for (long step = firstStep; step < iterations; step++) {
           long s0 = System.nanoTime();
@@ -233,7 +238,7 @@ public final class ContinualRunner {
         tables.regLoss[t] = last[1];
         evaluateRow(learner, t, data, tables);
         if (events != null) {
-          long global = (long) (t + 1) * iterations;
+          long global = offsets[t + 1];
           for (int j = 0; j <= t; j++) {
             events.scalar("test/" + config.kind().metricName() + "/task" + (j + 1), global, (float) tables.matrix(primaryMatrix(config))[t][j]);
           }

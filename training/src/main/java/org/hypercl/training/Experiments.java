@@ -6,6 +6,8 @@ import org.hypercl.data.toy.ToyRegression;
 import org.hypercl.graphs.Activation;
 import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.ResNetSpec;
+import org.hypercl.graphs.ZenkeNetSpec;
 
 /** The paper's experiment configurations (docs/experiments.md), as data. */
 public final class Experiments {
@@ -35,7 +37,8 @@ public final class Experiments {
 
   /** Names accepted by {@link #byName}. */
   public static final java.util.List<String> NAMES =
-      java.util.List.of("toy-regression", "split-mnist", "permuted-mnist-10", "permuted-mnist-100", "permuted-mnist-250");
+      java.util.List.of("toy-regression", "split-mnist", "permuted-mnist-10", "permuted-mnist-100", "permuted-mnist-250",
+          "split-cifar-resnet32", "split-cifar-zenkenet");
 
   /** An experiment by name: one of {@link #NAMES}. */
   public static ExperimentConfig byName(String name) {
@@ -45,6 +48,8 @@ public final class Experiments {
       case "permuted-mnist-10" -> permutedMnist(10);
       case "permuted-mnist-100" -> permutedMnist(100);
       case "permuted-mnist-250" -> permutedMnist(250);
+      case "split-cifar-resnet32" -> splitCifarResNet32();
+      case "split-cifar-zenkenet" -> splitCifarZenkeNet();
       default -> throw new IllegalArgumentException("unknown experiment '" + name + "'; known: " + String.join(", ", NAMES));
     };
   }
@@ -89,6 +94,46 @@ public final class Experiments {
             .regularizerTasks(numTasks > 100 ? 32 : 0)
             .build();
     return new ExperimentConfig("permuted-mnist-" + numTasks, TaskKind.CLASSIFICATION, target, hnet, numTasks, settings);
+  }
+
+  /** Tasks of Split CIFAR-10/100: CIFAR-10, then five tasks of ten CIFAR-100 classes. */
+  public static final int SPLIT_CIFAR_TASKS = 6;
+
+  /**
+   * The task sequence an experiment trains on ({@code toy-regression}, {@code split-mnist},
+   * {@code permuted-mnist-N}, {@code split-cifar-10-100}): the experiment's name, but for the
+   * Split CIFAR experiments, which share one sequence and differ in the target network.
+   */
+  public static String sequenceOf(String experiment) {
+    return experiment.startsWith("split-cifar-") ? "split-cifar-10-100" : experiment;
+  }
+
+  /**
+   * Split CIFAR-10/100 with ResNet-32 (docs/experiments.md): six heads of 10 (468,540 weights,
+   * batch-norm scales and shifts included, running statistics per task); chunked hypernetwork
+   * without hidden layers, chunks of 7,000, d_e = d_c = 32 (457,144 weights); 200 epochs per task,
+   * batch 32, Adam lr 0.001, β = 0.05 (the reference code's). The reference's learning-rate
+   * schedules and augmentation are not applied yet.
+   */
+  public static ExperimentConfig splitCifarResNet32() {
+    ResNetSpec target = ResNetSpec.resnet32(SPLIT_CIFAR_TASKS, 10);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(32, 32, new int[0], Activation.RELU, 7_000, target.parameterCount());
+    LearnerSettings settings = LearnerSettings.defaults().toBuilder()
+        .epochs(200).batchSize(32).learningRate(0.001f).beta(0.05f).evalBatchSize(500).build();
+    return new ExperimentConfig("split-cifar-resnet32", TaskKind.CLASSIFICATION, target, hnet, SPLIT_CIFAR_TASKS, settings);
+  }
+
+  /**
+   * Split CIFAR-10/100 with the ZenkeNet (docs/experiments.md): six heads of 10 (1,276,508
+   * weights); chunked hypernetwork hidden 100,150,200, ReLU, chunks of 5,500, d_e = 48, d_c = 80
+   * (1,182,390 weights); 80 epochs per task, batch 256, Adam lr 0.0001 with β1 = 0.5, β = 0.01.
+   */
+  public static ExperimentConfig splitCifarZenkeNet() {
+    ZenkeNetSpec target = new ZenkeNetSpec(SPLIT_CIFAR_TASKS, 10);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(48, 80, new int[] {100, 150, 200}, Activation.RELU, 5_500, target.parameterCount());
+    LearnerSettings settings = LearnerSettings.defaults().toBuilder()
+        .epochs(80).batchSize(256).learningRate(0.0001f).adamBeta1(0.5f).beta(0.01f).evalBatchSize(500).build();
+    return new ExperimentConfig("split-cifar-zenkenet", TaskKind.CLASSIFICATION, target, hnet, SPLIT_CIFAR_TASKS, settings);
   }
 
   /** The toy regression tasks from a data seed. */

@@ -21,6 +21,9 @@ import org.hypercl.graphs.AdamOptimizer;
  * @param interOpThreads TensorFlow inter-op threads (0 = TensorFlow's choice)
  * @param evalBatchSize examples per evaluation batch
  * @param checkpointEvery also checkpoint every this many steps within a task (0 = only after tasks)
+ * @param epochs when positive, each task trains this many passes over its training set, {@code
+ *     epochs · ⌈n / batchSize⌉} steps for n training examples, instead of {@code iterations} (the
+ *     CIFAR experiments, whose tasks differ tenfold in size)
  */
 public record LearnerSettings(
     long seed,
@@ -37,7 +40,8 @@ public record LearnerSettings(
     int intraOpThreads,
     int interOpThreads,
     int evalBatchSize,
-    int checkpointEvery) {
+    int checkpointEvery,
+    int epochs) {
 
   public static final long SEED_DEFAULT = 42;
   public static final int ITERATIONS_DEFAULT = 4001;
@@ -63,6 +67,7 @@ public record LearnerSettings(
     require(interOpThreads >= 0, "inter-op threads", interOpThreads);
     require(evalBatchSize > 0, "evaluation batch size", evalBatchSize);
     require(checkpointEvery >= 0, "checkpoint interval", checkpointEvery);
+    require(epochs >= 0, "epochs", epochs);
     if (regularizerForm == null) {
       throw new IllegalArgumentException("regularizer form must be set");
     }
@@ -74,6 +79,23 @@ public record LearnerSettings(
     if (!ok) {
       throw new IllegalArgumentException("invalid " + what + ": " + value);
     }
+  }
+
+  /** A settings record written before {@code epochs} existed: a fixed number of steps per task. */
+  public LearnerSettings(long seed, int iterations, int batchSize, float learningRate, float adamBeta1, float adamBeta2,
+      float adamEpsilon, float beta, boolean lookahead, int regularizerTasks, RegularizerForm regularizerForm,
+      int intraOpThreads, int interOpThreads, int evalBatchSize, int checkpointEvery) {
+    this(seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead, regularizerTasks,
+        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0);
+  }
+
+  /** Training steps for a task of {@code trainSize} examples: {@link #epochs} passes, else {@link #iterations}. */
+  public int iterationsFor(int trainSize) {
+    if (epochs == 0) {
+      return iterations;
+    }
+    long steps = (long) epochs * ((trainSize + batchSize - 1) / batchSize);
+    return Math.toIntExact(Math.max(1, steps));
   }
 
   public AdamOptimizer.Settings adam() {
@@ -102,6 +124,7 @@ public record LearnerSettings(
     b.interOpThreads = interOpThreads;
     b.evalBatchSize = evalBatchSize;
     b.checkpointEvery = checkpointEvery;
+    b.epochs = epochs;
     return b;
   }
 
@@ -122,6 +145,7 @@ public record LearnerSettings(
     private int interOpThreads = 0;
     private int evalBatchSize = EVAL_BATCH_SIZE_DEFAULT;
     private int checkpointEvery = 0;
+    private int epochs = 0;
 
     public Builder seed(long v) { seed = v; return this; }
     public Builder iterations(int v) { iterations = v; return this; }
@@ -138,11 +162,12 @@ public record LearnerSettings(
     public Builder interOpThreads(int v) { interOpThreads = v; return this; }
     public Builder evalBatchSize(int v) { evalBatchSize = v; return this; }
     public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+    public Builder epochs(int v) { epochs = v; return this; }
 
     public LearnerSettings build() {
       return new LearnerSettings(
           seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead,
-          regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery);
+          regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, epochs);
     }
   }
 }

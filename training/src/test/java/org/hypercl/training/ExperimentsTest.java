@@ -33,6 +33,25 @@ class ExperimentsTest {
     assertThat(Experiments.byName("permuted-mnist-100").target().parameterCount()).isEqualTo(3_027_000);
     // Back to a head per task from cl2.
     assertThat(p10.withScenario(Scenario.CL2).withScenario(Scenario.CL3).target().parameterCount()).isEqualTo(2_126_100);
+    // Split CIFAR-10/100: six heads of ten.
+    counts(Experiments.byName("split-cifar-resnet32"), 468_540, 67, 457_144, 192);
+    counts(Experiments.byName("split-cifar-zenkenet"), 1_276_508, 233, 1_182_390, 288);
+    assertThat(Experiments.sequenceOf("split-cifar-zenkenet")).isEqualTo("split-cifar-10-100");
+    assertThat(Experiments.sequenceOf("permuted-mnist-10")).isEqualTo("permuted-mnist-10");
+  }
+
+  /** Epochs turn into steps per task by the task's size; without them every task takes the fixed count. */
+  @Test
+  void epochsGiveStepsByTaskSize() {
+    LearnerSettings resnet = Experiments.splitCifarResNet32().settings();
+    assertThat(resnet.iterationsFor(50_000)).isEqualTo(200 * 1_563);
+    assertThat(resnet.iterationsFor(5_000)).isEqualTo(200 * 157);
+    LearnerSettings zenke = Experiments.splitCifarZenkeNet().settings();
+    assertThat(zenke.iterationsFor(5_000)).isEqualTo(80 * 20);
+    assertThat(zenke.adamBeta1()).isEqualTo(0.5f);
+    assertThat(Experiments.splitMnist().settings().iterationsFor(12_000)).isEqualTo(2000);
+    assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> resnet.toBuilder().epochs(-1).build()).getMessage()).contains("epochs");
   }
 
   private static final TaskSource NO_DATA = new TaskSource() {
@@ -65,7 +84,7 @@ class ExperimentsTest {
       ExperimentConfig base = Experiments.byName(name);
       for (ExperimentConfig c : new ExperimentConfig[] {base, base.asFineTuning(), base.asTargetNetworkOnly()}) {
         for (Scenario s : Scenario.values()) {
-          if (s != Scenario.CL1 && c.kind() != TaskKind.CLASSIFICATION) {
+          if (s != Scenario.CL1 && (c.kind() != TaskKind.CLASSIFICATION || !c.target().network().supportsCandidates())) {
             continue;
           }
           ExperimentConfig written = c.withScenario(s).withTaskInference(TaskInference.Score.ENERGY);
@@ -77,7 +96,8 @@ class ExperimentsTest {
         }
       }
     }
-    assertThat(n).isEqualTo(3 + 4 * 3 * 3);
+    // toy: CL1 only; four MLP classifiers in three scenarios; two conv classifiers in CL1 only; three methods each.
+    assertThat(n).isEqualTo(3 + 4 * 3 * 3 + 2 * 3);
   }
 
   /** config.json lists the learner's parts with type tags; one that disagrees with the method is refused. */
