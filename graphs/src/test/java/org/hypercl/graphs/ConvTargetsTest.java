@@ -317,4 +317,56 @@ class ConvTargetsTest {
           .contains("MLP").contains("ZenkeNet");
     }
   }
+
+  /**
+   * Crop-and-flip: every output image is a window of the zero-padded input at an offset in
+   * [0, 2·pad], mirrored or not; the same seed draws the same, another seed other windows.
+   */
+  @Test
+  void cropFlipKeepsAWindowOfThePaddedImage() {
+    int n = 16, h = 6, w = 5, c = 2, pad = 2;
+    SplittableRandom rng = new SplittableRandom(9);
+    float[] x = random(n * h * w * c, rng, 1);
+    try (Graph g = new Graph(); Session s = new Session(g); TFloat32 xt = Tensors.floats(x, n, h * w * c);
+        TInt64 seedA = TInt64.vectorOf(4L, 5L); TInt64 seedB = TInt64.vectorOf(4L, 6L)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
+      Placeholder<TInt64> seed = tf.placeholder(TInt64.class);
+      Operand<TFloat32> y = ImageAugmentation.cropFlip(tf, xp, h, w, c, pad, seed, 0);
+      float[] a = GraphTestSupport.fetch(s, Map.of(xp, xt, seed, seedA), y);
+      assertThat(GraphTestSupport.fetch(s, Map.of(xp, xt, seed, seedA), y)).isEqualTo(a);
+      assertThat(GraphTestSupport.fetch(s, Map.of(xp, xt, seed, seedB), y)).isNotEqualTo(a);
+      int flipped = 0, shifted = 0;
+      for (int e = 0; e < n; e++) {
+        boolean found = false;
+        for (int dy = 0; dy <= 2 * pad && !found; dy++) {
+          for (int dx = 0; dx <= 2 * pad && !found; dx++) {
+            for (int f = 0; f < 2 && !found; f++) {
+              boolean match = true;
+              for (int i = 0; i < h && match; i++) {
+                for (int j = 0; j < w && match; j++) {
+                  int sr = i + dy - pad, sc = (f == 1 ? w - 1 - j : j) + dx - pad;
+                  for (int ch = 0; ch < c; ch++) {
+                    float want = sr >= 0 && sr < h && sc >= 0 && sc < w ? x[((e * h + sr) * w + sc) * c + ch] : 0f;
+                    if (a[((e * h + i) * w + j) * c + ch] != want) {
+                      match = false;
+                      break;
+                    }
+                  }
+                }
+              }
+              if (match) {
+                found = true;
+                flipped += f;
+                shifted += dy != pad || dx != pad ? 1 : 0;
+              }
+            }
+          }
+        }
+        assertThat(found).as("example %d is a window of its padded input", e).isTrue();
+      }
+      assertThat(flipped).as("flipped examples").isBetween(1, n - 1);
+      assertThat(shifted).as("shifted examples").isPositive();
+    }
+  }
 }

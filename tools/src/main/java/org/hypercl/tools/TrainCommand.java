@@ -94,6 +94,10 @@ public final class TrainCommand implements Callable<Integer> {
       + "(default: the experiment's: 200 for split-cifar-resnet32, 80 for split-cifar-zenkenet, none for the others).")
   Integer epochs;
 
+  @Option(names = "--augment", negatable = true, description = "Random crop (4-pixel padding) and horizontal flip of "
+      + "image training batches, in the graph (default: the experiment's: on for split-cifar-resnet32).")
+  Boolean augment;
+
   @Option(names = "--lr", description = "Adam learning rate (default: the experiment's).")
   Float lr;
 
@@ -255,6 +259,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (iterations != null) s.iterations(iterations).epochs(0);
     if (epochs != null) s.epochs(epochs);
+    if (augment != null) s.augment(augment);
     if (lr != null) s.learningRate(lr);
     if (batchSize != null) s.batchSize(batchSize);
     if (beta != null) s.beta(beta);

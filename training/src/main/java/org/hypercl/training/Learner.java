@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.hypercl.graphs.AdamOptimizer;
 import org.hypercl.graphs.ForwardContext;
 import org.hypercl.graphs.Hypernetwork;
+import org.hypercl.graphs.ImageAugmentation;
 import org.hypercl.graphs.Losses;
 import org.hypercl.graphs.NetworkState;
 import org.hypercl.graphs.Penalty;
@@ -174,7 +175,17 @@ public final class Learner implements ContinualLearner {
       // One row per task, fresh (mean 0, variance 1) until that task trains; saved with the checkpoint.
       part.state = NetworkState.variables(tf, scope + "target_state/", net.stateTables(), config.numTasks());
     }
-    TargetNetwork.Forward forward = net.forward(train, inputs.batchX, w, ForwardContext.head(trainTask).withState(part.state).inTraining(stepSeed));
+    Operand<TFloat32> batchX = inputs.batchX;
+    if (settings.augment()) {
+      long[] shape = net.inputShape();
+      if (shape.length != 3) {
+        throw new IllegalArgumentException("augmentation crops and flips images; " + net + " takes inputs of shape "
+            + java.util.Arrays.toString(shape));
+      }
+      batchX = ImageAugmentation.cropFlip(train, batchX, (int) shape[0], (int) shape[1], (int) shape[2],
+          LearnerSettings.AUGMENT_PADDING, stepSeed, 1_000);
+    }
+    TargetNetwork.Forward forward = net.forward(train, batchX, w, ForwardContext.head(trainTask).withState(part.state).inTraining(stepSeed));
     part.prediction = forward.output();
     part.taskLoss =
         config.kind() == TaskKind.CLASSIFICATION

@@ -24,6 +24,9 @@ import org.hypercl.graphs.AdamOptimizer;
  * @param epochs when positive, each task trains this many passes over its training set, {@code
  *     epochs · ⌈n / batchSize⌉} steps for n training examples, instead of {@code iterations} (the
  *     CIFAR experiments, whose tasks differ tenfold in size)
+ * @param augment whether training batches of image inputs get a random crop of the image padded
+ *     by {@link #AUGMENT_PADDING} pixels and a random horizontal flip, in the graph (ResNet-32 on
+ *     Split CIFAR, as the reference)
  */
 public record LearnerSettings(
     long seed,
@@ -41,7 +44,11 @@ public record LearnerSettings(
     int interOpThreads,
     int evalBatchSize,
     int checkpointEvery,
-    int epochs) {
+    int epochs,
+    boolean augment) {
+
+  /** Pixels of zero padding around an image before the random crop. */
+  public static final int AUGMENT_PADDING = 4;
 
   public static final long SEED_DEFAULT = 42;
   public static final int ITERATIONS_DEFAULT = 4001;
@@ -86,7 +93,7 @@ public record LearnerSettings(
       float adamEpsilon, float beta, boolean lookahead, int regularizerTasks, RegularizerForm regularizerForm,
       int intraOpThreads, int interOpThreads, int evalBatchSize, int checkpointEvery) {
     this(seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead, regularizerTasks,
-        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0);
+        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0, false);
   }
 
   /** Training steps for a task of {@code trainSize} examples: {@link #epochs} passes, else {@link #iterations}. */
@@ -125,6 +132,7 @@ public record LearnerSettings(
     b.evalBatchSize = evalBatchSize;
     b.checkpointEvery = checkpointEvery;
     b.epochs = epochs;
+    b.augment = augment;
     return b;
   }
 
@@ -146,6 +154,7 @@ public record LearnerSettings(
     private int evalBatchSize = EVAL_BATCH_SIZE_DEFAULT;
     private int checkpointEvery = 0;
     private int epochs = 0;
+    private boolean augment = false;
 
     public Builder seed(long v) { seed = v; return this; }
     public Builder iterations(int v) { iterations = v; return this; }
@@ -163,11 +172,12 @@ public record LearnerSettings(
     public Builder evalBatchSize(int v) { evalBatchSize = v; return this; }
     public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
     public Builder epochs(int v) { epochs = v; return this; }
+    public Builder augment(boolean v) { augment = v; return this; }
 
     public LearnerSettings build() {
       return new LearnerSettings(
           seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead,
-          regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, epochs);
+          regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, epochs, augment);
     }
   }
 }

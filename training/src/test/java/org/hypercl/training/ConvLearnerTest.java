@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ConvLearnerTest {
 
   /**
-   * 32×32×3 images of two classes per task: class c of task t is a bright square in quadrant
-   * {@code 2t + c} (of four) on noise, so a small convnet learns each task quickly.
+   * 32×32×3 images of two classes per task: class c of task t is a bright square in channel
+   * {@code t mod 3}, in the upper half for class 0 and the lower half for class 1 (the side by the
+   * task), on noise; a small convnet learns each task quickly, and a horizontal flip keeps the class.
    */
   static TaskData images(int task, int train, int test, long seed) {
     SplittableRandom rng = new SplittableRandom(seed * 31 + task);
@@ -33,7 +34,7 @@ class ConvLearnerTest {
     float[] y = new float[n * 2];
     for (int i = 0; i < n; i++) {
       int c = rng.nextInt(2);
-      int q = (2 * task + c) % 4;
+      int q = 2 * c + task % 2;
       int r0 = (q / 2) * 16 + 2 + rng.nextInt(4), c0 = (q % 2) * 16 + 2 + rng.nextInt(4);
       for (int p = 0; p < 3072; p++) {
         x[i * 3072 + p] = (float) (rng.nextDouble() * 0.5);
@@ -62,7 +63,9 @@ class ConvLearnerTest {
    */
   @Test
   void resNetKeepsBatchNormStatisticsPerTask(@TempDir Path tmp) {
-    ExperimentConfig c = config(new ResNetSpec(1, 2, 2), 60);
+    ExperimentConfig base = config(new ResNetSpec(1, 2, 2), 120);
+    // With the experiment's crop-and-flip augmentation of the training batches.
+    ExperimentConfig c = base.withSettings(base.settings().toBuilder().augment(true).build());
     TaskData t0 = images(0, 256, 128, 1);
     TaskData t1 = images(1, 256, 128, 1);
     double acc0;
@@ -115,6 +118,15 @@ class ConvLearnerTest {
       assertThat(l.evaluate(0, t0)).isEqualTo(a);
       assertThat(l.targetState()).isEmpty();
     }
+  }
+
+  /** Augmentation crops images: an MLP target is refused by name when the learner is built. */
+  @Test
+  void augmentationNeedsImageInputs() {
+    ExperimentConfig mlp = SeparableTasks.experiment(2, 1);
+    ExperimentConfig c = mlp.withSettings(mlp.settings().toBuilder().augment(true).build());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Learner(c, 10));
+    assertThat(e.getMessage()).contains("augmentation").contains("MLP");
   }
 
   /** Conv targets do not infer tasks: CL2/CL3 are refused when the experiment is made, naming the network. */
