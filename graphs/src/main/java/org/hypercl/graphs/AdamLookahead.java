@@ -42,7 +42,7 @@ public final class AdamLookahead {
               tf.identity(optimizer.secondMoments().get(i)),
               taskGrads.get(i),
               t);
-      deltas.add(tf.stopGradient(s.delta()));
+      deltas.add(tf.stopGradient(optimizer.scaled(tf, s.delta())));
     }
     return deltas;
   }

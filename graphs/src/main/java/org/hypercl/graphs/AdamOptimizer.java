@@ -51,8 +51,19 @@ public final class AdamOptimizer {
   private final List<Variable<TFloat32>> secondMoments = new ArrayList<>();
   private final Variable<TFloat32> stepCount;
   private final Op reset;
+  /** A scalar the learning rate is multiplied by at each step (a schedule's feed), or null for none. */
+  private final Operand<TFloat32> learningRateScale;
 
   public AdamOptimizer(Ops tf, String name, List<Variable<TFloat32>> params, Settings settings) {
+    this(tf, name, params, settings, null);
+  }
+
+  /**
+   * @param learningRateScale a scalar operand the learning rate is multiplied by (fed per step by a
+   *     learning-rate schedule), or null for the constant rate of {@code settings}
+   */
+  public AdamOptimizer(Ops tf, String name, List<Variable<TFloat32>> params, Settings settings, Operand<TFloat32> learningRateScale) {
+    this.learningRateScale = learningRateScale;
     this.settings = settings;
     this.params = List.copyOf(params);
     List<Op> resets = new ArrayList<>();
@@ -113,6 +124,11 @@ public final class AdamOptimizer {
     return new Step(m2, v2, delta);
   }
 
+  /** {@code delta} times the learning-rate scale, if there is one (the step and the lookahead both use it). */
+  public Operand<TFloat32> scaled(Ops tf, Operand<TFloat32> delta) {
+    return learningRateScale == null ? delta : tf.math.mul(delta, learningRateScale);
+  }
+
   /** The step number the next update will take, {@code t + 1}. */
   public Operand<TFloat32> nextStepNumber(Ops tf) {
     return tf.math.add(tf.identity(stepCount), tf.constant(1f));
@@ -139,7 +155,7 @@ public final class AdamOptimizer {
     for (int i = 0; i < params.size(); i++) {
       Step s =
           step(dep, settings, dep.identity(firstMoments.get(i)), dep.identity(secondMoments.get(i)), grads.get(i), t);
-      assigns.add(dep.assign(params.get(i), dep.math.add(dep.identity(params.get(i)), s.delta())));
+      assigns.add(dep.assign(params.get(i), dep.math.add(dep.identity(params.get(i)), scaled(dep, s.delta()))));
       assigns.add(dep.assign(firstMoments.get(i), s.m()));
       assigns.add(dep.assign(secondMoments.get(i), s.v()));
     }

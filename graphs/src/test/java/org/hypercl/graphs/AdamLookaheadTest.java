@@ -137,4 +137,35 @@ class AdamLookaheadTest {
     }
     return d;
   }
+
+  /**
+   * With a learning-rate scale, the update and the lookahead both move θ by the scaled Adam step:
+   * a scale of 0.25 gives a quarter of the unscaled first step (−lr·sign(g) at t = 1), 0 none.
+   */
+  @Test
+  void learningRateScaleScalesTheStepAndTheLookahead() {
+    float[] g = {0.3f, -0.7f, 0.1f};
+    for (float scale : new float[] {1f, 0.25f, 0f}) {
+      try (Graph graph = new Graph(); Session s = new Session(graph);
+          TFloat32 gt = Tensors.floats(g, 3); TFloat32 st = TFloat32.scalarOf(scale)) {
+        Ops tf = Ops.create(graph);
+        Variable<TFloat32> theta = Variables.of(tf, "theta", new float[] {0.5f, -1f, 2f}, 3);
+        Placeholder<TFloat32> lr = tf.placeholder(TFloat32.class);
+        AdamOptimizer adam = new AdamOptimizer(tf, "adam", List.of(theta), SETTINGS, lr);
+        Placeholder<TFloat32> grad = tf.placeholder(TFloat32.class);
+        Operand<TFloat32> look = AdamLookahead.delta(tf, adam, List.of(grad)).get(0);
+        Op update = adam.update(tf, List.of(grad), List.of());
+        s.initialize();
+        float[] ahead = GraphTestSupport.fetch(s, Map.of(grad, gt, lr, st), look);
+        s.runner().feed(grad, gt).feed(lr, st).addTarget(update).run();
+        float[] after = GraphTestSupport.fetch(s, Map.of(), tf.identity(theta));
+        float[] start = {0.5f, -1f, 2f};
+        for (int i = 0; i < 3; i++) {
+          float want = -SETTINGS.learningRate() * Math.signum(g[i]) * scale;
+          assertThat(ahead[i]).as("lookahead %d at scale %s", i, scale).isCloseTo(want, within(1e-6f));
+          assertThat(after[i] - start[i]).as("update %d at scale %s", i, scale).isCloseTo(want, within(1e-6f));
+        }
+      }
+    }
+  }
 }

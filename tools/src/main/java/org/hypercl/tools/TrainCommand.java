@@ -98,6 +98,11 @@ public final class TrainCommand implements Callable<Integer> {
       + "image training batches, in the graph (default: the experiment's: on for split-cifar-resnet32).")
   Boolean augment;
 
+  @Option(names = "--lr-schedule", paramLabel = "constant|resnet-steps", description = "Learning-rate schedule over a task's "
+      + "epochs: constant, or resnet-steps (the reference's ResNet-32 factors 0.1, 0.01, 0.001, 0.0005 after epochs 80, 120, "
+      + "160, 180) (default: the experiment's: resnet-steps for split-cifar-resnet32).")
+  String lrSchedule;
+
   @Option(names = "--lr", description = "Adam learning rate (default: the experiment's).")
   Float lr;
 
@@ -260,6 +265,14 @@ public final class TrainCommand implements Callable<Integer> {
     if (iterations != null) s.iterations(iterations).epochs(0);
     if (epochs != null) s.epochs(epochs);
     if (augment != null) s.augment(augment);
+    if (lrSchedule != null) {
+      String id = lrSchedule.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+      try {
+        s.lrSchedule(LearnerSettings.LrSchedule.valueOf(id));
+      } catch (IllegalArgumentException e) {
+        throw new UserException("unknown --lr-schedule '" + lrSchedule + "'; choose constant or resnet-steps");
+      }
+    }
     if (lr != null) s.learningRate(lr);
     if (batchSize != null) s.batchSize(batchSize);
     if (beta != null) s.beta(beta);

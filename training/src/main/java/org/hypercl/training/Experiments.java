@@ -113,13 +113,15 @@ public final class Experiments {
    * batch-norm scales and shifts included, running statistics per task); chunked hypernetwork
    * without hidden layers, chunks of 7,000, d_e = d_c = 32 (457,144 weights); 200 epochs per task,
    * batch 32, Adam lr 0.001, β = 0.05 (the reference code's), random crop (padding 4) and flip of
-   * the training batches. The reference's learning-rate schedules are not applied yet.
+   * the training batches, the reference's step schedule of the learning rate
+   * ({@link LearnerSettings.LrSchedule#RESNET_STEPS}).
    */
   public static ExperimentConfig splitCifarResNet32() {
     ResNetSpec target = ResNetSpec.resnet32(SPLIT_CIFAR_TASKS, 10);
     HypernetworkSpec hnet = HypernetworkSpec.chunked(32, 32, new int[0], Activation.RELU, 7_000, target.parameterCount());
     LearnerSettings settings = LearnerSettings.defaults().toBuilder()
-        .epochs(200).batchSize(32).learningRate(0.001f).beta(0.05f).augment(true).evalBatchSize(500).build();
+        .epochs(200).batchSize(32).learningRate(0.001f).beta(0.05f).augment(true)
+        .lrSchedule(LearnerSettings.LrSchedule.RESNET_STEPS).evalBatchSize(500).build();
     return new ExperimentConfig("split-cifar-resnet32", TaskKind.CLASSIFICATION, target, hnet, SPLIT_CIFAR_TASKS, settings);
   }
 

@@ -80,6 +80,9 @@ public final class Learner implements ContinualLearner {
   private final Placeholder<TInt32> evalTask;
   /** The seed of a step's random draws in the target network (dropout), {@code [2]}. */
   private final Placeholder<TInt64> stepSeed;
+  /** The learning-rate factor of the step, fed when the settings have a schedule; null otherwise. */
+  private final Placeholder<TFloat32> lrScale;
+  private int currentTrainSize;
   private final List<Part> parts = new ArrayList<>();
   private final List<String> stepOutputNames = new ArrayList<>();
   private final List<Operand<TFloat32>> stepOutputs = new ArrayList<>();
@@ -112,6 +115,8 @@ public final class Learner implements ContinualLearner {
       this.trainTask = tf.withSubScope("train").withName("task").placeholder(TInt32.class);
       this.evalTask = tf.withSubScope("eval").withName("task").placeholder(TInt32.class);
       this.stepSeed = tf.withSubScope("train").withName("seed").placeholder(TInt64.class);
+      this.lrScale = settings.lrSchedule() == LearnerSettings.LrSchedule.CONSTANT ? null
+          : tf.withSubScope("train").withName("lr_scale").placeholder(TFloat32.class);
       for (PartSpec spec : config.method().parts(config)) {
         buildPart(spec);
       }
@@ -164,7 +169,7 @@ public final class Learner implements ContinualLearner {
     String scope = spec.scope();
     long seed = scope.isEmpty() ? settings.seed() : StepSeeds.mix(settings.seed(), scope.hashCode(), -3);
     WeightSource weights = spec.weights().build(new PartSpec.WeightContext(tf, scope, config, net, seed));
-    Part part = new Part(weights, new AdamOptimizer(tf, scope + "adam", weights.trainable(), settings.adam()));
+    Part part = new Part(weights, new AdamOptimizer(tf, scope + "adam", weights.trainable(), settings.adam(), lrScale));
     Ops train = tf.withSubScope("train");
     if (!scope.isEmpty()) {
       train = train.withSubScope(scope.substring(0, scope.length() - 1));
@@ -263,6 +268,7 @@ public final class Learner implements ContinualLearner {
     checkShapes(data);
     inputs.load(session, data);
     sampler = new IndexSampler(data.trainSize(), StepSeeds.mix(settings.seed(), task, -1));
+    currentTrainSize = data.trainSize();
     currentTask = task;
     for (Part p : parts) {
       p.weights.beginTask(session, task);
@@ -285,6 +291,9 @@ public final class Learner implements ContinualLearner {
       r.feed(inputs.batchIndices, own(owned, Tensors.ints(batch, batch.length)));
       r.feed(trainTask, own(owned, TInt32.scalarOf(task)));
       r.feed(stepSeed, own(owned, TInt64.vectorOf(StepSeeds.mix(settings.seed(), task, step), -4L)));
+      if (lrScale != null) {
+        r.feed(lrScale, own(owned, TFloat32.scalarOf(settings.lrSchedule().factor(step, settings.epochLength(currentTrainSize)))));
+      }
       for (Part p : parts) {
         for (Penalty penalty : p.penalties) {
           penalty.feed(r, owned, task, step);

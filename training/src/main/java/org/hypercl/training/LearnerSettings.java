@@ -27,6 +27,7 @@ import org.hypercl.graphs.AdamOptimizer;
  * @param augment whether training batches of image inputs get a random crop of the image padded
  *     by {@link #AUGMENT_PADDING} pixels and a random horizontal flip, in the graph (ResNet-32 on
  *     Split CIFAR, as the reference)
+ * @param lrSchedule how the learning rate changes over a task's epochs ({@link LrSchedule})
  */
 public record LearnerSettings(
     long seed,
@@ -45,7 +46,36 @@ public record LearnerSettings(
     int evalBatchSize,
     int checkpointEvery,
     int epochs,
-    boolean augment) {
+    boolean augment,
+    LrSchedule lrSchedule) {
+
+  /**
+   * A learning-rate schedule: the factor the learning rate is multiplied by at each step of a task,
+   * from the epoch the step falls in.
+   */
+  public enum LrSchedule {
+    /** The learning rate stays as set. */
+    CONSTANT,
+    /**
+     * The reference's ResNet-32 schedule (its {@code --lambda_lr_scheduler}): ×1 to epoch 80,
+     * ×0.1 after epoch 80, ×0.01 after 120, ×0.001 after 160, ×0.0005 after 180. As there, the
+     * factor changes after the first step of an epoch: the reference steps its scheduler at
+     * iteration i when i is a positive multiple of the epoch length, after that iteration's update,
+     * so step i trains with the factor of epoch ⌊(i−1)/E⌋. (The reference also runs a
+     * reduce-on-plateau scheduler for ResNet-32, but its LambdaLR sets the rate to base × factor
+     * right after it at every epoch end, so the plateau's reductions never reach a step.)
+     */
+    RESNET_STEPS;
+
+    /** The factor for step {@code step} (0-based) of a task whose epochs last {@code epochLength} steps. */
+    public float factor(long step, int epochLength) {
+      if (this == CONSTANT) {
+        return 1f;
+      }
+      long epoch = step == 0 ? 0 : (step - 1) / epochLength;
+      return epoch > 180 ? 0.5e-3f : epoch > 160 ? 1e-3f : epoch > 120 ? 1e-2f : epoch > 80 ? 1e-1f : 1f;
+    }
+  }
 
   /** Pixels of zero padding around an image before the random crop. */
   public static final int AUGMENT_PADDING = 4;
@@ -75,6 +105,9 @@ public record LearnerSettings(
     require(evalBatchSize > 0, "evaluation batch size", evalBatchSize);
     require(checkpointEvery >= 0, "checkpoint interval", checkpointEvery);
     require(epochs >= 0, "epochs", epochs);
+    if (lrSchedule == null) {
+      lrSchedule = LrSchedule.CONSTANT;
+    }
     if (regularizerForm == null) {
       throw new IllegalArgumentException("regularizer form must be set");
     }
@@ -93,7 +126,12 @@ public record LearnerSettings(
       float adamEpsilon, float beta, boolean lookahead, int regularizerTasks, RegularizerForm regularizerForm,
       int intraOpThreads, int interOpThreads, int evalBatchSize, int checkpointEvery) {
     this(seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead, regularizerTasks,
-        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0, false);
+        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0, false, LrSchedule.CONSTANT);
+  }
+
+  /** Steps per epoch over {@code trainSize} examples, {@code ⌈trainSize / batchSize⌉}. */
+  public int epochLength(int trainSize) {
+    return Math.max(1, (trainSize + batchSize - 1) / batchSize);
   }
 
   /** Training steps for a task of {@code trainSize} examples: {@link #epochs} passes, else {@link #iterations}. */
@@ -101,7 +139,7 @@ public record LearnerSettings(
     if (epochs == 0) {
       return iterations;
     }
-    long steps = (long) epochs * ((trainSize + batchSize - 1) / batchSize);
+    long steps = (long) epochs * epochLength(trainSize);
     return Math.toIntExact(Math.max(1, steps));
   }
 
@@ -133,6 +171,7 @@ public record LearnerSettings(
     b.checkpointEvery = checkpointEvery;
     b.epochs = epochs;
     b.augment = augment;
+    b.lrSchedule = lrSchedule;
     return b;
   }
 
@@ -155,6 +194,7 @@ public record LearnerSettings(
     private int checkpointEvery = 0;
     private int epochs = 0;
     private boolean augment = false;
+    private LrSchedule lrSchedule = LrSchedule.CONSTANT;
 
     public Builder seed(long v) { seed = v; return this; }
     public Builder iterations(int v) { iterations = v; return this; }
@@ -173,11 +213,12 @@ public record LearnerSettings(
     public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
     public Builder epochs(int v) { epochs = v; return this; }
     public Builder augment(boolean v) { augment = v; return this; }
+    public Builder lrSchedule(LrSchedule v) { lrSchedule = v; return this; }
 
     public LearnerSettings build() {
       return new LearnerSettings(
           seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead,
-          regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, epochs, augment);
+          regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, epochs, augment, lrSchedule);
     }
   }
 }

@@ -120,6 +120,18 @@ class ConvLearnerTest {
     }
   }
 
+  /** A learner with a learning-rate schedule feeds the step's factor (a missing feed would fail the step). */
+  @Test
+  void scheduledLearningRateTrains() {
+    ExperimentConfig mlp = SeparableTasks.experiment(1, 1);
+    ExperimentConfig c = mlp.withSettings(mlp.settings().toBuilder().epochs(2).lrSchedule(LearnerSettings.LrSchedule.RESNET_STEPS).build());
+    try (Learner l = new Learner(c, 64)) {
+      TaskData d = new SeparableTasks(1, 64, 32, 1).task(0);
+      l.learnTask(0, d, StepListener.NONE);
+      assertThat(l.evaluate(0, d)).isGreaterThan(80);
+    }
+  }
+
   /** Augmentation crops images: an MLP target is refused by name when the learner is built. */
   @Test
   void augmentationNeedsImageInputs() {

@@ -54,6 +54,26 @@ class ExperimentsTest {
         () -> resnet.toBuilder().epochs(-1).build()).getMessage()).contains("epochs");
   }
 
+  /**
+   * The reference's ResNet-32 step schedule, with its timing: the factor of epoch e applies from
+   * step e·E + 1 (the scheduler steps after the update of iteration e·E).
+   */
+  @Test
+  void resNetStepScheduleFollowsTheReferencesEpochCount() {
+    LearnerSettings.LrSchedule s = Experiments.splitCifarResNet32().settings().lrSchedule();
+    assertThat(s).isEqualTo(LearnerSettings.LrSchedule.RESNET_STEPS);
+    int e = 10;
+    assertThat(s.factor(0, e)).isEqualTo(1f);
+    assertThat(s.factor(81 * e, e)).isEqualTo(1f);
+    assertThat(s.factor(81 * e + 1, e)).isEqualTo(0.1f);
+    assertThat(s.factor(121 * e + 1, e)).isEqualTo(0.01f);
+    assertThat(s.factor(161 * e + 1, e)).isEqualTo(0.001f);
+    assertThat(s.factor(181 * e, e)).isEqualTo(0.001f);
+    assertThat(s.factor(181 * e + 1, e)).isEqualTo(0.0005f);
+    assertThat(LearnerSettings.LrSchedule.CONSTANT.factor(5000, e)).isEqualTo(1f);
+    assertThat(Experiments.splitCifarZenkeNet().settings().lrSchedule()).isEqualTo(LearnerSettings.LrSchedule.CONSTANT);
+  }
+
   private static final TaskSource NO_DATA = new TaskSource() {
     @Override
     public String name() {
