@@ -18,6 +18,7 @@ import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.TaskInference;
 import org.hypercl.training.ContinualRunner;
 import org.hypercl.training.ExperimentConfig;
+import org.hypercl.training.ConfigOverrides;
 import org.hypercl.training.Experiments;
 import org.hypercl.training.LearnerSettings;
 import org.hypercl.training.Method;
@@ -51,6 +52,17 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--experiment", paramLabel = "NAME", description = "Experiment to run (default: ${DEFAULT-VALUE}).")
   String experiment = "split-mnist";
+
+  @Option(names = "--config", paramLabel = "FILE.json", description = "Train the experiment this file describes, in config.json's "
+      + "format (a run's config.json works, and so does one written by hand); flags given beside it override it. Its "
+      + "dataOptions (sequence, dataset, data seed), if any, choose the data unless --dataset/--data-seed are given.")
+  Path config;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Change any setting of the experiment by its path in "
+      + "config.json, dotted or as a JSON pointer, after the flags: --set settings.beta=0.05 --set hypernetwork.hidden=[25,25] "
+      + "--set /settings/lookahead=false. The value is JSON, or else a string. Repeatable; a path that does not exist is an error "
+      + "naming the fields there are.")
+  List<String> overrides;
 
   @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion-mnist for the MNIST experiments (default: ${DEFAULT-VALUE}); "
       + "the Split CIFAR experiments read CIFAR-10 and CIFAR-100 ('hypercl data fetch', or 'hypercl data synth cifar' for a stand-in).")
@@ -180,12 +192,26 @@ public final class TrainCommand implements Callable<Integer> {
     }
     List<String> chosen = chosenMethods();
     ExperimentConfig config = configure();
-    TaskSource source = RunData.forNew(Experiments.sequenceOf(config.name()), dataset, dataSeed, dataDir, out);
+    String sequence = Experiments.sequenceOf(config.name());
+    String data = dataset;
+    long seedOfData = dataSeed;
+    if (this.config != null) {
+      // A run's config.json says which data it was trained on; --dataset / --data-seed still win.
+      com.fasterxml.jackson.databind.JsonNode options = org.hypercl.training.JsonFiles.read(this.config).path("dataOptions");
+      sequence = options.path("sequence").asText(sequence);
+      if (!given("--dataset") && options.hasNonNull("dataset") && !sequence.startsWith("split-cifar")) {
+        data = options.get("dataset").asText();
+      }
+      if (!given("--data-seed") && options.path("dataSeed").canConvertToLong()) {
+        seedOfData = options.get("dataSeed").asLong();
+      }
+    }
+    TaskSource source = RunData.forNew(sequence, data, seedOfData, dataDir, out);
     if (tasks != null) {
       config = config.withNumTasks(tasks);
     }
     Path root = runDir != null ? runDir
-        : Path.of("runs", config.name() + (experiment.startsWith("split-cifar-") ? "" : "-" + dataset) + "-seed" + seed);
+        : Path.of("runs", config.name() + (sequence.startsWith("split-cifar") ? "" : "-" + data) + "-seed" + config.settings().seed());
     List<RunResults> all = new ArrayList<>();
     for (String m : chosen) {
       ExperimentConfig c = switch (m) {
@@ -256,9 +282,37 @@ public final class TrainCommand implements Callable<Integer> {
     return METHODS.stream().filter(given::contains).toList();
   }
 
+  /** Whether the option was given on the command line (not just defaulted). */
+  private boolean given(String name) {
+    return spec != null && spec.commandLine().getParseResult().hasMatchedOption(name);
+  }
+
+  /** With --config, only flags given override the file; without it, every flag's default applies. */
+  private boolean applies(String name) {
+    return config == null || given(name);
+  }
+
   ExperimentConfig configure() {
-    ExperimentConfig base = Experiments.byName(experiment);
-    LearnerSettings.Builder s = base.settings().toBuilder().seed(seed);
+    if (config != null && given("--experiment")) {
+      throw new UserException("give --experiment or --config, not both");
+    }
+    ExperimentConfig base;
+    try {
+      base = config != null ? ConfigOverrides.read(config) : Experiments.byName(experiment);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage(), e);
+    }
+    ExperimentConfig configured = withFlags(base);
+    try {
+      return ConfigOverrides.apply(configured, ConfigOverrides.parse(overrides == null ? List.of() : overrides));
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--set: " + e.getMessage(), e);
+    }
+  }
+
+  private ExperimentConfig withFlags(ExperimentConfig base) {
+    LearnerSettings.Builder s = base.settings().toBuilder();
+    if (applies("--seed")) s.seed(seed);
     if (iterations != null && epochs != null) {
       throw new UserException("give --iterations or --epochs, not both");
     }
@@ -283,7 +337,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (threads != null) s.intraOpThreads(threads);
     if (interThreads != null) s.interOpThreads(interThreads);
-    s.checkpointEvery(checkpointEvery != null ? checkpointEvery : 500);
+    if (checkpointEvery != null || config == null) s.checkpointEvery(checkpointEvery != null ? checkpointEvery : 500);
     HypernetworkSpec h = base.hypernetwork();
     int cs = chunkSize != null ? chunkSize : h.chunkSize();
     int dc = cs == 0 ? 0 : chunkEmbeddingDim != null ? chunkEmbeddingDim : (h.chunkEmbeddingDim() > 0 ? h.chunkEmbeddingDim() : 8);
@@ -293,10 +347,10 @@ public final class TrainCommand implements Callable<Integer> {
             hnetHidden != null ? hnetHidden : h.hidden(),
             hnetActivation != null ? Activation.parse(hnetActivation) : h.activation(),
             cs, dc, h.targetSize());
-    return base.withSettings(s.build())
-        .withHypernetwork(hnet)
-        .withScenario(Scenario.parse(scenario))
-        .withTaskInference(TaskInference.Score.parse(taskInference));
+    ExperimentConfig c = base.withSettings(s.build()).withHypernetwork(hnet);
+    if (applies("--scenario")) c = c.withScenario(Scenario.parse(scenario));
+    if (applies("--task-inference")) c = c.withTaskInference(TaskInference.Score.parse(taskInference));
+    return c;
   }
 
   private RunResults runOne(ExperimentConfig config, TaskSource source, RunDirectory dir, PrintWriter out) throws IOException {

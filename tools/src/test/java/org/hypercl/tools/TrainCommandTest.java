@@ -330,4 +330,40 @@ class TrainCommandTest {
     }
     return all.toArray(String[]::new);
   }
+
+  /**
+   * A run's config.json trains again with --config: its settings (here a β and a seed given by
+   * flag) carry over, --set changes any of them by path after the flags, and a bad path or a
+   * clash with --experiment exits 2 naming the problem.
+   */
+  @Test
+  void configFileAndSetOverrides(@TempDir Path tmp) {
+    Run first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--beta", "0.02", "--seed", "7",
+        "--run-dir", tmp.resolve("a").toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    Path config = tmp.resolve("a").resolve("config.json");
+    Run second = hypercl("train", "--config", config.toString(), "--set", "settings.iterations=15",
+        "--set", "/hypernetwork/hidden=[6]", "--run-dir", tmp.resolve("b").toString());
+    assertThat(second.exit()).as(second.err()).isZero();
+    var b = RunDirectory.open(tmp.resolve("b")).readConfig();
+    assertThat(b.settings().iterations()).isEqualTo(15);
+    assertThat(b.settings().beta()).isEqualTo(0.02f);
+    assertThat(b.settings().seed()).isEqualTo(7);
+    assertThat(b.hypernetwork().hidden()).containsExactly(6);
+    assertThat(b.name()).isEqualTo("toy-regression");
+
+    // --set comes after the flags: it wins over --beta.
+    Run third = hypercl("train", "--experiment", "toy-regression", "--iterations", "5", "--beta", "0.3", "--set",
+        "settings.beta=0.04", "--run-dir", tmp.resolve("c").toString());
+    assertThat(third.exit()).as(third.err()).isZero();
+    assertThat(RunDirectory.open(tmp.resolve("c")).readConfig().settings().beta()).isEqualTo(0.04f);
+
+    Run bad = hypercl("train", "--experiment", "toy-regression", "--set", "settings.betta=0.1", "--run-dir", tmp.resolve("d").toString());
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("settings.betta").contains("beta");
+    assertThat(tmp.resolve("d")).doesNotExist();
+    Run both = hypercl("train", "--experiment", "split-mnist", "--config", config.toString(), "--run-dir", tmp.resolve("e").toString());
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("--experiment or --config");
+  }
 }
