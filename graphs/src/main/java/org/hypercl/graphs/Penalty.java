@@ -8,7 +8,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * A term added to a part's task loss to protect what earlier tasks learned: the output regularizer
- * of Eq. 2 ({@link OutputRegularizerPenalty}); EWC, online EWC and SI are to follow. A penalty is
+ * of Eq. 2 ({@link OutputRegularizerPenalty}), EWC and online EWC ({@link EwcPenalty}), SI
+ * ({@link SiPenalty}). A penalty is
  * built into the training graph once; its hooks run at task start, every step (feeds) and at task
  * end, so per-task state (stored targets, a Fisher matrix) lives with it.
  */
@@ -34,4 +35,13 @@ public interface Penalty {
 
   /** Called when a task ends, before it counts as learned. */
   default void endTask(Session session, int task) {}
+
+  /**
+   * Ops to run with every step after the optimizer's {@code update} (which they must wait for),
+   * given the step's total gradient of each parameter (task loss plus every penalty); SI's path
+   * integral uses it. None by default.
+   */
+  default List<org.tensorflow.op.Op> afterUpdate(org.tensorflow.op.Ops tf, List<Operand<TFloat32>> totalGradients, org.tensorflow.op.Op update) {
+    return List.of();
+  }
 }

@@ -1,0 +1,173 @@
+package org.hypercl.graphs;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Elastic weight consolidation (Kirkpatrick et al., 2017) on a part's own weights θ {@code [P]},
+ * as the baselines' source does it (van de Ven and Tolias): after each task the diagonal Fisher
+ * information F is estimated on the task's training set, one example at a time, with the
+ * network's predicted label (or the true one, the "empirical" Fisher): the mean over examples of
+ * the squared gradient of {@code −log p(label | x)} over the task's head. The penalty is
+ * {@code λ/2 · Σ_t Σ_p F_t,p (θ_p − θ*_t,p)²} with θ*_t the weights after task t; online EWC
+ * (Schwarz et al., 2018) keeps one running {@code F ← F_new + γ·F} and the latest θ*, and
+ * penalises {@code λ/2 · Σ_p γ·F_p (θ_p − θ*_p)²}.
+ *
+ * <p>Both are kept as {@code A = Σ F_t} (online: γ·F), {@code B = Σ F_t θ*_t} and
+ * {@code C = Σ F_t θ*_t²}, so the penalty is {@code λ/2 (Σ A θ² − 2 Σ B θ + C)} and its gradient
+ * {@code λ (A θ − B)}, in memory of 3P whatever the number of tasks (variables, so checkpoints
+ * hold them). The per-example gradients come batched: the weights are tiled to {@code [b, P]}, row
+ * i runs on example i alone ({@link TargetNetwork#forwardCandidates}), and the gradient with
+ * respect to the tiled weights is the b per-example gradients, exactly.
+ */
+public final class EwcPenalty implements Penalty {
+
+  /**
+   * @param lambda λ
+   * @param online one running term with decay γ (online EWC) instead of one per task
+   * @param gamma γ, the decay of the running Fisher (online only)
+   * @param empirical the true labels instead of the predicted ones
+   * @param fisherBatch examples per graph run of the Fisher estimate
+   * @param fisherSamples examples of the training set the Fisher is estimated on (0: all)
+   */
+  public record Settings(float lambda, boolean online, float gamma, boolean empirical, int fisherBatch, int fisherSamples) {
+    public Settings {
+      if (!(lambda >= 0) || !(gamma >= 0) || fisherBatch <= 0 || fisherSamples < 0) {
+        throw new IllegalArgumentException("invalid EWC settings: lambda=" + lambda + " gamma=" + gamma + " fisherBatch="
+            + fisherBatch + " fisherSamples=" + fisherSamples);
+      }
+    }
+  }
+
+  private final Settings settings;
+  private final Operand<TFloat32> loss;
+  private final List<Operand<TFloat32>> gradients;
+  private final Placeholder<TInt32> indices;
+  private final Placeholder<TInt32> head;
+  private final Op accumulate;
+  private final Op clear;
+  private final Placeholder<TFloat32> count;
+  private final Op consolidate;
+  private final java.util.function.IntSupplier trainSize;
+  private final List<Operand<TFloat32>> state;
+
+  /**
+   * @param weights the part's own weights {@code [P]}
+   * @param read the training step's read of {@code weights} (what the task loss is differentiated against)
+   * @param batchX inputs of the examples {@code batchIndices} names, {@code [b, in]}
+   * @param batchY their one-hot targets {@code [b, classes]}
+   * @param trainSize the current task's training-set size
+   */
+  public EwcPenalty(Ops tf, Ops train, String scope, TargetNetwork net, Variable<TFloat32> weights, Operand<TFloat32> read,
+      Operand<TFloat32> batchX, Operand<TFloat32> batchY, Placeholder<TInt32> batchIndices,
+      java.util.function.IntSupplier trainSize, Settings settings) {
+    this.settings = settings;
+    this.indices = batchIndices;
+    this.trainSize = trainSize;
+    long p = weights.shape().size();
+    String name = scope + (settings.online() ? "online_ewc/" : "ewc/");
+    Variable<TFloat32> a = Variables.zeros(tf, name + "precision", p);
+    Variable<TFloat32> b = Variables.zeros(tf, name + "precision_mean", p);
+    Variable<TFloat32> c = Variables.named(tf, name + "constant").variable(tf.constant(0f));
+    Variable<TFloat32> running = settings.online() ? Variables.zeros(tf, name + "fisher", p) : null;
+    Variable<TFloat32> acc = Variables.zeros(tf, name + "fisher_sum", p);
+
+    Operand<TFloat32> lam = train.constant(settings.lambda());
+    Operand<TFloat32> av = train.identity(a);
+    Operand<TFloat32> bv = train.identity(b);
+    Operand<TInt32> all = train.constant(0);
+    Operand<TFloat32> quad = train.math.sub(train.sum(train.math.mul(av, train.math.square(read)), all),
+        train.math.mul(train.constant(2f), train.sum(train.math.mul(bv, read), all)));
+    this.loss = train.math.mul(train.math.mul(lam, train.constant(0.5f)), train.math.add(quad, train.identity(c)));
+    this.gradients = List.of(train.math.mul(lam, train.math.sub(train.math.mul(av, read), bv)));
+
+    // The Fisher estimate: per-example gradients of −log p(label | x) over the task's head.
+    Ops f = tf.withSubScope(name.substring(0, name.length() - 1)).withSubScope("fisher");
+    this.head = f.withName("head").placeholder(TInt32.class);
+    Operand<TInt32> k = f.slice(f.shape(batchX), f.constant(new int[] {0}), f.constant(new int[] {1}));
+    Operand<TFloat32> tiled = f.tile(f.expandDims(f.identity(weights), f.constant(0)), f.concat(List.of(k, f.constant(new int[] {1})), f.constant(0)));
+    Operand<TFloat32> out = net.forwardCandidates(f, f.expandDims(batchX, f.constant(1)), tiled, ForwardContext.none());
+    Operand<TFloat32> logits = net.numHeads() == 1
+        ? f.squeeze(f.gather(out, f.constant(0), f.constant(2)), org.tensorflow.op.core.Squeeze.axis(new Long[] {1L}))
+        : f.squeeze(f.gather(out, head, f.constant(2)), org.tensorflow.op.core.Squeeze.axis(new Long[] {1L}));
+    Operand<TFloat32> logP = f.nn.logSoftmax(logits);
+    Operand<TFloat32> labels = settings.empirical()
+        ? batchY
+        : f.stopGradient(f.oneHot(f.math.argMax(logits, f.constant(1), TInt32.class), f.constant(net.headSize()), f.constant(1f), f.constant(0f)));
+    Operand<TFloat32> nll = f.math.neg(f.sum(f.math.mul(labels, logP), f.constant(new int[] {0, 1})));
+    Operand<TFloat32> perExample = Tensors.floatOperands(f.gradients(nll, List.of(tiled))).get(0);
+    this.accumulate = f.assignAdd(acc, f.sum(f.math.square(perExample), f.constant(0)));
+    this.clear = f.assign(acc, f.zeros(f.constant(new long[] {p}), TFloat32.class));
+    this.count = f.withName("count").placeholder(TFloat32.class);
+
+    // Consolidation at task end, from the mean squared gradient and the weights now.
+    Operand<TFloat32> fisher = f.math.div(f.identity(acc), count);
+    Operand<TFloat32> w = f.identity(weights);
+    List<Op> updates = new ArrayList<>();
+    if (settings.online()) {
+      Operand<TFloat32> run = f.math.add(fisher, f.math.mul(f.constant(settings.gamma()), f.identity(running)));
+      Operand<TFloat32> precision = f.math.mul(f.constant(settings.gamma()), run);
+      updates.add(f.assign(running, run));
+      updates.add(f.assign(a, precision));
+      updates.add(f.assign(b, f.math.mul(precision, w)));
+      updates.add(f.assign(c, f.sum(f.math.mul(precision, f.math.square(w)), f.constant(0))));
+    } else {
+      updates.add(f.assign(a, f.math.add(f.identity(a), fisher)));
+      updates.add(f.assign(b, f.math.add(f.identity(b), f.math.mul(fisher, w))));
+      updates.add(f.assign(c, f.math.add(f.identity(c), f.sum(f.math.mul(fisher, f.math.square(w)), f.constant(0)))));
+    }
+    this.consolidate = f.withControlDependencies(updates).noOp();
+    this.state = List.of(f.identity(a), f.identity(b), f.identity(c));
+  }
+
+  @Override
+  public String name() {
+    return settings.online() ? "online_ewc" : "ewc";
+  }
+
+  @Override
+  public Operand<TFloat32> loss() {
+    return loss;
+  }
+
+  @Override
+  public List<Operand<TFloat32>> gradients() {
+    return gradients;
+  }
+
+  /** Estimates the task's Fisher on its training set and folds it into the penalty. */
+  @Override
+  public void endTask(Session session, int task) {
+    int n = trainSize.getAsInt();
+    if (settings.fisherSamples() > 0) {
+      n = Math.min(n, settings.fisherSamples());
+    }
+    session.run(clear);
+    for (int start = 0; start < n; start += settings.fisherBatch()) {
+      int m = Math.min(settings.fisherBatch(), n - start);
+      int[] rows = new int[m];
+      for (int i = 0; i < m; i++) {
+        rows[i] = start + i;
+      }
+      try (TInt32 idx = Tensors.ints(rows, m); TInt32 h = TInt32.scalarOf(task)) {
+        session.runner().feed(indices, idx).feed(head, h).addTarget(accumulate).run();
+      }
+    }
+    try (TFloat32 c = TFloat32.scalarOf(n)) {
+      session.runner().feed(count, c).addTarget(consolidate).run();
+    }
+  }
+
+  /** Reads of A ({@code Σ F_t}, online {@code γ·F}), B ({@code Σ F_t θ*_t}) and C, for inspection and tests. */
+  public List<Operand<TFloat32>> state() {
+    return state;
+  }
+}
