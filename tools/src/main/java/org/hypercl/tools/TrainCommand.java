@@ -162,10 +162,28 @@ public final class TrainCommand implements Callable<Integer> {
   boolean baselines;
 
   @Option(names = "--methods", split = ",", paramLabel = "METHOD",
-      description = "Which of hnet, fine-tuning (the hypernetwork with beta = 0) and target-only (the target network "
-          + "alone) to train, e.g. --methods fine-tuning,target-only; one method trains into RUN_DIR, several into "
-          + "RUN_DIR/<method> (default: hnet).")
+      description = "Which of hnet, fine-tuning (the hypernetwork with beta = 0), target-only (the target network "
+          + "alone), ewc, online-ewc and si (the target network protected by EWC, online EWC or SI) to train, e.g. "
+          + "--methods hnet,online-ewc,si; one method trains into RUN_DIR, several into RUN_DIR/<method> (default: hnet).")
   List<String> methods;
+
+  @Option(names = "--ewc-lambda", description = "EWC's lambda (default: the baselines' source's value for the experiment and scenario).")
+  Float ewcLambda;
+
+  @Option(names = "--online-ewc-lambda", description = "Online EWC's lambda (default: as --ewc-lambda).")
+  Float onlineEwcLambda;
+
+  @Option(names = "--ewc-gamma", description = "Online EWC's decay of the running Fisher (default: as --ewc-lambda).")
+  Float ewcGamma;
+
+  @Option(names = "--si-c", description = "SI's strength c (default: as --ewc-lambda); its damping is 0.1.")
+  Float siC;
+
+  @Option(names = "--empirical-fisher", description = "Estimate EWC's Fisher with the true labels instead of the predicted ones.")
+  boolean empiricalFisher;
+
+  @Option(names = "--fisher-samples", description = "Training examples EWC's Fisher is estimated on (default: 0 = all).")
+  Integer fisherSamples;
 
   @Option(names = "--export", description = "After training (also after --resume), export each hypernetwork run to "
       + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version; the "
@@ -217,6 +235,9 @@ public final class TrainCommand implements Callable<Integer> {
       ExperimentConfig c = switch (m) {
         case "fine-tuning" -> config.asFineTuning();
         case "target-only" -> config.asTargetNetworkOnly();
+        case "ewc" -> config.withName(config.name() + "-ewc").withMethod(Method.EWC);
+        case "online-ewc" -> config.withName(config.name() + "-online-ewc").withMethod(Method.ONLINE_EWC);
+        case "si" -> config.withName(config.name() + "-si").withMethod(Method.SI);
         default -> config;
       };
       try (RunDirectory dir = RunDirectory.createNew(chosen.size() == 1 ? root : root.resolve(m))) {
@@ -260,12 +281,12 @@ public final class TrainCommand implements Callable<Integer> {
     return c.withSettings(s.build());
   }
 
-  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only");
+  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si");
 
   /** The methods to train, in {@link #METHODS} order, from --methods or --baselines. */
   List<String> chosenMethods() {
     if (methods == null) {
-      return baselines ? METHODS : List.of("hnet");
+      return baselines ? List.of("hnet", "fine-tuning", "target-only") : List.of("hnet");
     }
     if (baselines) {
       throw new IllegalArgumentException("give --baselines or --methods, not both");
@@ -348,7 +369,22 @@ public final class TrainCommand implements Callable<Integer> {
             hnetActivation != null ? Activation.parse(hnetActivation) : h.activation(),
             cs, dc, h.targetSize());
     ExperimentConfig c = base.withSettings(s.build()).withHypernetwork(hnet);
-    if (applies("--scenario")) c = c.withScenario(Scenario.parse(scenario));
+    if (applies("--scenario")) {
+      Scenario sc = Scenario.parse(scenario);
+      c = c.withScenario(sc);
+      c = c.withSettings(c.settings().toBuilder().baselines(Experiments.baselineDefaults(c.name(), sc)).build());
+    }
+    LearnerSettings.Baselines b = c.settings().baselines();
+    if (ewcLambda != null || onlineEwcLambda != null || ewcGamma != null || siC != null || empiricalFisher || fisherSamples != null) {
+      b = new LearnerSettings.Baselines(
+          ewcLambda != null ? ewcLambda : b.ewcLambda(),
+          onlineEwcLambda != null ? onlineEwcLambda : b.onlineEwcLambda(),
+          ewcGamma != null ? ewcGamma : b.onlineEwcGamma(),
+          siC != null ? siC : b.siC(), b.siXi(),
+          empiricalFisher || b.empiricalFisher(),
+          fisherSamples != null ? fisherSamples : b.fisherSamples());
+      c = c.withSettings(c.settings().toBuilder().baselines(b).build());
+    }
     if (applies("--task-inference")) c = c.withTaskInference(TaskInference.Score.parse(taskInference));
     return c;
   }

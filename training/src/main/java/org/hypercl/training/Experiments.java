@@ -92,8 +92,31 @@ public final class Experiments {
             .learningRate(0.0001f)
             .beta(0.01f)
             .regularizerTasks(numTasks > 100 ? 32 : 0)
+            .baselines(baselineDefaults("permuted-mnist", Scenario.CL1))
             .build();
     return new ExperimentConfig("permuted-mnist-" + numTasks, TaskKind.CLASSIFICATION, target, hnet, numTasks, settings);
+  }
+
+  /**
+   * The baselines' strengths as their source (van de Ven and Tolias, {@code param_values.py}) sets
+   * them for SplitMNIST and PermutedMNIST in its task-incremental (CL1), domain-incremental (CL2)
+   * and class-incremental (CL3) scenarios; other experiments get {@link LearnerSettings.Baselines#defaults}.
+   */
+  public static LearnerSettings.Baselines baselineDefaults(String experiment, Scenario scenario) {
+    boolean split = experiment.startsWith("split-mnist");
+    boolean permuted = experiment.startsWith("permuted-mnist");
+    if (!split && !permuted) {
+      return LearnerSettings.Baselines.defaults();
+    }
+    float xi = org.hypercl.graphs.SiPenalty.XI_DEFAULT;
+    return switch (scenario) {
+      case CL1 -> split ? new LearnerSettings.Baselines(1e7f, 1e8f, 0.8f, 50f, xi, false, 0)
+          : new LearnerSettings.Baselines(500f, 500f, 0.8f, 5f, xi, false, 0);
+      case CL2 -> split ? new LearnerSettings.Baselines(1e6f, 1e8f, 0.7f, 500f, xi, false, 0)
+          : new LearnerSettings.Baselines(500f, 1000f, 0.9f, 5f, xi, false, 0);
+      case CL3 -> split ? new LearnerSettings.Baselines(1e8f, 1e9f, 0.8f, 0.5f, xi, false, 0)
+          : new LearnerSettings.Baselines(1f, 5f, 1f, 0.1f, xi, false, 0);
+    };
   }
 
   /** Tasks of Split CIFAR-10/100: CIFAR-10, then five tasks of ten CIFAR-100 classes. */

@@ -199,7 +199,8 @@ public final class Learner implements ContinualLearner {
     List<Operand<TFloat32>> taskGrads = Tensors.floatOperands(train.gradients(part.taskLoss, params));
     List<Operand<TFloat32>> grads = new ArrayList<>(taskGrads);
     for (PartSpec.Penalty p : spec.penalties()) {
-      Penalty penalty = p.build(new PartSpec.PenaltyContext(tf, train, weights, params, taskGrads, part.optimizer, config.numTasks(), seed));
+      Penalty penalty = p.build(new PartSpec.PenaltyContext(tf, train, scope, weights, params, taskGrads, part.optimizer,
+          config.numTasks(), seed, net, inputs.batchX, inputs.batchY, inputs.batchIndices, () -> currentTrainSize));
       part.penalties.add(penalty);
       for (int i = 0; i < grads.size(); i++) {
         Operand<TFloat32> g = penalty.gradients().get(i);
@@ -216,6 +217,10 @@ public final class Learner implements ContinualLearner {
     part.update = part.optimizer.update(train, grads, List.of((Op) part.taskLoss, (Op) part.penaltyLoss));
     parts.add(part);
     updates.add(part.update);
+    for (Penalty penalty : part.penalties) {
+      // E.g. SI's path integral: runs after the update, from this step's total gradients.
+      updates.addAll(penalty.afterUpdate(train, grads, part.update));
+    }
     // The running statistics move with the step, from the batch statistics of this step's forward pass.
     updates.addAll(forward.stateUpdates());
     stepOutputNames.add(scope + "task_loss");

@@ -28,6 +28,7 @@ import org.hypercl.graphs.AdamOptimizer;
  *     by {@link #AUGMENT_PADDING} pixels and a random horizontal flip, in the graph (ResNet-32 on
  *     Split CIFAR, as the reference)
  * @param lrSchedule how the learning rate changes over a task's epochs ({@link LrSchedule})
+ * @param baselines the strengths of the EWC, online EWC and SI baselines ({@link Baselines})
  */
 public record LearnerSettings(
     long seed,
@@ -47,7 +48,36 @@ public record LearnerSettings(
     int checkpointEvery,
     int epochs,
     boolean augment,
-    LrSchedule lrSchedule) {
+    LrSchedule lrSchedule,
+    Baselines baselines) {
+
+  /**
+   * Settings of the regularization baselines, used only by their methods. Defaults are the
+   * baselines' source's values for SplitMNIST in its task-incremental scenario; the experiments set
+   * their own ({@link Experiments}).
+   *
+   * @param ewcLambda λ of EWC (one term per task)
+   * @param onlineEwcLambda λ of online EWC
+   * @param onlineEwcGamma γ, online EWC's decay of the running Fisher
+   * @param siC c, SI's strength
+   * @param siXi ξ, SI's damping
+   * @param empiricalFisher the Fisher from the true labels rather than the predicted ones
+   * @param fisherSamples training examples the Fisher is estimated on (0: all)
+   */
+  public record Baselines(float ewcLambda, float onlineEwcLambda, float onlineEwcGamma, float siC, float siXi,
+      boolean empiricalFisher, int fisherSamples) {
+    public Baselines {
+      if (!(ewcLambda >= 0) || !(onlineEwcLambda >= 0) || !(onlineEwcGamma >= 0) || !(siC >= 0) || !(siXi > 0) || fisherSamples < 0) {
+        throw new IllegalArgumentException("invalid baseline settings: " + ewcLambda + ", " + onlineEwcLambda + ", "
+            + onlineEwcGamma + ", " + siC + ", " + siXi + ", " + fisherSamples);
+      }
+    }
+
+    /** SplitMNIST task-incremental: EWC λ = 1e7, online EWC λ = 1e8 with γ = 0.8, SI c = 50, ξ = 0.1. */
+    public static Baselines defaults() {
+      return new Baselines(1e7f, 1e8f, 0.8f, 50f, 0.1f, false, 0);
+    }
+  }
 
   /**
    * A learning-rate schedule: the factor the learning rate is multiplied by at each step of a task,
@@ -108,6 +138,9 @@ public record LearnerSettings(
     if (lrSchedule == null) {
       lrSchedule = LrSchedule.CONSTANT;
     }
+    if (baselines == null) {
+      baselines = Baselines.defaults();
+    }
     if (regularizerForm == null) {
       throw new IllegalArgumentException("regularizer form must be set");
     }
@@ -126,7 +159,7 @@ public record LearnerSettings(
       float adamEpsilon, float beta, boolean lookahead, int regularizerTasks, RegularizerForm regularizerForm,
       int intraOpThreads, int interOpThreads, int evalBatchSize, int checkpointEvery) {
     this(seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead, regularizerTasks,
-        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0, false, LrSchedule.CONSTANT);
+        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0, false, LrSchedule.CONSTANT, null);
   }
 
   /** Steps per epoch over {@code trainSize} examples, {@code ⌈trainSize / batchSize⌉}. */
@@ -172,6 +205,7 @@ public record LearnerSettings(
     b.epochs = epochs;
     b.augment = augment;
     b.lrSchedule = lrSchedule;
+    b.baselines = baselines;
     return b;
   }
 
@@ -195,6 +229,7 @@ public record LearnerSettings(
     private int epochs = 0;
     private boolean augment = false;
     private LrSchedule lrSchedule = LrSchedule.CONSTANT;
+    private Baselines baselines = Baselines.defaults();
 
     public Builder seed(long v) { seed = v; return this; }
     public Builder iterations(int v) { iterations = v; return this; }
@@ -214,11 +249,12 @@ public record LearnerSettings(
     public Builder epochs(int v) { epochs = v; return this; }
     public Builder augment(boolean v) { augment = v; return this; }
     public Builder lrSchedule(LrSchedule v) { lrSchedule = v; return this; }
+    public Builder baselines(Baselines v) { baselines = v; return this; }
 
     public LearnerSettings build() {
       return new LearnerSettings(
           seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead,
-          regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, epochs, augment, lrSchedule);
+          regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, epochs, augment, lrSchedule, baselines);
     }
   }
 }

@@ -27,6 +27,32 @@ public enum Method {
     public List<PartSpec> parts(ExperimentConfig c) {
       return List.of(new PartSpec("", new PartSpec.Own(), List.of()));
     }
+  },
+  /** Baseline: the target network's own weights, protected by EWC (one quadratic term per task). */
+  EWC {
+    @Override
+    public List<PartSpec> parts(ExperimentConfig c) {
+      LearnerSettings.Baselines b = c.settings().baselines();
+      return List.of(new PartSpec("", new PartSpec.Own(),
+          List.of(new PartSpec.Ewc(b.ewcLambda(), false, 1f, b.empiricalFisher(), b.fisherSamples()))));
+    }
+  },
+  /** Baseline: the target network's own weights, protected by online EWC (one running term, decay γ). */
+  ONLINE_EWC {
+    @Override
+    public List<PartSpec> parts(ExperimentConfig c) {
+      LearnerSettings.Baselines b = c.settings().baselines();
+      return List.of(new PartSpec("", new PartSpec.Own(),
+          List.of(new PartSpec.Ewc(b.onlineEwcLambda(), true, b.onlineEwcGamma(), b.empiricalFisher(), b.fisherSamples()))));
+    }
+  },
+  /** Baseline: the target network's own weights, protected by SI. */
+  SI {
+    @Override
+    public List<PartSpec> parts(ExperimentConfig c) {
+      LearnerSettings.Baselines b = c.settings().baselines();
+      return List.of(new PartSpec("", new PartSpec.Own(), List.of(new PartSpec.Si(b.siC(), b.siXi()))));
+    }
   };
 
   /** The parts of this method's learner for {@code config}. */

@@ -24,9 +24,20 @@ final class OwnWeights implements WeightSource {
     float[] init = new float[Math.toIntExact(layout.totalSize())];
     SplittableRandom rng = new SplittableRandom(seed);
     for (WeightLayout.Entry e : layout.entries()) {
-      if (e.shape().length == 2) {
-        float[] w = Initializers.xavierUniform((int) e.shape()[0], (int) e.shape()[1], rng);
+      long[] shape = e.shape();
+      if (shape.length == 2) {
+        float[] w = Initializers.xavierUniform((int) shape[0], (int) shape[1], rng);
         System.arraycopy(w, 0, init, (int) e.offset(), w.length);
+      } else if (shape.length == 4) {
+        // A conv kernel [out, in, kh, kw]: Xavier-uniform with PyTorch's fans, in·kh·kw and out·kh·kw.
+        long field = shape[2] * shape[3];
+        double limit = Math.sqrt(6.0 / ((shape[0] + shape[1]) * field));
+        for (long i = 0; i < e.size(); i++) {
+          init[(int) (e.offset() + i)] = (float) ((rng.nextDouble() * 2 - 1) * limit);
+        }
+      } else if (e.name().endsWith("_gamma")) {
+        // Batch-norm scales start at 1, shifts (and biases) at 0.
+        java.util.Arrays.fill(init, (int) e.offset(), (int) (e.offset() + e.size()), 1f);
       }
     }
     this.weights = Variables.of(tf, scope + "target/weights", init, init.length);

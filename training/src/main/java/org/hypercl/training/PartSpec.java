@@ -37,12 +37,18 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
   record PenaltyContext(
       Ops tf,
       Ops train,
+      String scope,
       WeightSource weights,
       List<Operand<TFloat32>> params,
       List<Operand<TFloat32>> taskGradients,
       AdamOptimizer optimizer,
       int maxTasks,
-      long seed) {}
+      long seed,
+      org.hypercl.graphs.TargetNetwork target,
+      Operand<TFloat32> batchX,
+      Operand<TFloat32> batchY,
+      org.tensorflow.op.core.Placeholder<org.tensorflow.types.TInt32> batchIndices,
+      java.util.function.IntSupplier trainSize) {}
 
   /** Where a part's weights come from; in config.json an object with a {@code type} tag. */
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -70,8 +76,9 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
 
   /** A penalty on the part's parameters; in config.json an object with a {@code type} tag. */
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-  @JsonSubTypes({@JsonSubTypes.Type(value = OutputRegularization.class, name = "output-regularizer")})
-  public sealed interface Penalty permits OutputRegularization {
+  @JsonSubTypes({@JsonSubTypes.Type(value = OutputRegularization.class, name = "output-regularizer"),
+      @JsonSubTypes.Type(value = Ewc.class, name = "ewc"), @JsonSubTypes.Type(value = Si.class, name = "si")})
+  public sealed interface Penalty permits OutputRegularization, Ewc, Si {
     /** Builds the penalty into the part's training graph. */
     org.hypercl.graphs.Penalty build(PenaltyContext c);
   }
@@ -95,6 +102,46 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
           c.tf(), c.train(), g.hypernetwork(), g.embeddings().table(), c.maxTasks(), c.params(), c.taskGradients(),
           c.optimizer(), new OutputRegularizerPenalty.Settings(beta, window, lookahead, form == LearnerSettings.RegularizerForm.EXPANDED),
           c.seed());
+    }
+  }
+
+  /**
+   * EWC on the part's own weights, one term per task, or online EWC with decay γ.
+   *
+   * @param lambda λ
+   * @param online online EWC
+   * @param gamma γ (online only)
+   * @param empirical the Fisher from the true labels
+   * @param fisherSamples examples the Fisher is estimated on (0: all)
+   */
+  public record Ewc(float lambda, boolean online, float gamma, boolean empirical, int fisherSamples) implements Penalty {
+    /** Examples per graph run of the Fisher estimate. */
+    static final int FISHER_BATCH = 32;
+
+    @Override
+    public org.hypercl.graphs.Penalty build(PenaltyContext c) {
+      if (!(c.weights() instanceof OwnWeights own)) {
+        throw new IllegalArgumentException("EWC protects a part's own weights; this part's are generated");
+      }
+      return new org.hypercl.graphs.EwcPenalty(c.tf(), c.train(), c.scope(), c.target(), own.trainable().get(0), c.params().get(0),
+          c.batchX(), c.batchY(), c.batchIndices(), c.trainSize(),
+          new org.hypercl.graphs.EwcPenalty.Settings(lambda, online, gamma, empirical, FISHER_BATCH, fisherSamples));
+    }
+  }
+
+  /**
+   * SI on the part's own weights.
+   *
+   * @param c the strength
+   * @param xi the damping ξ
+   */
+  public record Si(float c, float xi) implements Penalty {
+    @Override
+    public org.hypercl.graphs.Penalty build(PenaltyContext ctx) {
+      if (!(ctx.weights() instanceof OwnWeights own)) {
+        throw new IllegalArgumentException("SI protects a part's own weights; this part's are generated");
+      }
+      return new org.hypercl.graphs.SiPenalty(ctx.tf(), ctx.train(), ctx.scope(), own.trainable().get(0), ctx.params().get(0), c, xi);
     }
   }
 }

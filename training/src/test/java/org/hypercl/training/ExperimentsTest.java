@@ -102,7 +102,8 @@ class ExperimentsTest {
     int n = 0;
     for (String name : Experiments.NAMES) {
       ExperimentConfig base = Experiments.byName(name);
-      for (ExperimentConfig c : new ExperimentConfig[] {base, base.asFineTuning(), base.asTargetNetworkOnly()}) {
+      for (ExperimentConfig c : new ExperimentConfig[] {base, base.asFineTuning(), base.asTargetNetworkOnly(),
+          base.withMethod(Method.EWC), base.withMethod(Method.ONLINE_EWC), base.withMethod(Method.SI)}) {
         for (Scenario s : Scenario.values()) {
           if (s != Scenario.CL1 && (c.kind() != TaskKind.CLASSIFICATION || !c.target().network().supportsCandidates())) {
             continue;
@@ -116,8 +117,8 @@ class ExperimentsTest {
         }
       }
     }
-    // toy: CL1 only; four MLP classifiers in three scenarios; two conv classifiers in CL1 only; three methods each.
-    assertThat(n).isEqualTo(3 + 4 * 3 * 3 + 2 * 3);
+    // toy: CL1 only; four MLP classifiers in three scenarios; two conv classifiers in CL1 only; six methods each.
+    assertThat(n).isEqualTo(6 + 4 * 6 * 3 + 2 * 6);
   }
 
   /** config.json lists the learner's parts with type tags; one that disagrees with the method is refused. */
@@ -135,9 +136,9 @@ class ExperimentsTest {
     assertThat(parts.at("/0/penalties/0/beta").floatValue()).isEqualTo(0.01f);
 
     String text = java.nio.file.Files.readString(dir.resolve(RunDirectory.CONFIG));
-    java.nio.file.Files.writeString(dir.resolve(RunDirectory.CONFIG), text.replace("\"output-regularizer\"", "\"ewc\""));
+    java.nio.file.Files.writeString(dir.resolve(RunDirectory.CONFIG), text.replace("\"output-regularizer\"", "\"l2-anchor\""));
     assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> RunDirectory.open(dir).readConfig()).getMessage()).contains("config.json").contains("ewc");
+        () -> RunDirectory.open(dir).readConfig()).getMessage()).contains("config.json").contains("l2-anchor");
     com.fasterxml.jackson.databind.node.ObjectNode edited = (com.fasterxml.jackson.databind.node.ObjectNode) JsonFiles.MAPPER.readTree(text);
     ((com.fasterxml.jackson.databind.node.ObjectNode) edited.at("/parts/0/penalties/0")).put("lookahead", false);
     JsonFiles.write(dir.resolve(RunDirectory.CONFIG), edited);
