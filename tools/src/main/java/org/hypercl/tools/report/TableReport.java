@@ -20,7 +20,7 @@ import org.hypercl.training.RunResults;
  * given) under its method's name and CL3 (task inferred) under the name plus the score,
  * {@code +ENT} for the paper's entropy; a run with one shared head fills CL2 the same way. A run's
  * full re-evaluation ({@code evaluation-cl3.json}, {@code evaluation-cl2.json}) takes precedence
- * over the matrices of its results.json. Methods are named HNET (hypernetwork, β &gt; 0),
+ * over the matrices of its results.json. Methods are named HNET (hypernetwork, β &gt; 0), EWC, online EWC, SI,
  * fine-tuning (β = 0) and target-only.
  */
 final class TableReport {
@@ -41,8 +41,18 @@ final class TableReport {
     return dataset.isEmpty() ? sequence : sequence + " (" + dataset + ")";
   }
 
-  /** HNET, fine-tuning or target-only. */
+  /** HNET, fine-tuning, target-only, EWC, online EWC or SI. */
   static String method(JsonNode config) {
+    switch (config.path("method").asText("HYPERNETWORK")) {
+      case "EWC":
+        return "EWC";
+      case "ONLINE_EWC":
+        return "online EWC";
+      case "SI":
+        return "SI";
+      default:
+        break;
+    }
     if (config.path("method").asText("HYPERNETWORK").equals("TARGET_NETWORK")) {
       return "target-only";
     }
