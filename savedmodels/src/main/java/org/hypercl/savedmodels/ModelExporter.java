@@ -115,7 +115,10 @@ public final class ModelExporter {
     try {
       Path parent = fresh ? out.getParent() : out;
       Files.createDirectories(parent);
+      removeStaleStaging(parent, "." + out.getFileName() + ".staging-");
       staging = TempFiles.createDirectory(parent, "." + out.getFileName() + ".staging-");
+      // Whose it is: a later export removes it if that process is gone (killed mid-export).
+      Files.writeString(staging.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a staging folder for " + out + ": " + e.getMessage(), e);
     }
@@ -139,6 +142,7 @@ public final class ModelExporter {
 
       ExportManifest manifest = manifest(run, reference, name, options, maxDiff, out);
       manifest.write(staging);
+      deleteQuietlyOrFail(staging.resolve(OWNER_FILE));
       List<Path> published = publish(staging, out, fresh, models, version);
       return new ExportResult(out, published, manifest, maxDiff);
     } finally {
@@ -370,6 +374,35 @@ public final class ModelExporter {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(from, to);
+    }
+  }
+
+  /** In a staging folder: the pid of the exporting process. */
+  static final String OWNER_FILE = "owner.pid";
+
+  /**
+   * Deletes staging folders {@code prefix*} in {@code parent} left by exports whose process is no
+   * longer running (killed mid-export), saying so on stderr; those of live processes stay.
+   */
+  static void removeStaleStaging(Path parent, String prefix) throws IOException {
+    try (var list = Files.list(parent)) {
+      for (Path p : list.filter(q -> q.getFileName().toString().startsWith(prefix) && Files.isDirectory(q)).toList()) {
+        Path owner = p.resolve(OWNER_FILE);
+        // Without an owner (about to be published, or from an older version): stale after an hour.
+        boolean alive = Files.getLastModifiedTime(p).toMillis() > System.currentTimeMillis() - 3_600_000L;
+        if (Files.isRegularFile(owner)) {
+          try {
+            long pid = Long.parseLong(Files.readString(owner).trim());
+            alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+          } catch (NumberFormatException e) {
+            alive = false;
+          }
+        }
+        if (!alive) {
+          deleteQuietlyOrFail(p);
+          System.err.println("removed " + p + ", left by an export that did not finish");
+        }
+      }
     }
   }
 

@@ -113,7 +113,12 @@ public final class ModelServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
           }, new ThreadPoolExecutor.CallerRunsPolicy());
-      this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
+      try {
+        this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
+      } catch (java.net.BindException e) {
+        throw new IllegalArgumentException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage()
+            + " (another server on that port? choose one with --port)", e);
+      }
       http.setExecutor(pool);
       http.createContext("/", this::handle);
       http.start();

@@ -107,6 +107,24 @@ class ModelExporterTest {
     }
   }
 
+  /** A killed export's staging folder (its process gone) is removed by the next export; a live one's stays. */
+  @Test
+  void staleStagingFoldersAreRemoved() throws Exception {
+    try (TestRun run = TestRun.regression(tmp.resolve("run"), 2, 2)) {
+      Path out = tmp.resolve("served");
+      Process done = new ProcessBuilder("true").start();
+      done.waitFor();
+      Path stale = Files.createDirectories(tmp.resolve(".served.staging-111"));
+      Files.writeString(stale.resolve(ModelExporter.OWNER_FILE), Long.toString(done.pid()));
+      Path live = Files.createDirectories(tmp.resolve(".served.staging-222"));
+      Files.writeString(live.resolve(ModelExporter.OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+      ModelExporter.export(run.dir, ExportOptions.defaults().withOut(out));
+      assertThat(stale).doesNotExist();
+      assertThat(live).exists();
+      assertThat(out.resolve(ModelExporter.OWNER_FILE)).doesNotExist();
+    }
+  }
+
   @Test
   void anInterruptedExportLeavesNothing() throws IOException {
     try (TestRun run = TestRun.regression(tmp.resolve("run"), 2, 2)) {

@@ -340,6 +340,14 @@ class ModelServerTest {
     }
   }
 
+  /** A second server on a port in use says which port, and loads nothing it does not close. */
+  @Test
+  void aBusyPortIsNamed() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> ModelServer.start(tmp.resolve("export"), ServerOptions.defaults().withPort(server.port())).close());
+    assertThat(e.getMessage()).contains(":" + server.port()).contains("--port");
+  }
+
   private static void assertError(Reply r, int status, String fragment) {
     assertThat(r.status()).as(r.raw()).isEqualTo(status);
     assertThat(r.json().get("error").asText()).as(r.raw()).contains(fragment);

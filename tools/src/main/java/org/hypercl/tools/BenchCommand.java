@@ -42,7 +42,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", defaultValue = "toy", paramLabel = "CONFIG",
-      description = "toy, split-mnist, permuted-mnist-10, permuted-mnist-100, split-cifar-resnet32 or split-cifar-zenkenet "
+      description = "toy, split-mnist, permuted-mnist-10, permuted-mnist-100, permuted-mnist-250, split-cifar-resnet32 or "
+          + "split-cifar-zenkenet "
           + "(default: ${DEFAULT-VALUE}). The conv targets' rates are not counted (GFLOP/s shows n/a).")
   String config;
 

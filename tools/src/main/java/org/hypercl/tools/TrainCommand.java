@@ -226,6 +226,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
     TaskSource source = RunData.forNew(sequence, data, seedOfData, dataDir, out);
     if (tasks != null) {
+      if (tasks < 1 || tasks > source.numTasks()) {
+        throw new UserException("--tasks " + tasks + ": " + config.name() + " has " + source.numTasks() + " tasks; give 1 to "
+            + source.numTasks());
+      }
       config = config.withNumTasks(tasks);
     }
     Path root = runDir != null ? runDir

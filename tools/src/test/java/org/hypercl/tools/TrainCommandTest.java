@@ -366,4 +366,13 @@ class TrainCommandTest {
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("--experiment or --config");
   }
+
+  /** --tasks beyond the sequence names the sequence's length instead of a head count. */
+  @Test
+  void tooManyTasksIsNamed(@TempDir Path tmp) {
+    Run r = hypercl("train", "--experiment", "toy-regression", "--tasks", "9", "--run-dir", tmp.resolve("r").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--tasks 9").contains("has 3 tasks");
+    assertThat(tmp.resolve("r")).doesNotExist();
+  }
 }
