@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       DataCommand.class,
       org.hypercl.tools.report.ReportCommand.class,
+      org.hypercl.tools.sweep.SweepCommand.class,
       org.hypercl.tools.serving.ExportCommand.class, org.hypercl.tools.serving.PredictCommand.class, org.hypercl.tools.serving.ServeCommand.class, org.hypercl.tools.serving.ServingBenchCommand.class,
       CommandLine.HelpCommand.class,
     })
@@ -65,7 +66,8 @@ public final class HyperclCommand implements Runnable {
           || e instanceof java.io.UncheckedIOException
           || e instanceof java.io.IOException
           || e instanceof UserException) {
-        cl.getErr().println("hypercl " + cl.getCommandName() + ": " + e.getMessage());
+        // The full name ("hypercl sweep run"), so a subcommand's failure says whose it is.
+        cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": " + e.getMessage());
         return 2;
       }
       e.printStackTrace(cl.getErr());

@@ -252,6 +252,41 @@ public final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** What {@link #check} found: the experiment the arguments train and the methods (one run folder each). */
+  public record Checked(ExperimentConfig config, List<String> methods) {}
+
+  /**
+   * Checks {@code hypercl train} arguments (without the word {@code train}) as train would check
+   * them, without reading data or writing anything: every flag, every {@code --set}, and the
+   * experiment they make. A sweep checks each configuration this way before it starts any run.
+   * Not for {@code --resume}, whose settings come from the run folder.
+   *
+   * @throws UserException naming the problem
+   */
+  public static Checked check(List<String> args) {
+    TrainCommand t = new TrainCommand();
+    CommandLine cl = new CommandLine(t);
+    try {
+      cl.parseArgs(args.toArray(String[]::new));
+    } catch (CommandLine.ParameterException e) {
+      throw new UserException(e.getMessage(), e);
+    }
+    if (t.resume != null) {
+      throw new UserException("cannot check --resume arguments: a resumed run's settings are in its config.json");
+    }
+    try {
+      t.refuseIgnoredOptions();
+      List<String> methods = t.chosenMethods();
+      if (t.given("--dataset")) {
+        KnownDataset.byId(t.dataset);
+      }
+      ExperimentConfig c = t.configure();
+      return new Checked(t.tasks != null ? c.withNumTasks(t.tasks) : c, methods);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage(), e);
+    }
+  }
+
   /** Options that would be silently ignored: any but {@link #WITH_RESUME} with --resume, --dataset for toy data. */
   private void refuseIgnoredOptions() {
     CommandLine.ParseResult parsed = spec.commandLine().getParseResult();

@@ -53,7 +53,7 @@ public final class ConfigOverrides {
     boolean targetSizeSet = false;
     for (Map.Entry<String, String> e : overrides.entrySet()) {
       List<String> path = segments(e.getKey());
-      set(tree, path, e.getKey(), value(e.getValue()));
+      access(tree, path, e.getKey(), value(e.getValue()));
       targetChanged |= path.get(0).equals("target");
       targetSizeSet |= path.equals(List.of("hypernetwork", "targetSize"));
     }
@@ -70,6 +70,31 @@ public final class ConfigOverrides {
     } catch (JsonProcessingException | IllegalArgumentException ex) {
       throw new IllegalArgumentException("overrides " + overrides + " give an invalid experiment: " + message(ex), ex);
     }
+  }
+
+  /**
+   * The value at {@code path} in {@code base}'s config.json tree (a copy), as {@link #apply} would
+   * find it: an unknown path is an {@link IllegalArgumentException} naming the fields there are.
+   */
+  public static JsonNode valueAt(ExperimentConfig base, String path) {
+    ObjectNode tree = JsonFiles.MAPPER.valueToTree(base);
+    return access(tree, segments(path), path, null);
+  }
+
+  /**
+   * One spelling of a path: dotted ({@code settings.beta}) unless a part holds a dot, then a JSON
+   * pointer; so {@code /settings/beta} and {@code settings.beta} are the same path.
+   */
+  public static String normalPath(String path) {
+    List<String> parts = segments(path);
+    if (parts.stream().noneMatch(s -> s.contains("."))) {
+      return String.join(".", parts);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String s : parts) {
+      sb.append('/').append(s.replace("~", "~0").replace("/", "~1"));
+    }
+    return sb.toString();
   }
 
   /** Reads an experiment from a JSON file in config.json's format (a run's config.json works). */
@@ -137,7 +162,8 @@ public final class ConfigOverrides {
     }
   }
 
-  private static void set(ObjectNode root, List<String> path, String given, JsonNode value) {
+  /** Sets the value at {@code path} to {@code value}, or with {@code value} null only reads it; returns the value found. */
+  private static JsonNode access(ObjectNode root, List<String> path, String given, JsonNode value) {
     JsonNode node = root;
     for (int i = 0; i < path.size(); i++) {
       String key = path.get(i);
@@ -149,8 +175,11 @@ public final class ConfigOverrides {
               + " has no field '" + key + "'; it has " + fieldNames(obj));
         }
         if (last) {
-          obj.set(key, value);
-          return;
+          JsonNode found = obj.get(key);
+          if (value != null) {
+            obj.set(key, value);
+          }
+          return found;
         }
         node = obj.get(key);
       } else if (node instanceof ArrayNode arr) {
@@ -164,14 +193,18 @@ public final class ConfigOverrides {
           throw new IllegalArgumentException("override path '" + given + "': '" + at + "' has " + arr.size() + " entries, no index " + index);
         }
         if (last) {
-          arr.set(index, value);
-          return;
+          JsonNode found = arr.get(index);
+          if (value != null) {
+            arr.set(index, value);
+          }
+          return found;
         }
         node = arr.get(index);
       } else {
         throw new IllegalArgumentException("override path '" + given + "': '" + at + "' is a single value, it has no '" + key + "'");
       }
     }
+    throw new IllegalStateException("unreachable: path " + path + " has no last part");
   }
 
   private static List<String> fieldNames(ObjectNode obj) {
