@@ -121,9 +121,9 @@ class TrainCommandTest {
     assertThat(negative.exit()).isEqualTo(2);
     assertThat(negative.err()).contains("beta");
     assertThat(tmp.resolve("y")).doesNotExist();
-    Run badMethod = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,ewc", "--run-dir", tmp.resolve("z").toString());
+    Run badMethod = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,dgr", "--run-dir", tmp.resolve("z").toString());
     assertThat(badMethod.exit()).isEqualTo(2);
-    assertThat(badMethod.err()).contains("unknown method 'ewc'").contains("target-only");
+    assertThat(badMethod.err()).contains("unknown method 'dgr'").contains("online-ewc");
     assertThat(tmp.resolve("z")).doesNotExist();
     Run both = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet", "--baselines", "--run-dir", tmp.resolve("w").toString());
     assertThat(both.exit()).isEqualTo(2);
