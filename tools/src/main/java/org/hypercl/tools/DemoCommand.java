@@ -109,7 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
       throws IOException {
     replacePreviousDemo(dir);
     try (RunDirectory run = RunDirectory.createNew(dir);
-        ContinualRunner.Outcome o = new ContinualRunner(config, source, run, new TrainingProgress(label, System.out)).run()) {
+        ContinualRunner.Outcome o = new ContinualRunner(config, source, run, new TrainingProgress(label, spec.commandLine().getOut())).run()) {
       ContinualLearner learner = o.learner();
       List<float[]> predictions = new ArrayList<>();
       for (int t = 0; t < grid.size(); t++) {

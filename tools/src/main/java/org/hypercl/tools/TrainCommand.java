@@ -440,7 +440,7 @@ public final class TrainCommand implements Callable<Integer> {
     out.println("settings: " + config.settings());
     out.flush();
     RunResults results;
-    try (ContinualRunner.Outcome o = new ContinualRunner(config, source, dir, new TrainingProgress(config.name(), System.out)).run()) {
+    try (ContinualRunner.Outcome o = new ContinualRunner(config, source, dir, new TrainingProgress(config.name(), spec.commandLine().getOut())).run()) {
       org.hypercl.tools.report.RunReport.writeAll(dir, o.results());
       results = o.results();
     }

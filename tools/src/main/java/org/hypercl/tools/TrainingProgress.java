@@ -1,6 +1,6 @@
 package org.hypercl.tools;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -9,22 +9,23 @@ import org.hypercl.training.StepListener;
 
 /**
  * Shows training progress: a progress bar per task on a terminal, otherwise (logs, CI) one line
- * every tenth of a task with the current losses.
+ * every tenth of a task with the current losses, written to the command's output (so a test that
+ * captures it keeps the build log short).
  */
 public final class TrainingProgress implements StepListener {
 
   private final String label;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean interactive;
   private ProgressBar bar;
   private int iterations;
   private int nextReport;
 
-  public TrainingProgress(String label, PrintStream out) {
+  public TrainingProgress(String label, PrintWriter out) {
     this(label, out, System.console() != null);
   }
 
-  TrainingProgress(String label, PrintStream out, boolean interactive) {
+  TrainingProgress(String label, PrintWriter out, boolean interactive) {
     this.label = label;
     this.out = out;
     this.interactive = interactive;
@@ -36,10 +37,11 @@ public final class TrainingProgress implements StepListener {
     this.nextReport = 0;
     String title = label + " task " + (task + 1) + " (" + name + ")";
     if (interactive) {
-      bar = new ProgressBarBuilder().setTaskName(title).setConsumer(new ConsoleProgressBarConsumer(out)).setInitialMax(iterations).setStyle(ProgressBarStyle.ASCII)
+      bar = new ProgressBarBuilder().setTaskName(title).setConsumer(new ConsoleProgressBarConsumer(System.out)).setInitialMax(iterations).setStyle(ProgressBarStyle.ASCII)
           .setUpdateIntervalMillis(250).setMaxRenderedLength(110).build();
     } else {
       out.println(title + ": " + iterations + " steps");
+      out.flush();
     }
   }
 
@@ -53,6 +55,7 @@ public final class TrainingProgress implements StepListener {
     } else if (iteration >= nextReport || iteration == iterations - 1) {
       out.printf("  step %6d/%d  task loss %.5g  regularizer %.4g%n", iteration + 1, iterations, taskLoss, regLoss);
       nextReport = iteration + Math.max(1, iterations / 10);
+      out.flush();
     }
   }
 
@@ -63,5 +66,6 @@ public final class TrainingProgress implements StepListener {
       bar = null;
     }
     out.printf("  %s task %d trained in %.1f s (%.2f ms/step)%n", label, task + 1, seconds, seconds * 1000 / iterations);
+    out.flush();
   }
 }
