@@ -21,11 +21,15 @@ import org.tensorflow.types.TInt32;
  * (Schwarz et al., 2018) keeps one running {@code F ← F_new + γ·F} and the latest θ*, and
  * penalises {@code λ/2 · Σ_p γ·F_p (θ_p − θ*_p)²}.
  *
- * <p>Both are kept as {@code A = Σ F_t} (online: γ·F), {@code B = Σ F_t θ*_t} and
- * {@code C = Σ F_t θ*_t²}, so the penalty is {@code λ/2 (Σ A θ² − 2 Σ B θ + C)} and its gradient
- * {@code λ (A θ − B)}, in memory of 3P whatever the number of tasks (variables, so checkpoints
- * hold them). The per-example gradients come batched: the weights are tiled to {@code [b, P]}, row
- * i runs on example i alone ({@link TargetNetwork#forwardCandidates}), and the gradient with
+ * <p>Both are kept as the precision {@code A = Σ F_t} (online: γ·F), {@code B = Σ F_t θ*_t} and
+ * the precision-weighted anchor {@code μ = B / A}: since {@code Σ_t F_t (θ − θ*_t)² = A (θ − μ)²
+ * + const}, the penalty is {@code λ/2 · Σ A (θ − μ)²} plus a constant that does not depend on θ
+ * (zero for one task and for online EWC; left out of the value shown) and its gradient
+ * {@code λ A (θ − μ)}, in a few vectors of P whatever the number of tasks (variables, so checkpoints
+ * hold them); written as a sum of squares, the value stays exact where {@code Aθ² − 2Bθ + C}
+ * would cancel in float32. The per-example gradients come batched: the weights are tiled to
+ * {@code [b, P]}, row i runs on example i alone ({@link TargetNetwork#forwardCandidates}), and
+ * the gradient with
  * respect to the tiled weights is the b per-example gradients, exactly.
  */
 public final class EwcPenalty implements Penalty {
@@ -76,18 +80,16 @@ public final class EwcPenalty implements Penalty {
     String name = scope + (settings.online() ? "online_ewc/" : "ewc/");
     Variable<TFloat32> a = Variables.zeros(tf, name + "precision", p);
     Variable<TFloat32> b = Variables.zeros(tf, name + "precision_mean", p);
-    Variable<TFloat32> c = Variables.named(tf, name + "constant").variable(tf.constant(0f));
+    Variable<TFloat32> mu = Variables.zeros(tf, name + "anchor", p);
     Variable<TFloat32> running = settings.online() ? Variables.zeros(tf, name + "fisher", p) : null;
     Variable<TFloat32> acc = Variables.zeros(tf, name + "fisher_sum", p);
 
     Operand<TFloat32> lam = train.constant(settings.lambda());
     Operand<TFloat32> av = train.identity(a);
-    Operand<TFloat32> bv = train.identity(b);
-    Operand<TInt32> all = train.constant(0);
-    Operand<TFloat32> quad = train.math.sub(train.sum(train.math.mul(av, train.math.square(read)), all),
-        train.math.mul(train.constant(2f), train.sum(train.math.mul(bv, read), all)));
-    this.loss = train.math.mul(train.math.mul(lam, train.constant(0.5f)), train.math.add(quad, train.identity(c)));
-    this.gradients = List.of(train.math.mul(lam, train.math.sub(train.math.mul(av, read), bv)));
+    Operand<TFloat32> diff = train.math.sub(read, train.identity(mu));
+    this.loss = train.math.mul(train.math.mul(lam, train.constant(0.5f)),
+        train.sum(train.math.mul(av, train.math.square(diff)), train.constant(0)));
+    this.gradients = List.of(train.math.mul(lam, train.math.mul(av, diff)));
 
     // The Fisher estimate: per-example gradients of −log p(label | x) over the task's head.
     Ops f = tf.withSubScope(name.substring(0, name.length() - 1)).withSubScope("fisher");
@@ -118,14 +120,19 @@ public final class EwcPenalty implements Penalty {
       updates.add(f.assign(running, run));
       updates.add(f.assign(a, precision));
       updates.add(f.assign(b, f.math.mul(precision, w)));
-      updates.add(f.assign(c, f.sum(f.math.mul(precision, f.math.square(w)), f.constant(0))));
+      updates.add(f.assign(mu, w));
     } else {
-      updates.add(f.assign(a, f.math.add(f.identity(a), fisher)));
-      updates.add(f.assign(b, f.math.add(f.identity(b), f.math.mul(fisher, w))));
-      updates.add(f.assign(c, f.math.add(f.identity(c), f.sum(f.math.mul(fisher, f.math.square(w)), f.constant(0)))));
+      Operand<TFloat32> newA = f.math.add(f.identity(a), fisher);
+      Operand<TFloat32> newB = f.math.add(f.identity(b), f.math.mul(fisher, w));
+      // μ = B / A where A > 0; where no task's Fisher is positive the weight is free (A = 0), any μ does.
+      Operand<org.tensorflow.types.TBool> positive = f.math.greater(newA, f.constant(0f));
+      Operand<TFloat32> safeA = f.select(positive, newA, f.onesLike(newA));
+      updates.add(f.assign(a, newA));
+      updates.add(f.assign(b, newB));
+      updates.add(f.assign(mu, f.select(positive, f.math.div(newB, safeA), w)));
     }
     this.consolidate = f.withControlDependencies(updates).noOp();
-    this.state = List.of(f.identity(a), f.identity(b), f.identity(c));
+    this.state = List.of(f.identity(a), f.identity(b), f.identity(mu));
   }
 
   @Override
@@ -166,7 +173,7 @@ public final class EwcPenalty implements Penalty {
     }
   }
 
-  /** Reads of A ({@code Σ F_t}, online {@code γ·F}), B ({@code Σ F_t θ*_t}) and C, for inspection and tests. */
+  /** Reads of A ({@code Σ F_t}, online {@code γ·F}), B ({@code Σ F_t θ*_t}) and μ ({@code B / A}), for inspection and tests. */
   public List<Operand<TFloat32>> state() {
     return state;
   }

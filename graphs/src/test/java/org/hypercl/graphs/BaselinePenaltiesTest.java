@@ -108,6 +108,48 @@ class BaselinePenaltiesTest {
     }
   }
 
+  /**
+   * Offline EWC over two tasks: the gradient is λ Σ_t F_t (θ − θ*_t), and the value differs from
+   * λ/2 Σ_t F_t (θ − θ*_t)² only by a constant (the same difference between two points).
+   */
+  @Test
+  void ewcSumsOneTermPerTask() {
+    float lambda = 4f;
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Model m = Model.create(g);
+      EwcPenalty ewc = new EwcPenalty(m.tf(), m.tf(), "", m.net(), m.theta(), m.read(), m.batchX(), m.batchY(), m.idx(),
+          () -> 4, new EwcPenalty.Settings(lambda, false, 1f, false, 4, 0));
+      s.initialize();
+      ewc.endTask(s, 0);
+      float[] second = THETA.clone();
+      for (int i = 0; i < 8; i++) {
+        second[i] += 0.25f * ((i % 2) * 2 - 1);
+      }
+      set(s, m.tf(), m.theta(), second);
+      ewc.endTask(s, 1);
+      double[] f1 = fisher(THETA, false);
+      double[] f2 = fisher(second, false);
+      float[][] points = new float[2][8];
+      double[] exact = new double[2];
+      float[] shown = new float[2];
+      for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 8; i++) {
+          points[k][i] = THETA[i] + 0.1f * (k + 1) * (i - 3);
+        }
+        set(s, m.tf(), m.theta(), points[k]);
+        shown[k] = GraphTestSupport.fetch(s, Map.of(), ewc.loss())[0];
+        float[] grad = GraphTestSupport.fetch(s, Map.of(), ewc.gradients().get(0));
+        for (int i = 0; i < 8; i++) {
+          double d1 = points[k][i] - THETA[i], d2 = points[k][i] - second[i];
+          exact[k] += lambda / 2 * (f1[i] * d1 * d1 + f2[i] * d2 * d2);
+          assertThat((double) grad[i]).as("gradient %d at point %d", i, k).isCloseTo(lambda * (f1[i] * d1 + f2[i] * d2), within(1e-5));
+        }
+      }
+      assertThat((double) (shown[1] - shown[0])).isCloseTo(exact[1] - exact[0], within(1e-5));
+      assertThat(shown[0]).isGreaterThanOrEqualTo(0f);
+    }
+  }
+
   /** Online EWC: F ← F_new + γF, penalty with γ·F around the latest weights (two tasks). */
   @Test
   void onlineEwcDecaysTheRunningFisher() {
