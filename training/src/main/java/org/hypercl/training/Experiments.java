@@ -125,9 +125,17 @@ public final class Experiments {
   /**
    * The task sequence an experiment trains on ({@code toy-regression}, {@code split-mnist},
    * {@code permuted-mnist-N}, {@code split-cifar-10-100}): the experiment's name, but for the
-   * Split CIFAR experiments, which share one sequence and differ in the target network.
+   * Split CIFAR experiments, which share one sequence and differ in the target network and in how
+   * pixels are encoded (as the reference: ImageNet's mean and deviation for ResNet-32, pixels / 255
+   * for the ZenkeNet).
    */
   public static String sequenceOf(String experiment) {
+    if (experiment.startsWith("split-cifar-resnet32")) {
+      return "split-cifar-10-100-imagenet";
+    }
+    if (experiment.startsWith("split-cifar-zenkenet")) {
+      return "split-cifar-10-100-unit";
+    }
     return experiment.startsWith("split-cifar-") ? "split-cifar-10-100" : experiment;
   }
 

@@ -36,7 +36,8 @@ class ExperimentsTest {
     // Split CIFAR-10/100: six heads of ten.
     counts(Experiments.byName("split-cifar-resnet32"), 468_540, 67, 457_144, 192);
     counts(Experiments.byName("split-cifar-zenkenet"), 1_276_508, 233, 1_182_390, 288);
-    assertThat(Experiments.sequenceOf("split-cifar-zenkenet")).isEqualTo("split-cifar-10-100");
+    assertThat(Experiments.sequenceOf("split-cifar-zenkenet")).isEqualTo("split-cifar-10-100-unit");
+    assertThat(Experiments.sequenceOf("split-cifar-resnet32-si")).isEqualTo("split-cifar-10-100-imagenet");
     assertThat(Experiments.sequenceOf("permuted-mnist-10")).isEqualTo("permuted-mnist-10");
   }
 

@@ -11,15 +11,40 @@ import org.hypercl.data.fetch.KnownDataset;
  * dataset, how many tasks, with which seed and options.
  *
  * <p>Names: {@code permuted-mnist-<N>}, {@code split-mnist}, {@code split-cifar-10-100} (6 tasks)
- * or {@code split-cifar-10-100-<T>} (T = 1 + number of CIFAR-100 tasks, at most 11). {@link
+ * or {@code split-cifar-10-100-<T>} (T = 1 + number of CIFAR-100 tasks, at most 11), for Split
+ * CIFAR with an optional {@code -unit} or {@code -imagenet} suffix choosing its {@link CifarPixels}. {@link
  * #withDataset} substitutes Fashion-MNIST (or another dataset of MNIST's shape) for MNIST.
  *
  * @param validationSize examples per task held out of training for validation; 0 for none
  * @param shuffleClasses split benchmarks: random class order from the seed
  * @param augment Split CIFAR: random crop and flip for training
+ * @param pixels Split CIFAR: how pixels are encoded
  */
 public record SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long seed, int validationSize,
-    boolean shuffleClasses, boolean augment) {
+    boolean shuffleClasses, boolean augment, CifarPixels pixels) {
+
+  /** How Split CIFAR's pixels become inputs. */
+  public enum CifarPixels {
+    /** Standardised per channel with the mean and deviation of each dataset's training set (no suffix). */
+    STANDARDIZED,
+    /** {@code b / 255}, as the reference feeds the ZenkeNet ({@code -unit}). */
+    UNIT,
+    /**
+     * {@code (b / 255 − mean) / std} with ImageNet's mean (0.485, 0.456, 0.406) and deviation
+     * (0.229, 0.224, 0.225), as the reference feeds ResNet-32 ({@code -imagenet}).
+     */
+    IMAGENET;
+
+    String suffix() {
+      return this == STANDARDIZED ? "" : "-" + name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A sequence with the default (standardised) pixels. */
+  public SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long seed, int validationSize,
+      boolean shuffleClasses, boolean augment) {
+    this(kind, dataset, numTasks, seed, validationSize, shuffleClasses, augment, CifarPixels.STANDARDIZED);
+  }
 
   /** The benchmark families. */
   public enum Kind { PERMUTED, SPLIT, SPLIT_CIFAR }
@@ -31,9 +56,12 @@ public record SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long s
 
   private static final Pattern PERMUTED = Pattern.compile("permuted-(mnist|fashion-mnist)-(\\d+)");
   private static final Pattern SPLIT = Pattern.compile("split-(mnist|fashion-mnist)");
-  private static final Pattern SPLIT_CIFAR = Pattern.compile("split-cifar(?:-10-100)?(?:-(\\d+))?");
+  private static final Pattern SPLIT_CIFAR = Pattern.compile("split-cifar(?:-10-100)?(?:-(\\d+))?(?:-(unit|imagenet))?");
 
   public SequenceSpec {
+    if (pixels == null) {
+      pixels = CifarPixels.STANDARDIZED;
+    }
     if (numTasks <= 0) {
       throw new IllegalArgumentException("number of tasks must be positive: " + numTasks);
     }
@@ -67,10 +95,11 @@ public record SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long s
     m = SPLIT_CIFAR.matcher(n);
     if (m.matches()) {
       int tasks = m.group(1) == null ? SPLIT_CIFAR_TASKS_DEFAULT : Integer.parseInt(m.group(1));
-      return new SequenceSpec(Kind.SPLIT_CIFAR, KnownDataset.CIFAR100, tasks, DataSeeds.DEFAULT, 0, false, true);
+      CifarPixels px = m.group(2) == null ? CifarPixels.STANDARDIZED : CifarPixels.valueOf(m.group(2).toUpperCase(Locale.ROOT));
+      return new SequenceSpec(Kind.SPLIT_CIFAR, KnownDataset.CIFAR100, tasks, DataSeeds.DEFAULT, 0, false, true, px);
     }
     throw new IllegalArgumentException("unknown task sequence '" + name
-        + "'; expected permuted-mnist-<N>, split-mnist or split-cifar-10-100[-<T>]");
+        + "'; expected permuted-mnist-<N>, split-mnist or split-cifar-10-100[-<T>][-unit|-imagenet]");
   }
 
   /** The same benchmark on another dataset, e.g. {@code --dataset fashion-mnist}. */
@@ -78,23 +107,23 @@ public record SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long s
     if (kind == Kind.SPLIT_CIFAR) {
       throw new IllegalArgumentException("Split CIFAR-10/100 always uses CIFAR-10 and CIFAR-100");
     }
-    return new SequenceSpec(kind, newDataset, numTasks, seed, validationSize, shuffleClasses, augment);
+    return new SequenceSpec(kind, newDataset, numTasks, seed, validationSize, shuffleClasses, augment, pixels);
   }
 
   public SequenceSpec withSeed(long newSeed) {
-    return new SequenceSpec(kind, dataset, numTasks, newSeed, validationSize, shuffleClasses, augment);
+    return new SequenceSpec(kind, dataset, numTasks, newSeed, validationSize, shuffleClasses, augment, pixels);
   }
 
   public SequenceSpec withValidationSize(int size) {
-    return new SequenceSpec(kind, dataset, numTasks, seed, size, shuffleClasses, augment);
+    return new SequenceSpec(kind, dataset, numTasks, seed, size, shuffleClasses, augment, pixels);
   }
 
   public SequenceSpec withShuffledClasses(boolean shuffle) {
-    return new SequenceSpec(kind, dataset, numTasks, seed, validationSize, shuffle, augment);
+    return new SequenceSpec(kind, dataset, numTasks, seed, validationSize, shuffle, augment, pixels);
   }
 
   public SequenceSpec withAugmentation(boolean on) {
-    return new SequenceSpec(kind, dataset, numTasks, seed, validationSize, shuffleClasses, on);
+    return new SequenceSpec(kind, dataset, numTasks, seed, validationSize, shuffleClasses, on, pixels);
   }
 
   /** The canonical name, e.g. {@code permuted-fashion-mnist-10}. */
@@ -102,7 +131,7 @@ public record SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long s
     return switch (kind) {
       case PERMUTED -> "permuted-" + dataset.id() + "-" + numTasks;
       case SPLIT -> "split-" + dataset.id();
-      case SPLIT_CIFAR -> "split-cifar-10-100-" + numTasks;
+      case SPLIT_CIFAR -> "split-cifar-10-100-" + numTasks + pixels.suffix();
     };
   }
 }

@@ -80,15 +80,21 @@ public final class TaskSequences {
    */
   public static TaskSequence splitCifar(TrainTestImages cifar10, TrainTestImages cifar100, int numCifar100Tasks,
       boolean augment, long seed, int validationSize) {
+    return splitCifar(cifar10, cifar100, numCifar100Tasks, augment, seed, validationSize, SequenceSpec.CifarPixels.STANDARDIZED);
+  }
+
+  /** As above, the pixels encoded as {@code pixels} says. */
+  public static TaskSequence splitCifar(TrainTestImages cifar10, TrainTestImages cifar100, int numCifar100Tasks,
+      boolean augment, long seed, int validationSize, SequenceSpec.CifarPixels pixels) {
     int max = cifar100.train().numClasses() / CIFAR100_CLASSES_PER_TASK;
     if (numCifar100Tasks < 0 || numCifar100Tasks > max) {
       throw new IllegalArgumentException("number of CIFAR-100 tasks must be in [0, " + max + "]: " + numCifar100Tasks);
     }
     List<ClassificationTask> tasks = new ArrayList<>();
     int[] all10 = classOrder(cifar10.train().numClasses(), false, seed);
-    PixelEncoding enc10 = standardized(cifar10.train());
+    PixelEncoding enc10 = encoding(cifar10.train(), pixels);
     tasks.add(task(0, cifar10, all10, enc10, augment ? cropFlip(enc10, cifar10.train()) : null, seed, validationSize));
-    PixelEncoding enc100 = standardized(cifar100.train());
+    PixelEncoding enc100 = encoding(cifar100.train(), pixels);
     for (int k = 0; k < numCifar100Tasks; k++) {
       int[] classes = new int[CIFAR100_CLASSES_PER_TASK];
       for (int c = 0; c < classes.length; c++) {
@@ -109,7 +115,7 @@ public final class TaskSequences {
           spec.validationSize());
       case SPLIT_CIFAR -> splitCifar(Datasets.load(KnownDataset.CIFAR10, locations),
           Datasets.load(KnownDataset.CIFAR100, locations), spec.numTasks() - 1, spec.augment(), spec.seed(),
-          spec.validationSize());
+          spec.validationSize(), spec.pixels());
     };
   }
 
@@ -142,6 +148,18 @@ public final class TaskSequences {
       }
     }
     return order;
+  }
+
+  /** ImageNet's per-channel mean and deviation of [0, 1] pixels, as torchvision's models use them. */
+  private static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
+  private static final double[] IMAGENET_STD = {0.229, 0.224, 0.225};
+
+  private static PixelEncoding encoding(ImageSet train, SequenceSpec.CifarPixels pixels) {
+    return switch (pixels) {
+      case STANDARDIZED -> standardized(train);
+      case UNIT -> PixelEncoding.unitRange(train.height(), train.width(), train.channels());
+      case IMAGENET -> PixelEncoding.standardized(train.height(), train.width(), train.channels(), IMAGENET_MEAN, IMAGENET_STD);
+    };
   }
 
   private static PixelEncoding standardized(ImageSet train) {

@@ -117,6 +117,21 @@ class SplitSequencesTest {
     assertThat(a).isEqualTo(b);
     assertThrows(IllegalArgumentException.class, () -> TaskSequences.splitCifar(new TrainTestImages("cifar10", c10, c10t),
         new TrainTestImages("cifar100", c100, c100t), 11, false, 42, 0));
+
+    // The reference's encodings: pixels / 255 (ZenkeNet), and ImageNet's mean and deviation (ResNet-32).
+    TaskSequence unit = TaskSequences.splitCifar(new TrainTestImages("cifar10", c10, c10t),
+        new TrainTestImages("cifar100", c100, c100t), 1, false, 42, 0, SequenceSpec.CifarPixels.UNIT);
+    TaskSequence imagenet = TaskSequences.splitCifar(new TrainTestImages("cifar10", c10, c10t),
+        new TrainTestImages("cifar100", c100, c100t), 1, false, 42, 0, SequenceSpec.CifarPixels.IMAGENET);
+    float[] u = unit.task(0).train().allInputs();
+    float[] g = imagenet.task(0).train().allInputs();
+    double[] mean = {0.485, 0.456, 0.406};
+    double[] std = {0.229, 0.224, 0.225};
+    for (int i = 0; i < 300; i++) {
+      int c = i % 3;
+      assertThat(u[i]).isBetween(0f, 1f);
+      assertThat((double) g[i]).isCloseTo((u[i] - mean[c]) / std[c], within(1e-5));
+    }
   }
 
   @Test
@@ -132,6 +147,10 @@ class SplitSequencesTest {
     assertThat(SequenceSpec.parse("split-fashion-mnist").dataset()).isEqualTo(KnownDataset.FASHION_MNIST);
     assertThat(SequenceSpec.parse("split-cifar-10-100").numTasks()).isEqualTo(6);
     assertThat(SequenceSpec.parse("split-cifar-10-100-11").numTasks()).isEqualTo(11);
+    assertThat(SequenceSpec.parse("split-cifar-10-100-imagenet").pixels()).isEqualTo(SequenceSpec.CifarPixels.IMAGENET);
+    assertThat(SequenceSpec.parse("split-cifar-10-100-3-unit").pixels()).isEqualTo(SequenceSpec.CifarPixels.UNIT);
+    assertThat(SequenceSpec.parse("split-cifar-10-100-3-unit").name()).isEqualTo("split-cifar-10-100-3-unit");
+    assertThat(SequenceSpec.parse("split-cifar-10-100").pixels()).isEqualTo(SequenceSpec.CifarPixels.STANDARDIZED);
     assertThrows(IllegalArgumentException.class, () -> SequenceSpec.parse("permuted-cifar-3"));
     assertThrows(IllegalArgumentException.class, () -> SequenceSpec.parse("split-cifar-10-100-12"));
     assertThrows(IllegalArgumentException.class, () -> p.withDataset(KnownDataset.CIFAR10));
