@@ -16,7 +16,9 @@ import org.tensorflow.types.TInt64;
  * chunked hypernetwork covers the same groups of weights as in the authors' code) and are
  * transposed to TensorFlow's {@code [kh, kw, in, out]} here. Padding is explicit and symmetric,
  * as in PyTorch: TensorFlow's {@code SAME} pads a strided convolution on one side only, which
- * would shift every strided layer by a pixel against the reference.
+ * would shift every strided layer by a pixel against the reference. The padding is a {@code Pad}
+ * op: Conv2D's own {@code EXPLICIT} padding has no usable gradient here (the C++ gradient builds
+ * {@code Conv2DBackpropInput} without the paddings and the step fails).
  */
 public final class ConvLayers {
 
