@@ -18,8 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Not a graph builder: it lives here because the training and savedmodels modules, which both
  * write through temporary siblings, have this module and nothing else in common. The data
- * module, which depends on no other module, keeps its own copy of {@link #createDirectory} for
- * the fetcher.
+ * module, which depends on no other module, keeps its own copy of {@link #createDirectory}
+ * ({@code org.hypercl.data.io.FolderFiles}) for the fetcher and the synthetic datasets.
  */
 public final class TempFiles {
 

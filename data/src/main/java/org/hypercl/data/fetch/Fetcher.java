@@ -9,12 +9,10 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.hypercl.data.io.FolderFiles;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -23,7 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Downloads dataset files, verifies their SHA-256 and puts them in place atomically.
@@ -270,7 +267,7 @@ public final class Fetcher {
    */
   void unpack(Path archive, String folder, Path dir, List<String> required) throws IOException {
     Path dest = dir.resolve(folder);
-    Path tmp = createTempDirectory(dir, "." + folder + "-");
+    Path tmp = FolderFiles.createTempDirectory(dir, "." + folder + "-");
     try {
       listener.info(archive.getFileName() + ": unpacking to " + dest);
       List<String> names = TarExtractor.extractFolder(archive, folder, tmp);
@@ -278,42 +275,24 @@ public final class Fetcher {
       if (!missing.isEmpty()) {
         throw new FetchException(archive + ": does not contain " + folder + "/" + missing + " (found " + names + ")");
       }
-      for (Path f : list(tmp)) {
-        fsync(f);
+      for (Path f : FolderFiles.list(tmp)) {
+        FolderFiles.fsync(f);
       }
       if (Files.exists(dest)) {
-        deleteTree(dest);
+        FolderFiles.deleteTree(dest);
       }
       moveAtomically(tmp, dest);
     } finally {
       if (Files.exists(tmp)) {
-        deleteTree(tmp);
+        FolderFiles.deleteTree(tmp);
       }
     }
   }
 
-  /**
-   * Creates the empty folder {@code dir/<prefix><random>} as {@link Files#createDirectory} does,
-   * so that renamed into place it has the umask's permissions ({@link Files#createTempDirectory}
-   * makes it 0700 whatever the umask, and other users could not read the dataset). A copy of
-   * {@code org.hypercl.graphs.TempFiles.createDirectory}: this module depends on no other.
-   */
-  private static Path createTempDirectory(Path dir, String prefix) throws IOException {
-    for (int i = 1; ; i++) {
-      try {
-        String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong());
-        return Files.createDirectory(dir.resolve(prefix + random));
-      } catch (FileAlreadyExistsException e) {
-        if (i == 100) {
-          throw e;
-        }
-      }
-    }
-  }
 
   private static void moveAtomically(Path from, Path to) throws IOException {
     if (Files.isRegularFile(from)) {
-      fsync(from);
+      FolderFiles.fsync(from);
     }
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -322,28 +301,6 @@ public final class Fetcher {
     }
   }
 
-  private static void fsync(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
-  }
 
-  private static List<Path> list(Path dir) throws IOException {
-    List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-      ds.forEach(out::add);
-    }
-    return out;
-  }
 
-  private static void deleteTree(Path dir) throws IOException {
-    for (Path p : list(dir)) {
-      if (Files.isDirectory(p)) {
-        deleteTree(p);
-      } else {
-        Files.delete(p);
-      }
-    }
-    Files.delete(dir);
-  }
 }

@@ -3,18 +3,16 @@ package org.hypercl.data.synth;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import org.hypercl.data.io.FolderFiles;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -186,7 +184,7 @@ public final class SyntheticCifar {
       throw new FileSystemException(root.toString(), null, "is not a folder, so it cannot hold datasets");
     }
     Files.createDirectories(root);
-    Path tmp = createTempDirectory(root, "." + dataset.id() + "-synth-");
+    Path tmp = FolderFiles.createTempDirectory(root, "." + dataset.id() + "-synth-");
     try {
       List<String> names = dataset.requiredFiles();
       Path folder = Files.createDirectory(tmp.resolve(dataset.archiveFolder().orElseThrow()));
@@ -214,13 +212,13 @@ public final class SyntheticCifar {
           }
           throw e;
         }
-        deleteTree(old);
+        FolderFiles.deleteTree(old);
       } else {
         moveAtomically(tmp, dest);
       }
     } finally {
       if (Files.exists(tmp, LinkOption.NOFOLLOW_LINKS)) {
-        deleteTree(tmp);
+        FolderFiles.deleteTree(tmp);
       }
     }
     List<Path> files = dataset.requiredFiles().stream().map(dest::resolve).toList();
@@ -319,7 +317,7 @@ public final class SyntheticCifar {
         out.write(buf);
       }
     }
-    fsync(file);
+    FolderFiles.fsync(file);
   }
 
   /**
@@ -425,27 +423,9 @@ public final class SyntheticCifar {
         format.name(), dataset.id(), options.trainPerClass(), options.testPerClass(), options.seed(),
         Double.toString(options.noise()));
     Files.write(file, text.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW);
-    fsync(file);
+    FolderFiles.fsync(file);
   }
 
-  /**
-   * Creates the empty folder {@code dir/<prefix><random>} as {@link Files#createDirectory} does,
-   * so that renamed into place it has the umask's permissions ({@link Files#createTempDirectory}
-   * makes it 0700). The same as the fetcher's and {@code org.hypercl.graphs.TempFiles}: this module
-   * depends on no other.
-   */
-  private static Path createTempDirectory(Path dir, String prefix) throws IOException {
-    for (int i = 1; ; i++) {
-      try {
-        String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong());
-        return Files.createDirectory(dir.resolve(prefix + random));
-      } catch (FileAlreadyExistsException e) {
-        if (i == 100) {
-          throw e;
-        }
-      }
-    }
-  }
 
   /** Renames {@code path} to {@code dir/<prefix><random>} and returns that name. */
   private static Path moveAside(Path path, Path dir, String prefix) throws IOException {
@@ -466,22 +446,5 @@ public final class SyntheticCifar {
     }
   }
 
-  private static void fsync(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
-  }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      List<Path> children = new ArrayList<>();
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-        ds.forEach(children::add);
-      }
-      for (Path p : children) {
-        deleteTree(p);
-      }
-    }
-    Files.delete(dir);
-  }
 }
