@@ -17,38 +17,17 @@ import org.tensorflow.types.TFloat32;
  * returns the updates of the condition's running statistics as {@link Forward#stateUpdates()},
  * which the caller must run with the step.
  */
-public final class ResNet implements TargetNetwork {
+public final class ResNet extends ImageTargetNetwork {
 
   private final ResNetSpec spec;
-  private final WeightLayout layout;
 
   public ResNet(ResNetSpec spec) {
+    super(spec.layout(), spec.numHeads(), spec.outputSize(), spec.toString());
     this.spec = spec;
-    this.layout = spec.layout();
   }
 
   public ResNetSpec spec() {
     return spec;
-  }
-
-  @Override
-  public WeightLayout layout() {
-    return layout;
-  }
-
-  @Override
-  public long[] inputShape() {
-    return new long[] {ZenkeNetSpec.SIDE, ZenkeNetSpec.SIDE, ZenkeNetSpec.CHANNELS};
-  }
-
-  @Override
-  public int numHeads() {
-    return spec.numHeads();
-  }
-
-  @Override
-  public int headSize() {
-    return spec.outputSize();
   }
 
   @Override
@@ -58,9 +37,9 @@ public final class ResNet implements TargetNetwork {
 
   @Override
   public Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
-    Map<String, Operand<TFloat32>> w = layout.split(tf, weights);
+    Map<String, Operand<TFloat32>> w = layout().split(tf, weights);
     List<Op> updates = new ArrayList<>();
-    Operand<TFloat32> h = tf.reshape(x, tf.constant(new int[] {-1, ZenkeNetSpec.SIDE, ZenkeNetSpec.SIDE, ZenkeNetSpec.CHANNELS}));
+    Operand<TFloat32> h = images(tf, x);
     h = tf.nn.relu(convBn(tf, h, 0, 1, w, context, updates));
     int layer = 1;
     for (int stage = 0; stage < 3; stage++) {
@@ -73,7 +52,7 @@ public final class ResNet implements TargetNetwork {
     }
     h = ConvLayers.globalAveragePool(tf, h);
     h = tf.nn.biasAdd(tf.linalg.matMul(h, w.get("fc_w"), MatMul.transposeB(true)), w.get("fc_b"));
-    return new Forward(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})), updates);
+    return new Forward(byHead(tf, h), updates);
   }
 
   private static Operand<TFloat32> convBn(
@@ -89,21 +68,5 @@ public final class ResNet implements TargetNetwork {
     Operand<TFloat32> sub = tf.stridedSlice(h, tf.constant(new int[] {0, 0, 0, 0}), tf.constant(new int[] {0, 0, 0, 0}),
         tf.constant(new int[] {1, 2, 2, 1}), StridedSlice.beginMask(15L), StridedSlice.endMask(15L));
     return tf.pad(sub, tf.constant(new int[][] {{0, 0}, {0, 0}, {0, 0}, {pad, pad}}), tf.constant(0f));
-  }
-
-  @Override
-  public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
-    throw new UnsupportedOperationException(
-        "task inference over candidate weights is implemented for MLP targets only, not " + this);
-  }
-
-  @Override
-  public boolean supportsCandidates() {
-    return false;
-  }
-
-  @Override
-  public String toString() {
-    return spec.toString();
   }
 }

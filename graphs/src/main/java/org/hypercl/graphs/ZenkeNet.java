@@ -11,14 +11,13 @@ import org.tensorflow.types.TFloat32;
  * pixels, height, width, channel) or {@code [batch, 32, 32, 3]}, weights a flat {@code [P]}
  * operand. Dropout is active only in a training pass, drawn from the context's seed.
  */
-public final class ZenkeNet implements TargetNetwork {
+public final class ZenkeNet extends ImageTargetNetwork {
 
   private final ZenkeNetSpec spec;
-  private final WeightLayout layout;
 
   public ZenkeNet(ZenkeNetSpec spec) {
+    super(spec.layout(), spec.numHeads(), spec.outputSize(), spec.toString());
     this.spec = spec;
-    this.layout = spec.layout();
   }
 
   public ZenkeNetSpec spec() {
@@ -26,29 +25,9 @@ public final class ZenkeNet implements TargetNetwork {
   }
 
   @Override
-  public WeightLayout layout() {
-    return layout;
-  }
-
-  @Override
-  public long[] inputShape() {
-    return new long[] {ZenkeNetSpec.SIDE, ZenkeNetSpec.SIDE, ZenkeNetSpec.CHANNELS};
-  }
-
-  @Override
-  public int numHeads() {
-    return spec.numHeads();
-  }
-
-  @Override
-  public int headSize() {
-    return spec.outputSize();
-  }
-
-  @Override
   public Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
-    Map<String, Operand<TFloat32>> w = layout.split(tf, weights);
-    Operand<TFloat32> h = tf.reshape(x, tf.constant(new int[] {-1, ZenkeNetSpec.SIDE, ZenkeNetSpec.SIDE, ZenkeNetSpec.CHANNELS}));
+    Map<String, Operand<TFloat32>> w = layout().split(tf, weights);
+    Operand<TFloat32> h = images(tf, x);
     h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c0_w"), w.get("c0_b"), 1, 1));
     h = tf.nn.relu(ConvLayers.conv2d(tf, h, w.get("c1_w"), w.get("c1_b"), 1, 0));
     h = ConvLayers.dropout(tf, ConvLayers.maxPool(tf, h, 2), spec.convDropout(), true, context, 0);
@@ -60,22 +39,6 @@ public final class ZenkeNet implements TargetNetwork {
     h = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(h, w.get("f0_w"), MatMul.transposeB(true)), w.get("f0_b")));
     h = ConvLayers.dropout(tf, h, spec.fcDropout(), false, context, 2);
     h = tf.nn.biasAdd(tf.linalg.matMul(h, w.get("f1_w"), MatMul.transposeB(true)), w.get("f1_b"));
-    return Forward.of(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})));
-  }
-
-  @Override
-  public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
-    throw new UnsupportedOperationException(
-        "task inference over candidate weights is implemented for MLP targets only, not " + this);
-  }
-
-  @Override
-  public boolean supportsCandidates() {
-    return false;
-  }
-
-  @Override
-  public String toString() {
-    return spec.toString();
+    return Forward.of(byHead(tf, h));
   }
 }
