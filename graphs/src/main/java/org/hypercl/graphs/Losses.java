@@ -14,6 +14,49 @@ public final class Losses {
     return tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, targets).loss(), tf.constant(0));
   }
 
+  /**
+   * Knowledge distillation (Hinton et al., 2015) as the reference computes it: the batch mean of
+   * {@code −Σ_c softmax(targetLogits/T)_c · log_softmax(logits/T)_c}, times {@code T²} so that its
+   * gradients keep the scale of a cross-entropy. {@code targetLogits} get no gradient.
+   *
+   * @param logits the student's logits {@code [batch, C]}
+   * @param targetLogits the teacher's logits {@code [batch, C]}
+   * @param temperature T
+   */
+  public static Operand<TFloat32> distillation(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> targetLogits, float temperature) {
+    Operand<TFloat32> inv = tf.constant(1f / temperature);
+    Operand<TFloat32> targets = tf.nn.softmax(tf.math.mul(tf.stopGradient(targetLogits), inv));
+    Operand<TFloat32> logP = tf.nn.logSoftmax(tf.math.mul(logits, inv));
+    Operand<TFloat32> perExample = tf.math.neg(tf.reduceSum(tf.math.mul(targets, logP), tf.constant(1)));
+    return tf.math.mul(tf.math.mean(perExample, tf.constant(0)), tf.constant(temperature * temperature));
+  }
+
+  /**
+   * A Bernoulli decoder's reconstruction loss: binary cross-entropy of {@code sigmoid(logits)}
+   * against {@code x} in [0, 1], averaged over pixels and then over the batch (the VAE of the
+   * reference and of van de Ven and Tolias). Computed from the logits, which is stable where
+   * the sigmoid saturates.
+   */
+  public static Operand<TFloat32> bernoulliReconstruction(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> x) {
+    // max(l, 0) − l·x + log(1 + exp(−|l|)): −x·log σ(l) − (1−x)·log(1−σ(l)) without overflow.
+    Operand<TFloat32> perPixel = tf.math.add(
+        tf.math.sub(tf.math.maximum(logits, tf.constant(0f)), tf.math.mul(logits, x)),
+        tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
+    return tf.math.mean(perPixel, tf.constant(new int[] {0, 1}));
+  }
+
+  /**
+   * The KL divergence of {@code N(μ, diag(exp(logVar)))} from {@code N(0, I)},
+   * {@code −½ Σ_j (1 + logVar_j − μ_j² − exp(logVar_j))}, averaged over the batch and divided by
+   * {@code inputSize} (the reference's scaling, which weighs it against a per-pixel
+   * reconstruction loss).
+   */
+  public static Operand<TFloat32> gaussianKl(Ops tf, Operand<TFloat32> mu, Operand<TFloat32> logVar, int inputSize) {
+    Operand<TFloat32> inner = tf.math.sub(tf.math.sub(tf.math.add(tf.constant(1f), logVar), tf.math.square(mu)), tf.math.exp(logVar));
+    Operand<TFloat32> perExample = tf.math.mul(tf.constant(-0.5f), tf.reduceSum(inner, tf.constant(1)));
+    return tf.math.div(tf.math.mean(perExample, tf.constant(0)), tf.constant((float) inputSize));
+  }
+
   /** Mean over batch and outputs of the squared error, for {@code [batch, n]} predictions. */
   public static Operand<TFloat32> meanSquaredError(Ops tf, Operand<TFloat32> predictions, Operand<TFloat32> targets) {
     return tf.math.mean(tf.math.square(tf.math.sub(predictions, targets)), tf.constant(new int[] {0, 1}));

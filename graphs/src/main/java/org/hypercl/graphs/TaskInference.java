@@ -46,7 +46,13 @@ public final class TaskInference {
      * Energy, {@code −log Σ_c exp(logit_c)} (Liu et al., 2020): unlike the two above it keeps the
      * logits' scale, so a candidate whose logits are all large counts as confident.
      */
-    ENERGY;
+    ENERGY,
+    /**
+     * Negative largest logit, {@code −max_c logit_c}: over the heads of one classifier, the head
+     * holding the largest logit wins, which is the plain argmax over all of its outputs (how the
+     * reference scores a replay classifier in CL3).
+     */
+    MAX_LOGIT;
 
     /** The score of each row of {@code logits [..., C]}, {@code [...]}. */
     public Operand<TFloat32> of(Ops tf, Operand<TFloat32> logits) {
@@ -62,10 +68,11 @@ public final class TaskInference {
           Operand<TFloat32> sum = tf.reduceSum(tf.math.exp(tf.math.sub(logits, max)), last);
           yield tf.math.neg(tf.math.add(tf.math.log(sum), tf.squeeze(max, org.tensorflow.op.core.Squeeze.axis(new Long[] {-1L}))));
         }
+        case MAX_LOGIT -> tf.math.neg(tf.reduceMax(logits, last));
       };
     }
 
-    /** The name used on the command line and in results: entropy, max-softmax, energy. */
+    /** The name used on the command line and in results: entropy, max-softmax, energy, max-logit. */
     public String id() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -77,7 +84,7 @@ public final class TaskInference {
           return s;
         }
       }
-      throw new IllegalArgumentException("unknown task-inference score '" + id + "'; expected entropy, max-softmax or energy");
+      throw new IllegalArgumentException("unknown task-inference score '" + id + "'; expected entropy, max-softmax, energy or max-logit");
     }
   }
 

@@ -53,6 +53,7 @@ class TaskInferenceTest {
       }
       case MAX_SOFTMAX -> -Math.exp(max - lse);
       case ENERGY -> -lse;
+      case MAX_LOGIT -> -max;
     };
   }
 

@@ -45,7 +45,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   String scenario;
 
   @Option(names = "--task-inference", paramLabel = "SCORE",
-      description = "Headline task-inference score: entropy, max-softmax or energy (default: the run's); all are measured.")
+      description = "Headline task-inference score: entropy, max-softmax, energy or max-logit (default: the run's); all are measured.")
   String taskInference;
 
   @Option(names = "--after-only", description = "Evaluate only after the last task (the 'after' results), not every row.")

@@ -66,7 +66,7 @@ public interface ContinualLearner extends AutoCloseable {
   default void learnTask(int task, TaskData data, StepListener listener) {
     long started = System.nanoTime();
     beginTask(task, data);
-    int iterations = config().settings().iterationsFor(data.trainSize());
+    int iterations = config().method().stepsPerTask(config(), task, data.trainSize());
     listener.taskStarted(task, data.name(), iterations);
     for (int it = 0; it < iterations; it++) {
       float[] losses = trainStep(task, it);

@@ -161,7 +161,7 @@ public final class ContinualRunner {
       TaskData d = source.task(t);
       names.add(d.name());
       permutations.add(d.permutation());
-      steps[t] = config.settings().iterationsFor(d.trainSize());
+      steps[t] = config.method().stepsPerTask(config, t, d.trainSize());
       offsets[t + 1] = offsets[t] + steps[t];
     }
     if (runDir != null && !runDir.hasConfig()) {

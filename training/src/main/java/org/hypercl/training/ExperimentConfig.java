@@ -51,7 +51,7 @@ public record ExperimentConfig(
   public ExperimentConfig(
       String name, TaskKind kind, TargetSpec target, HypernetworkSpec hypernetwork, int numTasks, LearnerSettings settings,
       Method method) {
-    this(name, kind, target, hypernetwork, numTasks, settings, method, Scenario.CL1, TaskInference.Score.ENTROPY);
+    this(name, kind, target, hypernetwork, numTasks, settings, method, Scenario.CL1, method.defaultTaskInference());
   }
 
   /**
@@ -72,7 +72,7 @@ public record ExperimentConfig(
     return new ExperimentConfig(name, kind, target, hypernetwork, numTasks, settings,
         method == null ? Method.HYPERNETWORK : method,
         scenario == null ? Scenario.CL1 : scenario,
-        taskInference == null ? TaskInference.Score.ENTROPY : taskInference);
+        taskInference == null ? (method == null ? Method.HYPERNETWORK : method).defaultTaskInference() : taskInference);
   }
 
   public ExperimentConfig {

@@ -93,6 +93,7 @@ public final class Experiments {
             .beta(0.01f)
             .regularizerTasks(numTasks > 100 ? 32 : 0)
             .baselines(baselineDefaults("permuted-mnist", Scenario.CL1))
+            .replay(LearnerSettings.Replay.permutedMnist())
             .build();
     return new ExperimentConfig("permuted-mnist-" + numTasks, TaskKind.CLASSIFICATION, target, hnet, numTasks, settings);
   }

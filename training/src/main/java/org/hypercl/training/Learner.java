@@ -137,7 +137,7 @@ public final class Learner implements ContinualLearner {
       evalOutput = net.forward(ev, inputs.evalInput, main.weights.weightsOf(ev, evalTask), ForwardContext.head(evalTask).withState(main.state)).output();
       if (ContinualRunner.infersTasks(config)) {
         Ops inf = tf.withSubScope("inference");
-        candidates = inf.withName("candidates").placeholder(TInt32.class);
+        candidates = inf.withName("candidates").placeholder(TInt32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1)));
         inference =
             TaskInference.build(
                 inf, net, inputs.evalInput, candidates, main.weights.weightsOfMany(inf, candidates), List.of(TaskInference.Score.values()));

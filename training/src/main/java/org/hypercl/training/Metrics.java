@@ -59,6 +59,10 @@ public final class Metrics {
   public static double taskAccuracy(int[] tasks, int task) {
     int right = 0;
     for (int t : tasks) {
+      if (t < 0) {
+        // A learner with nothing to infer (one shared head and no task-conditioned weights).
+        return Double.NaN;
+      }
       right += t == task ? 1 : 0;
     }
     return 100.0 * right / tasks.length;

@@ -1,0 +1,698 @@
+package org.hypercl.training;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.hypercl.graphs.AdamOptimizer;
+import org.hypercl.graphs.ForwardContext;
+import org.hypercl.graphs.Losses;
+import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.MlpTargetNetwork;
+import org.hypercl.graphs.OutputRegularizerPenalty;
+import org.hypercl.graphs.StepSeeds;
+import org.hypercl.graphs.TargetNetwork;
+import org.hypercl.graphs.TaskInference;
+import org.hypercl.graphs.Tensors;
+import org.hypercl.graphs.Variables;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gather;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * HNET+R (von Oswald et al., 2020, §3 and Table 1): a classifier with its own weights learns each
+ * task from its data plus replay of the earlier tasks, drawn from a VAE whose decoder's weights a
+ * hypernetwork generates from a task embedding and Eq. 2 protects. As the reference does, each
+ * task trains in two phases, one after the other:
+ *
+ * <ol>
+ *   <li>the classifier, {@code settings.iterations()} steps (or its epochs): at task t ≥ 1 its loss
+ *       is {@code (1−w)·CE(real) + w·KD(replay)}, the replay batch being ⌈batch/t⌉ samples of each
+ *       earlier task r (z ~ N(0, I) with r's one-hot, decoded by {@code h(e_r)}, through a sigmoid)
+ *       and its targets the logits of a frozen copy of the classifier taken when the task began
+ *       (distillation at temperature T, scaled by T²);
+ *   <li>the VAE on task t's data, {@code replay.iterations()} steps, skipped on the last task (no
+ *       later task replays it): reconstruction + KL/input size + β_rp · Eq. 2 over the decoder's
+ *       earlier embeddings, with the Adam lookahead.
+ * </ol>
+ *
+ * <p>The scenario sets the classifier's outputs, as in the reference: CL1, a head per task, the
+ * replay of task r read on head r; CL2, one shared head; CL3, a head per task read as one growing
+ * softmax over the heads of tasks 0..t, whose replay targets are the frozen copy's logits of the
+ * earlier heads and 0 on head t. Without a task id (CL2/CL3) the classifier predicts from all its
+ * outputs; {@link #inferTasks} reports, per score, the head it picks among the candidates, and
+ * {@code max-logit} is the plain argmax over their outputs, the reference's CL3 reading.
+ *
+ * <p>Each step is one session run of one phase. Random draws (the VAE's noise, the replay codes)
+ * are stateless functions of (seed, task, step), so a resumed run continues exactly.
+ */
+final class ReplayLearner implements ContinualLearner {
+
+  /** Names of the values {@link #trainStep} returns. */
+  static final List<String> STEP_OUTPUTS =
+      List.of("task_loss", "regularizer", "classifier/real_loss", "classifier/replay_loss", "replay/reconstruction", "replay/kl",
+          "batch_metric");
+
+  private final ExperimentConfig config;
+  private final LearnerSettings settings;
+  private final LearnerSettings.Replay replay;
+  private final Graph graph;
+  private final Ops tf;
+  private final TargetNetwork net;
+  private final TaskInputs inputs;
+  private final Placeholder<TInt32> trainTask;
+  private final Placeholder<TInt64> stepSeed;
+  /** Earlier tasks replayed in a classifier step, {@code [t]}. */
+  private final Placeholder<TInt32> replayTasks;
+  /** Replay samples per earlier task, a scalar. */
+  private final Placeholder<TInt32> replayPerTask;
+  private final OwnWeights classifier;
+  private final AdamOptimizer classifierAdam;
+  private final Variable<TFloat32> teacher;
+  private final Op copyTeacher;
+  private final OwnWeights encoder;
+  private final AdamOptimizer encoderAdam;
+  private final GeneratedWeights decoder;
+  private final AdamOptimizer decoderAdam;
+  private final OutputRegularizerPenalty decoderPenalty;
+  private final MlpSpec decoderSpec;
+  /** Classifier step outputs ({@link #STEP_OUTPUTS} order), without and with replay, and the VAE step's. */
+  private final List<Operand<TFloat32>> firstOutputs;
+  private final List<Operand<TFloat32>> replayOutputs;
+  private final List<Operand<TFloat32>> vaeOutputs;
+  private final Op firstUpdate;
+  private final Op replayUpdate;
+  private final List<Op> vaeUpdates;
+  private final Placeholder<TInt32> evalTask;
+  private final Operand<TFloat32> evalOutput;
+  private final Placeholder<TInt32> candidates;
+  private final Map<TaskInference.Score, Operand<TInt32>> inferredTask = new EnumMap<>(TaskInference.Score.class);
+  private final Map<TaskInference.Score, Operand<TFloat32>> inferredLogits = new EnumMap<>(TaskInference.Score.class);
+  /** Samples of the decoder: task ids {@code [k]} and codes {@code [k, latent]} in, pixels {@code [k, in]} out. */
+  private final Placeholder<TInt32> sampleTasks;
+  private final Placeholder<TFloat32> sampleCodes;
+  private final Operand<TFloat32> samples;
+  private Session session;
+  private int tasksLearned;
+  private int currentTask = -1;
+  private int classifierSteps;
+  private IndexSampler sampler;
+
+  ReplayLearner(ExperimentConfig config, int maxTrainSize) {
+    if (maxTrainSize <= 0) {
+      throw new IllegalArgumentException("max training set size must be positive, got " + maxTrainSize);
+    }
+    if (config.kind() != TaskKind.CLASSIFICATION || !(config.target().network() instanceof MlpTargetNetwork)) {
+      throw new IllegalArgumentException("replay (" + config.method().name().toLowerCase(java.util.Locale.ROOT) + ") trains an MLP classifier; " + config.name()
+          + " has " + config.target().network());
+    }
+    this.config = config;
+    this.settings = config.settings();
+    this.replay = settings.replay();
+    if (replay.conditionDim() < Math.max(1, config.numTasks() - 1)) {
+      throw new IllegalArgumentException("the replay decoder's condition is a one-hot of " + replay.conditionDim()
+          + " values; " + config.name() + " replays " + (config.numTasks() - 1) + " tasks");
+    }
+    this.graph = new Graph();
+    boolean ok = false;
+    try {
+      this.tf = Ops.create(graph);
+      this.net = config.target().network();
+      int in = config.target().inputSize();
+      this.inputs = new TaskInputs(tf, maxTrainSize, in, config.target().outputSize());
+      Ops train = tf.withSubScope("train");
+      // Shaped placeholders: shape inference then knows every rank (Grappler warns about ops of unknown rank).
+      this.trainTask = train.withName("task").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+      this.stepSeed = train.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+      this.replayTasks = train.withName("replay_tasks").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      this.replayPerTask = train.withName("replay_per_task").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+      long seed = settings.seed();
+
+      // The classifier and its frozen copy.
+      classifier = new OwnWeights(tf, "", net.layout(), seed);
+      classifierAdam = new AdamOptimizer(tf, "adam", classifier.trainable(), settings.adam());
+      teacher = Variables.zeros(tf, "teacher/weights", net.parameterCount());
+      copyTeacher = tf.assign(teacher, tf.identity(classifier.trainable().get(0)));
+
+      // The VAE: an encoder of its own, a decoder generated from an embedding per replayed task.
+      MlpTargetNetwork encoderNet = new MlpTargetNetwork(replay.encoder(in));
+      decoderSpec = replay.decoder(in);
+      MlpTargetNetwork decoderNet = new MlpTargetNetwork(decoderSpec);
+      encoder = new OwnWeights(tf, "replay/encoder/", encoderNet.layout(), StepSeeds.mix(seed, 11, -3));
+      encoderAdam = new AdamOptimizer(tf, "replay/encoder/adam", encoder.trainable(),
+          AdamOptimizer.Settings.withLearningRate(replay.encoderLearningRate()));
+      decoder = new GeneratedWeights(tf, "replay/", replay.hypernetwork(in), replayedTasks(config),
+          new SplittableRandom(StepSeeds.mix(seed, 12, -3)));
+      decoderAdam = new AdamOptimizer(tf, "replay/adam", decoder.trainable(),
+          AdamOptimizer.Settings.withLearningRate(replay.decoderLearningRate()));
+
+      // Classifier steps.
+      Ops c = train.withSubScope("classifier");
+      List<Operand<TFloat32>> params = Variables.read(c, classifier.trainable());
+      Operand<TFloat32> w = params.get(0);
+      Operand<TFloat32> realLogits = net.forwardAllHeads(c, inputs.batchX, w, ForwardContext.none().inTraining()).output();
+      Operand<TFloat32>[] real = realLoss(c, realLogits);
+      Operand<TFloat32> realLoss = real[0];
+      Operand<TFloat32> metric = real[1];
+      Operand<TFloat32> nan = c.constant(Float.NaN);
+      Operand<TFloat32> zero = c.constant(0f);
+      List<Operand<TFloat32>> firstGrads = Tensors.floatOperands(c.gradients(realLoss, params));
+      firstUpdate = classifierAdam.update(c, firstGrads, List.of((Op) realLoss, (Op) metric));
+      firstOutputs = distinct(c, List.of(realLoss, zero, realLoss, nan, nan, nan, metric));
+
+      Ops r = c.withSubScope("replay");
+      Operand<TFloat32> fake = replayBatch(r, decoderNet, decoder.weightsOfMany(r, replayTasks));
+      Operand<TFloat32> studentAll = net.forwardAllHeads(r, fake, w, ForwardContext.none().inTraining()).output();
+      Operand<TFloat32> teacherAll = r.stopGradient(net.forwardAllHeads(r, fake, r.identity(teacher), ForwardContext.none()).output());
+      Operand<TFloat32> kd = replayLoss(r, studentAll, teacherAll);
+      float rw = replay.replayWeight();
+      Operand<TFloat32> mixed = r.math.add(r.math.mul(r.constant(1 - rw), realLoss), r.math.mul(r.constant(rw), kd));
+      List<Operand<TFloat32>> replayGrads = Tensors.floatOperands(r.gradients(mixed, params));
+      replayUpdate = classifierAdam.update(r, replayGrads, List.of((Op) mixed, (Op) realLoss, (Op) kd, (Op) metric));
+      replayOutputs = distinct(r, List.of(mixed, zero, realLoss, kd, nan, nan, metric));
+
+      // VAE steps.
+      Ops v = train.withSubScope("vae");
+      List<Operand<TFloat32>> encParams = Variables.read(v, encoder.trainable());
+      List<Operand<TFloat32>> decParams = Variables.read(v, decoder.trainable());
+      int latent = replay.latentDim();
+      Operand<TFloat32> stats = encoderNet.forward(v, inputs.batchX, encParams.get(0), ForwardContext.none().inTraining()).output();
+      Operand<TFloat32> mu = v.slice(stats, v.constant(new int[] {0, 0}), v.constant(new int[] {-1, latent}));
+      Operand<TFloat32> logVar = v.slice(stats, v.constant(new int[] {0, latent}), v.constant(new int[] {-1, latent}));
+      // Shapes from the fed batch indices, not from μ: a shape read off μ would put the noise op,
+      // which has no gradient, on μ's backward path.
+      Operand<TInt32> batchRows = v.reshape(v.size(inputs.batchIndices, TInt32.class), v.constant(new int[] {1}));
+      Operand<TInt32> noiseShape = v.concat(List.of(batchRows, v.constant(new int[] {latent})), v.constant(0));
+      Operand<TFloat32> eps = v.random.statelessRandomNormal(noiseShape, stepSeed, TFloat32.class);
+      Operand<TFloat32> z = v.math.add(mu, v.math.mul(eps, v.math.exp(v.math.mul(v.constant(0.5f), logVar))));
+      Operand<TInt32> rowTasks = v.broadcastTo(v.reshape(trainTask, v.constant(new int[] {1})), batchRows);
+      Operand<TFloat32> decIn = v.concat(List.of(z, oneHot(v, rowTasks)), v.constant(1));
+      Operand<TFloat32> recLogits =
+          decoderNet.forward(v, decIn, decoder.trainWeights(v, decParams), ForwardContext.none().inTraining()).output();
+      Operand<TFloat32> rec = Losses.bernoulliReconstruction(v, recLogits, inputs.batchX);
+      Operand<TFloat32> kl = Losses.gaussianKl(v, mu, logVar, in);
+      Operand<TFloat32> vaeLoss = v.math.add(rec, kl);
+      List<Operand<TFloat32>> encGrads = Tensors.floatOperands(v.gradients(vaeLoss, encParams));
+      List<Operand<TFloat32>> decTaskGrads = Tensors.floatOperands(v.gradients(vaeLoss, decParams));
+      List<Operand<TFloat32>> decGrads = new ArrayList<>(decTaskGrads);
+      Operand<TFloat32> reg = v.constant(0f);
+      if (replay.beta() > 0) {
+        decoderPenalty = new OutputRegularizerPenalty(tf, v, decoder.hypernetwork(), decoder.embeddings().table(),
+            replayedTasks(config), decParams, decTaskGrads, decoderAdam,
+            new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(),
+                settings.regularizerForm() == LearnerSettings.RegularizerForm.EXPANDED),
+            StepSeeds.mix(seed, 12, -5));
+        reg = decoderPenalty.loss();
+        for (int i = 0; i < decGrads.size(); i++) {
+          Operand<TFloat32> g = decoderPenalty.gradients().get(i);
+          if (g != null) {
+            decGrads.set(i, v.math.add(decGrads.get(i), g));
+          }
+        }
+      } else {
+        decoderPenalty = null;
+      }
+      List<Op> after = List.of((Op) vaeLoss, (Op) rec, (Op) kl, (Op) reg);
+      vaeUpdates = List.of(encoderAdam.update(v, encGrads, after), decoderAdam.update(v, decGrads, after));
+      vaeOutputs = distinct(v, List.of(vaeLoss, reg, nan, nan, rec, kl, nan));
+
+      // Evaluation: the classifier on the task's head, and its prediction without the task id.
+      Ops ev = tf.withSubScope("eval");
+      evalTask = ev.withName("task").placeholder(TInt32.class);
+      Operand<TFloat32> evalW = ev.identity(classifier.trainable().get(0));
+      evalOutput = net.forward(ev, inputs.evalInput, evalW, ForwardContext.head(evalTask)).output();
+      Ops inf = tf.withSubScope("inference");
+      candidates = inf.withName("candidates").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Operand<TFloat32> all = net.forwardAllHeads(inf, inputs.evalInput, inf.identity(classifier.trainable().get(0)), ForwardContext.none()).output();
+      // [n, k, C]: the candidates' heads.
+      Operand<TFloat32> heads = inf.gather(all, candidates, inf.constant(1));
+      for (TaskInference.Score s : TaskInference.Score.values()) {
+        Operand<TInt32> best = inf.math.argMin(s.of(inf, heads), inf.constant(1), TInt32.class);
+        inferredTask.put(s, inf.gather(candidates, best, inf.constant(0)));
+        inferredLogits.put(s, inf.gather(heads, best, inf.constant(1), Gather.batchDims(1L)));
+      }
+
+      Ops smp = tf.withSubScope("samples");
+      sampleTasks = smp.withName("tasks").placeholder(TInt32.class);
+      sampleCodes = smp.withName("codes").placeholder(TFloat32.class);
+      Operand<TFloat32> sampleIn = smp.concat(List.of(sampleCodes, oneHot(smp, sampleTasks)), smp.constant(1));
+      Operand<TFloat32> sampleW = decoder.weightsOfMany(smp, sampleTasks);
+      Operand<TFloat32> out = decoderNet.forwardCandidates(smp, smp.expandDims(sampleIn, smp.constant(1)), sampleW, ForwardContext.none());
+      samples = smp.math.sigmoid(smp.reshape(out, smp.constant(new int[] {-1, in})));
+
+      ConfigProto.Builder proto = ConfigProto.newBuilder();
+      if (settings.intraOpThreads() > 0) {
+        proto.setIntraOpParallelismThreads(settings.intraOpThreads());
+      }
+      if (settings.interOpThreads() > 0) {
+        proto.setInterOpParallelismThreads(settings.interOpThreads());
+      }
+      session = new Session(graph, proto.build());
+      session.initialize();
+      ok = true;
+    } finally {
+      if (!ok) {
+        close();
+      }
+    }
+  }
+
+  /** One fetchable op per entry (a run's results may not name one tensor twice). */
+  private static List<Operand<TFloat32>> distinct(Ops o, List<Operand<TFloat32>> values) {
+    return values.stream().map(x -> (Operand<TFloat32>) o.identity(x)).toList();
+  }
+
+  /** Embeddings of the decoder's hypernetwork: one per task a later task replays (all but the last). */
+  static int replayedTasks(ExperimentConfig config) {
+    return Math.max(1, config.numTasks() - 1);
+  }
+
+  /** Steps of task {@code task}: the classifier's, then the VAE's unless it is the last task. */
+  static int stepsOf(ExperimentConfig config, int task, int trainSize) {
+    int steps = config.settings().iterationsFor(trainSize);
+    return task < config.numTasks() - 1 ? steps + config.settings().replay().iterations() : steps;
+  }
+
+  private Operand<TFloat32> oneHot(Ops o, Operand<TInt32> tasks) {
+    return o.oneHot(tasks, o.constant(replay.conditionDim()), o.constant(1f), o.constant(0f));
+  }
+
+  private int headSize() {
+    return config.target().outputSize();
+  }
+
+  /** Outputs per head times the heads of tasks 0..t, an int32 scalar; CL3's growing softmax. */
+  private Operand<TInt32> activeOutputs(Ops o, int tasksCounted) {
+    return o.math.mul(o.math.add(trainTask, o.constant(tasksCounted)), o.constant(headSize()));
+  }
+
+  private static Operand<TFloat32> firstColumns(Ops o, Operand<TFloat32> x, Operand<TInt32> n) {
+    Operand<TInt32> size = o.stack(List.of(o.constant(-1), n));
+    return o.slice(x, o.constant(new int[] {0, 0}), size);
+  }
+
+  /** The cross-entropy of the current task's batch in the scenario's layout, and the batch accuracy. */
+  @SuppressWarnings("unchecked")
+  private Operand<TFloat32>[] realLoss(Ops o, Operand<TFloat32> all) {
+    Operand<TFloat32> logits;
+    Operand<TFloat32> targets;
+    if (config.scenario() == Scenario.CL3) {
+      Operand<TFloat32> flat = o.reshape(all, o.constant(new int[] {-1, net.numHeads() * headSize()}));
+      logits = firstColumns(o, flat, activeOutputs(o, 1));
+      // Zeros on the heads of tasks 0..t−1, the label on head t.
+      Operand<TInt32> before = o.math.mul(trainTask, o.constant(headSize()));
+      Operand<TInt32> pad = o.reshape(o.stack(List.of(o.constant(0), o.constant(0), before, o.constant(0))), o.constant(new int[] {2, 2}));
+      targets = o.pad(inputs.batchY, pad, o.constant(0f));
+    } else {
+      logits = TargetNetwork.selectHead(o, all, ForwardContext.head(trainTask), net.numHeads());
+      targets = inputs.batchY;
+    }
+    Operand<TFloat32> loss = Losses.softmaxCrossEntropy(o, logits, targets);
+    Operand<TInt32> predicted = o.math.argMax(logits, o.constant(1), TInt32.class);
+    Operand<TInt32> actual = o.math.argMax(targets, o.constant(1), TInt32.class);
+    Operand<TFloat32> acc =
+        o.math.mul(o.constant(100f), o.math.mean(o.dtypes.cast(o.math.equal(predicted, actual), TFloat32.class), o.constant(0)));
+    return new Operand[] {loss, acc};
+  }
+
+  /**
+   * The replay batch {@code [t · m, in]}: for each replayed task r, m codes z ~ N(0, I) with r's
+   * one-hot, decoded with r's generated weights, through a sigmoid. Rows are grouped by task.
+   */
+  private Operand<TFloat32> replayBatch(Ops o, MlpTargetNetwork decoderNet, Operand<TFloat32> weights) {
+    Operand<TInt32> k = o.reshape(o.shape(replayTasks), o.constant(new int[] {1}));
+    Operand<TInt32> m = o.reshape(replayPerTask, o.constant(new int[] {1}));
+    Operand<TInt32> shape = o.concat(List.of(k, m, o.constant(new int[] {replay.latentDim()})), o.constant(0));
+    Operand<TInt64> seed = o.math.add(stepSeed, o.constant(new long[] {0L, 7L}));
+    Operand<TFloat32> z = o.random.statelessRandomNormal(shape, seed, TFloat32.class);
+    Operand<TFloat32> cond = o.expandDims(oneHot(o, replayTasks), o.constant(1));
+    Operand<TInt32> condShape = o.concat(List.of(k, m, o.constant(new int[] {replay.conditionDim()})), o.constant(0));
+    Operand<TFloat32> x = o.concat(List.of(z, o.broadcastTo(cond, condShape)), o.constant(2));
+    Operand<TFloat32> logits = decoderNet.forwardCandidates(o, x, weights, ForwardContext.none());
+    return o.stopGradient(o.math.sigmoid(o.reshape(logits, o.constant(new int[] {-1, config.target().inputSize()}))));
+  }
+
+  /** The distillation loss of the replay batch in the scenario's layout. */
+  private Operand<TFloat32> replayLoss(Ops o, Operand<TFloat32> student, Operand<TFloat32> teacherLogits) {
+    float temp = replay.temperature();
+    switch (config.scenario()) {
+      case CL1 -> {
+        // Row i of the batch came from task replayTasks[i / m]: it is read on that task's head.
+        Operand<TInt32> k = o.reshape(o.shape(replayTasks), o.constant(new int[] {1}));
+        Operand<TInt32> m = o.reshape(replayPerTask, o.constant(new int[] {1}));
+        Operand<TInt32> rowHeads = o.reshape(
+            o.broadcastTo(o.expandDims(replayTasks, o.constant(1)), o.concat(List.of(k, m), o.constant(0))), o.constant(new int[] {-1}));
+        ForwardContext ctx = ForwardContext.headPerExample(rowHeads);
+        return Losses.distillation(o, TargetNetwork.selectHead(o, student, ctx, net.numHeads()),
+            TargetNetwork.selectHead(o, teacherLogits, ctx, net.numHeads()), temp);
+      }
+      case CL2 -> {
+        ForwardContext ctx = ForwardContext.none();
+        return Losses.distillation(o, TargetNetwork.selectHead(o, student, ctx, 1), TargetNetwork.selectHead(o, teacherLogits, ctx, 1), temp);
+      }
+      default -> {
+        int width = net.numHeads() * headSize();
+        Operand<TFloat32> s = firstColumns(o, o.reshape(student, o.constant(new int[] {-1, width})), activeOutputs(o, 1));
+        Operand<TFloat32> t = firstColumns(o, o.reshape(teacherLogits, o.constant(new int[] {-1, width})), activeOutputs(o, 0));
+        // The teacher's logits of the earlier heads, 0 on the current one.
+        Operand<TInt32> pad = o.reshape(o.stack(List.of(o.constant(0), o.constant(0), o.constant(0), o.constant(headSize()))),
+            o.constant(new int[] {2, 2}));
+        return Losses.distillation(o, s, o.pad(t, pad, o.constant(0f)), temp);
+      }
+    }
+  }
+
+  @Override
+  public ExperimentConfig config() {
+    return config;
+  }
+
+  @Override
+  public int tasksLearned() {
+    return tasksLearned;
+  }
+
+  @Override
+  public List<String> stepOutputNames() {
+    return STEP_OUTPUTS;
+  }
+
+  private void checkTask(int task) {
+    if (task < 0 || task >= config.numTasks()) {
+      throw new IllegalArgumentException("task id " + task + " is not in [0, " + config.numTasks() + ")");
+    }
+  }
+
+  private void checkShapes(TaskData data) {
+    if (data.inputDim() != config.target().inputSize() || data.outputDim() != config.target().outputSize()) {
+      throw new IllegalArgumentException("task " + data.name() + " has inputs of width " + data.inputDim() + " and targets of width "
+          + data.outputDim() + "; the classifier takes " + config.target().inputSize() + " and gives " + config.target().outputSize());
+    }
+  }
+
+  /** The VAE's Bernoulli decoder models pixels in [0, 1]: other inputs are refused, naming the task. */
+  static void checkPixels(TaskData data) {
+    float[] x = data.trainX();
+    for (int i = 0; i < x.length; i++) {
+      if (!(x[i] >= 0f && x[i] <= 1f)) {
+        throw new IllegalArgumentException("task " + data.name() + ": input value " + x[i] + " at row " + i / data.inputDim()
+            + " is outside [0, 1]; the replay VAE models pixels in [0, 1] (use unnormalised pixel data)");
+      }
+    }
+  }
+
+  @Override
+  public void beginTask(int task, TaskData data) {
+    if (task != tasksLearned) {
+      throw new IllegalStateException("tasks are learned in order: expected task " + tasksLearned + ", got " + task);
+    }
+    checkTask(task);
+    checkShapes(data);
+    checkPixels(data);
+    inputs.load(session, data);
+    sampler = new IndexSampler(data.trainSize(), StepSeeds.mix(settings.seed(), task, -1));
+    classifierSteps = settings.iterationsFor(data.trainSize());
+    currentTask = task;
+    session.run(classifierAdam.reset());
+    session.run(copyTeacher);
+    if (task < replayedTasks(config)) {
+      decoder.beginTask(session, task);
+      session.run(encoderAdam.reset());
+      session.run(decoderAdam.reset());
+      if (decoderPenalty != null) {
+        decoderPenalty.beginTask(session, task);
+      }
+    }
+  }
+
+  @Override
+  public float[] trainStep(int task, long step) {
+    if (task != currentTask) {
+      throw new IllegalStateException("task " + task + " has not begun (current task: " + currentTask + ")");
+    }
+    List<Tensor> owned = new ArrayList<>(8);
+    try {
+      int[] batch = sampler.batch(step, settings.batchSize());
+      Session.Runner r = session.runner();
+      r.feed(inputs.batchIndices, own(owned, Tensors.ints(batch, batch.length)));
+      r.feed(trainTask, own(owned, TInt32.scalarOf(task)));
+      r.feed(stepSeed, own(owned, TInt64.vectorOf(StepSeeds.mix(settings.seed(), task, step), -6L)));
+      List<Operand<TFloat32>> outputs;
+      if (step < classifierSteps) {
+        if (task == 0) {
+          outputs = firstOutputs;
+          r.addTarget(firstUpdate);
+        } else {
+          int[] past = new int[task];
+          for (int i = 0; i < task; i++) {
+            past[i] = i;
+          }
+          r.feed(replayTasks, own(owned, Tensors.ints(past, task)));
+          r.feed(replayPerTask, own(owned, TInt32.scalarOf(replayPerTask(settings.batchSize(), task))));
+          outputs = replayOutputs;
+          r.addTarget(replayUpdate);
+        }
+      } else {
+        if (task >= replayedTasks(config)) {
+          throw new IllegalArgumentException("step " + step + " of task " + task + ": the last task trains the classifier only ("
+              + classifierSteps + " steps)");
+        }
+        if (decoderPenalty != null) {
+          decoderPenalty.feed(r, owned, task, step);
+        }
+        outputs = vaeOutputs;
+        vaeUpdates.forEach(r::addTarget);
+      }
+      outputs.forEach(r::fetch);
+      try (Result res = r.run()) {
+        float[] out = new float[outputs.size()];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = Tensors.toScalar(res.get(i));
+        }
+        return out;
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  /** Replay samples per earlier task at task {@code t}: ⌈batch / t⌉, as the reference. */
+  static int replayPerTask(int batchSize, int t) {
+    return (batchSize + t - 1) / t;
+  }
+
+  private static <T extends Tensor> T own(List<Tensor> list, T t) {
+    list.add(t);
+    return t;
+  }
+
+  @Override
+  public void finishTask(int task) {
+    if (task != currentTask) {
+      throw new IllegalStateException("task " + task + " has not begun (current task: " + currentTask + ")");
+    }
+    if (task < replayedTasks(config)) {
+      decoder.endTask(session, task);
+    }
+    tasksLearned = task + 1;
+    currentTask = -1;
+  }
+
+  @Override
+  public float[] predict(int task, float[] x, int n, int[] permutation) {
+    checkTask(task);
+    int in = config.target().inputSize();
+    int out = config.target().outputSize();
+    if (x.length != n * in) {
+      throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
+    }
+    float[] result = new float[n * out];
+    evalBatches(x, n, permutation, (runner, start, m) -> {
+      runner.feed(evalTask, own(runner.owned, TInt32.scalarOf(task)));
+      runner.fetch(evalOutput);
+      try (Result res = runner.run()) {
+        System.arraycopy(Tensors.toFloats(res.get(0)), 0, result, start * out, m * out);
+      }
+    });
+    return result;
+  }
+
+  /** A session runner and the tensors it was fed, closed after the batch. */
+  private static final class Batch {
+    final Session.Runner runner;
+    final List<Tensor> owned = new ArrayList<>(4);
+
+    Batch(Session.Runner runner) {
+      this.runner = runner;
+    }
+
+    void feed(Operand<?> op, Tensor t) {
+      runner.feed(op, t);
+    }
+
+    void fetch(Operand<?> op) {
+      runner.fetch(op);
+    }
+
+    Result run() {
+      return runner.run();
+    }
+  }
+
+  private interface EvalBatch {
+    void run(Batch batch, int start, int rows);
+  }
+
+  private void evalBatches(float[] x, int n, int[] permutation, EvalBatch body) {
+    int in = config.target().inputSize();
+    int[] perm = permutation;
+    if (perm == null) {
+      perm = new int[in];
+      for (int i = 0; i < in; i++) {
+        perm[i] = i;
+      }
+    }
+    int size = settings.evalBatchSize();
+    for (int start = 0; start < n; start += size) {
+      int m = Math.min(size, n - start);
+      float[] chunk = new float[m * in];
+      System.arraycopy(x, start * in, chunk, 0, m * in);
+      Batch b = new Batch(session.runner());
+      try {
+        b.feed(inputs.evalX, own(b.owned, Tensors.floats(chunk, m, in)));
+        b.feed(inputs.evalPermutation, own(b.owned, Tensors.ints(perm, in)));
+        body.run(b, start, m);
+      } finally {
+        b.owned.forEach(Tensor::close);
+      }
+    }
+  }
+
+  @Override
+  public double evaluate(int task, TaskData data) {
+    checkShapes(data);
+    float[] pred = predict(task, data.testX(), data.testSize(), data.inputPermutation());
+    return Metrics.score(config.kind(), pred, data.testY(), data.outputDim());
+  }
+
+  /**
+   * Without the task id: per score, the candidate head whose logits score lowest and the class it
+   * predicts ({@code max-logit}: the argmax over the candidates' outputs). With one shared head
+   * (CL2) there is no task to infer: the tasks are reported as −1 and the class is the head's argmax.
+   */
+  @Override
+  public Map<TaskInference.Score, InferredPredictions> inferTasks(float[] x, int n, int[] candidateTasks, int[] permutation) {
+    int in = config.target().inputSize();
+    if (x.length != n * in) {
+      throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
+    }
+    if (candidateTasks.length == 0) {
+      throw new IllegalArgumentException("task inference needs at least one candidate task");
+    }
+    for (int t : candidateTasks) {
+      checkTask(t);
+    }
+    boolean shared = net.numHeads() == 1;
+    int[] cands = shared ? new int[] {0} : candidateTasks;
+    TaskInference.Score[] scores = TaskInference.Score.values();
+    Map<TaskInference.Score, int[]> tasks = new EnumMap<>(TaskInference.Score.class);
+    Map<TaskInference.Score, int[]> classes = new EnumMap<>(TaskInference.Score.class);
+    for (TaskInference.Score s : scores) {
+      int[] t = new int[n];
+      if (shared) {
+        java.util.Arrays.fill(t, -1);
+      }
+      tasks.put(s, t);
+      classes.put(s, new int[n]);
+    }
+    int c = headSize();
+    evalBatches(x, n, permutation, (b, start, m) -> {
+      b.feed(candidates, own(b.owned, Tensors.ints(cands, cands.length)));
+      for (TaskInference.Score s : scores) {
+        b.fetch(inferredTask.get(s));
+        b.fetch(inferredLogits.get(s));
+      }
+      try (Result res = b.run()) {
+        for (int i = 0; i < scores.length; i++) {
+          if (!shared) {
+            System.arraycopy(Tensors.toInts(res.get(2 * i)), 0, tasks.get(scores[i]), start, m);
+          }
+          float[] logits = Tensors.toFloats(res.get(2 * i + 1));
+          int[] cls = classes.get(scores[i]);
+          for (int row = 0; row < m; row++) {
+            cls[start + row] = Metrics.argmax(logits, row * c, c);
+          }
+        }
+      }
+    });
+    Map<TaskInference.Score, InferredPredictions> result = new EnumMap<>(TaskInference.Score.class);
+    for (TaskInference.Score s : scores) {
+      result.put(s, new InferredPredictions(tasks.get(s), classes.get(s)));
+    }
+    return result;
+  }
+
+  /**
+   * Samples of the decoder for {@code tasks[i]} from latent codes {@code codes} ({@code [k, latent]}
+   * row-major): {@code [k, in]} pixels in [0, 1]. Tasks must be ones the VAE has an embedding for.
+   */
+  float[] sample(int[] tasks, float[] codes) {
+    int latent = replay.latentDim();
+    if (codes.length != tasks.length * latent) {
+      throw new IllegalArgumentException(tasks.length + " samples need " + tasks.length * latent + " latent values, got " + codes.length);
+    }
+    for (int t : tasks) {
+      if (t < 0 || t >= replayedTasks(config)) {
+        throw new IllegalArgumentException("the replay decoder has embeddings for tasks 0.." + (replayedTasks(config) - 1) + ", not " + t);
+      }
+    }
+    try (TInt32 t = Tensors.ints(tasks, tasks.length);
+        TFloat32 z = Tensors.floats(codes, tasks.length, latent);
+        Result r = session.runner().feed(sampleTasks, t).feed(sampleCodes, z).fetch(samples).run()) {
+      return Tensors.toFloats(r.get(0));
+    }
+  }
+
+  /** The classifier's weights {@code [P]}, and the frozen copy's. */
+  float[][] classifierWeights() {
+    try (Result r = session.runner().fetch(classifier.trainable().get(0)).fetch(teacher).run()) {
+      return new float[][] {Tensors.toFloats(r.get(0)), Tensors.toFloats(r.get(1))};
+    }
+  }
+
+  @Override
+  public void save(Path prefix) {
+    session.save(prefix.toString());
+  }
+
+  @Override
+  public void restore(Path prefix, int learned) {
+    if (learned < 0 || learned > config.numTasks()) {
+      throw new IllegalArgumentException("tasks learned " + learned + " is not in [0, " + config.numTasks() + "]");
+    }
+    session.restore(prefix.toString());
+    this.tasksLearned = learned;
+  }
+
+  @Override
+  public void close() {
+    if (session != null) {
+      session.close();
+    }
+    graph.close();
+  }
+}

@@ -1,0 +1,246 @@
+package org.hypercl.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.hypercl.graphs.Activation;
+import org.hypercl.graphs.HypernetworkSpec;
+import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.TaskInference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** HNET+R: the shipped sizes, the two phases of a task, the frozen copy, the protected decoder, CL3 replay, resume. */
+class ReplayLearnerTest {
+
+  /** Pixels of the generated images. */
+  static final int DIM = 16;
+
+  /**
+   * Tasks of "images" in [0, 1]: task t has two classes, each a fixed random binary pattern of
+   * {@link #DIM} pixels plus a little noise, clipped to [0, 1]. A VAE learns the patterns quickly.
+   */
+  static final class PatternTasks implements TaskSource {
+    private final int numTasks;
+    private final int trainSize;
+    private final float[][] patterns;
+
+    PatternTasks(int numTasks, int trainSize, long seed) {
+      this.numTasks = numTasks;
+      this.trainSize = trainSize;
+      SplittableRandom rng = new SplittableRandom(seed);
+      patterns = new float[numTasks * 2][DIM];
+      for (float[] p : patterns) {
+        for (int j = 0; j < DIM; j++) {
+          p[j] = rng.nextInt(2);
+        }
+      }
+    }
+
+    private float[][] examples(int t, int n, SplittableRandom rng) {
+      float[] x = new float[n * DIM];
+      float[] y = new float[n * 2];
+      for (int r = 0; r < n; r++) {
+        int cls = rng.nextInt(2);
+        for (int j = 0; j < DIM; j++) {
+          float v = patterns[2 * t + cls][j] + (float) ((rng.nextDouble() - 0.5) * 0.4);
+          x[r * DIM + j] = Math.max(0f, Math.min(1f, v));
+        }
+        y[r * 2 + cls] = 1;
+      }
+      return new float[][] {x, y};
+    }
+
+    @Override
+    public String name() {
+      return "patterns(" + numTasks + ")";
+    }
+
+    @Override
+    public int numTasks() {
+      return numTasks;
+    }
+
+    @Override
+    public int maxTrainSize() {
+      return trainSize;
+    }
+
+    @Override
+    public TaskData task(int t) {
+      SplittableRandom rng = new SplittableRandom(1000L * numTasks + t);
+      float[][] train = examples(t, trainSize, rng);
+      float[][] test = examples(t, 200, rng);
+      return new TaskData("patterns-" + t, DIM, 2, train[0], train[1], test[0], test[1]);
+    }
+  }
+
+  static LearnerSettings.Replay smallReplay(float beta, float weight) {
+    return new LearnerSettings.Replay(List.of(32), List.of(32), 4, 4, 4, 4, List.of(8), "elu", 64, beta, 150, 0.01f, 0.01f, weight, 2f);
+  }
+
+  static ExperimentConfig experiment(Scenario scenario, int tasks, LearnerSettings.Replay replay) {
+    MlpSpec target = new MlpSpec(DIM, new int[] {32}, 2, tasks, Activation.RELU);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(4, 4, new int[] {8}, Activation.RELU, 64, target.parameterCount());
+    LearnerSettings s = LearnerSettings.defaults().toBuilder().iterations(150).batchSize(32).learningRate(0.01f).replay(replay).build();
+    return new ExperimentConfig("patterns", TaskKind.CLASSIFICATION, target, hnet, tasks, s, Method.HNET_R).withScenario(scenario);
+  }
+
+  /** The reference's sizes: SplitMNIST decoder 250,350 and PermutedMNIST-10 decoder 400,400 with their hypernetworks. */
+  @Test
+  void shippedReplayModelsHaveTheReferenceSizes() {
+    LearnerSettings.Replay split = Experiments.byName("split-mnist").settings().replay();
+    assertThat(split.decoder(784).parameterCount()).isEqualTo(413_284);
+    assertThat(split.hypernetwork(784).parameterCount()).isEqualTo(552_904);
+    assertThat(split.hypernetwork(784).numChunks()).isEqualTo(9);
+    assertThat(split.encoder(784).parameterCount()).isEqualTo(554_600);
+    assertThat(ReplayLearner.replayedTasks(Experiments.byName("split-mnist")) * split.embeddingDim()).isEqualTo(384);
+    LearnerSettings.Replay perm = Experiments.byName("permuted-mnist-10").settings().replay();
+    assertThat(perm.decoder(1024).parameterCount()).isEqualTo(651_424);
+    assertThat(perm.hypernetwork(1024).parameterCount()).isEqualTo(2_211_539);
+    assertThat(ReplayLearner.replayedTasks(Experiments.byName("permuted-mnist-10")) * perm.embeddingDim()).isEqualTo(216);
+    assertThat(perm.encoder(1024).parameterCount()).isEqualTo(2_226_200);
+  }
+
+  /** A task is the classifier's steps, then the VAE's; the last task has no VAE phase; replay takes ⌈batch/t⌉ per task. */
+  @Test
+  void stepsAndReplayShares() {
+    ExperimentConfig c = experiment(Scenario.CL1, 3, smallReplay(0.05f, 0.5f));
+    assertThat(Method.HNET_R.stepsPerTask(c, 0, 500)).isEqualTo(300);
+    assertThat(Method.HNET_R.stepsPerTask(c, 1, 500)).isEqualTo(300);
+    assertThat(Method.HNET_R.stepsPerTask(c, 2, 500)).isEqualTo(150);
+    assertThat(ReplayLearner.replayPerTask(128, 1)).isEqualTo(128);
+    assertThat(ReplayLearner.replayPerTask(128, 3)).isEqualTo(43);
+    assertThat(ReplayLearner.replayPerTask(128, 4)).isEqualTo(32);
+  }
+
+  /** The distillation targets come from the copy taken when the task began, which the classifier's steps leave alone. */
+  @Test
+  void teacherIsFrozenAtTheTaskStart() {
+    PatternTasks tasks = new PatternTasks(2, 300, 3);
+    try (ReplayLearner l = new ReplayLearner(experiment(Scenario.CL3, 2, smallReplay(0.05f, 0.5f)), 300)) {
+      l.learnTask(0, tasks.task(0), StepListener.NONE);
+      float[] afterTask0 = l.classifierWeights()[0];
+      l.beginTask(1, tasks.task(1));
+      assertThat(l.classifierWeights()[1]).containsExactly(afterTask0);
+      for (int s = 0; s < 20; s++) {
+        float[] out = l.trainStep(1, s);
+        assertThat(out[3]).as("replay loss at step %d", s).isFinite();
+      }
+      float[][] w = l.classifierWeights();
+      assertThat(w[1]).as("the frozen copy").containsExactly(afterTask0);
+      assertThat(Arrays.equals(w[0], afterTask0)).as("the classifier trained").isFalse();
+    }
+  }
+
+  /** Max deviation of the decoder's samples for task 0 from fixed codes, after a later task's VAE phase. */
+  private static double decoderDrift(float beta) {
+    PatternTasks tasks = new PatternTasks(3, 300, 4);
+    float[] codes = new float[8 * 4];
+    SplittableRandom rng = new SplittableRandom(5);
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = (float) (rng.nextDouble() * 2 - 1);
+    }
+    int[] ids = new int[8];
+    try (ReplayLearner l = new ReplayLearner(experiment(Scenario.CL1, 3, smallReplay(beta, 0.5f)), 300)) {
+      l.learnTask(0, tasks.task(0), StepListener.NONE);
+      float[] before = l.sample(ids, codes);
+      l.learnTask(1, tasks.task(1), StepListener.NONE);
+      float[] after = l.sample(ids, codes);
+      double max = 0;
+      for (int i = 0; i < before.length; i++) {
+        assertThat(before[i]).isBetween(0f, 1f);
+        max = Math.max(max, Math.abs(before[i] - after[i]));
+      }
+      return max;
+    }
+  }
+
+  /** Eq. 2 keeps the decoder's output for task 0's embedding while the VAE learns task 1; without it the output moves. */
+  @Test
+  void protectedDecoderKeepsItsPastOutputs() {
+    double kept = decoderDrift(1f);
+    double free = decoderDrift(0f);
+    assertThat(free).as("without the regularizer").isGreaterThan(0.2);
+    assertThat(kept).as("with the regularizer (free: %s)", free).isLessThan(free / 4);
+  }
+
+  /** CL3 with replay keeps the first task; with the replay loss weighted 0 the class-incremental classifier forgets it. */
+  @Test
+  void replayKeepsEarlierClassesInCl3() {
+    PatternTasks tasks = new PatternTasks(3, 400, 6);
+    double[] with = after(experiment(Scenario.CL3, 3, smallReplay(0.05f, 0.5f)), tasks);
+    double[] without = after(experiment(Scenario.CL3, 3, smallReplay(0.05f, 0f)), tasks);
+    assertThat(with[0]).as("task 1 with replay (without: %s)", without[0]).isGreaterThan(without[0] + 30);
+    assertThat(with[2]).as("the last task").isGreaterThan(90);
+  }
+
+  private static double[] after(ExperimentConfig c, TaskSource tasks) {
+    try (ContinualRunner.Outcome o = new ContinualRunner(c, tasks, null, StepListener.NONE).run()) {
+      RunResults r = o.results();
+      assertThat(r.primary()).isEqualTo("cl3/max-logit");
+      double[][] m = r.matrix();
+      return m[m.length - 1];
+    }
+  }
+
+  /** Killed inside a VAE phase and resumed, a run ends with the results of an uninterrupted one. */
+  @Test
+  void resumesToTheSameResults(@TempDir Path tmp) {
+    PatternTasks tasks = new PatternTasks(2, 200, 7);
+    ExperimentConfig base = experiment(Scenario.CL1, 2, smallReplay(0.05f, 0.5f));
+    ExperimentConfig c = base.withSettings(base.settings().toBuilder().checkpointEvery(50).build());
+    double[][] straight;
+    try (ContinualRunner.Outcome o = new ContinualRunner(c, tasks, null, StepListener.NONE).run()) {
+      straight = o.results().matrix();
+    }
+    Path dir = tmp.resolve("run");
+    StepListener crash = new StepListener() {
+      @Override
+      public void stepFinished(int t, int iteration, float taskLoss, float regLoss) {
+        if (t == 0 && iteration == 230) {
+          throw new IllegalStateException("simulated kill");
+        }
+      }
+    };
+    assertThrows(IllegalStateException.class, () -> new ContinualRunner(c, tasks, RunDirectory.createNew(dir), crash).run().close());
+    ExperimentConfig read = RunDirectory.open(dir).readConfig();
+    assertThat(read).isEqualTo(c);
+    try (ContinualRunner.Outcome o = new ContinualRunner(read, tasks, RunDirectory.open(dir), StepListener.NONE).run()) {
+      assertThat(Arrays.deepEquals(o.results().matrix(), straight))
+          .as("resumed %s, straight %s", Arrays.deepToString(o.results().matrix()), Arrays.deepToString(straight)).isTrue();
+    }
+  }
+
+  /** The Bernoulli VAE refuses inputs outside [0, 1], naming the task. */
+  @Test
+  void refusesStandardizedInputs() {
+    TaskData bad = new TaskData("standardized", DIM, 2, new float[DIM * 2], new float[] {1, 0, 0, 1}, new float[DIM], new float[] {1, 0});
+    bad.trainX()[5] = -0.3f;
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplayLearner.checkPixels(bad));
+    assertThat(e.getMessage()).contains("standardized").contains("[0, 1]");
+  }
+
+  /** CL2 has one head and nothing to infer: the inferred tasks are −1 and the classes the head's argmax. */
+  @Test
+  void sharedHeadInfersNoTask() {
+    PatternTasks tasks = new PatternTasks(2, 200, 8);
+    try (ReplayLearner l = new ReplayLearner(experiment(Scenario.CL2, 2, smallReplay(0.05f, 0.5f)), 200)) {
+      TaskData d = tasks.task(0);
+      l.learnTask(0, d, StepListener.NONE);
+      var inferred = l.inferTasks(d.testX(), d.testSize(), new int[] {0}, null);
+      for (TaskInference.Score s : TaskInference.Score.values()) {
+        assertThat(inferred.get(s).tasks()).containsOnly(-1);
+      }
+      float[] out = l.predict(0, d.testX(), d.testSize(), null);
+      int[] classes = inferred.get(TaskInference.Score.MAX_LOGIT).classes();
+      for (int i = 0; i < classes.length; i++) {
+        assertThat(classes[i]).isEqualTo(Metrics.argmax(out, 2 * i, 2));
+      }
+    }
+  }
+}
