@@ -85,8 +85,9 @@ public final class TrainCommand implements Callable<Integer> {
   String scenario = "cl1";
 
   @Option(names = "--task-inference", paramLabel = "SCORE",
-      description = "How cl2/cl3 infer the task, the lowest score winning: entropy (the paper's), max-softmax or energy. "
-          + "Every score is measured and saved; this one is the run's headline figure (default: ${DEFAULT-VALUE}).")
+      description = "How cl2/cl3 infer the task, the lowest score winning: entropy (the paper's), max-softmax, energy or "
+          + "max-logit. Every score is measured and saved; this one is the run's headline figure (default: ${DEFAULT-VALUE}; "
+          + "for hnet-r max-logit, the argmax over all of its classifier's outputs, as the reference scores it).")
   String taskInference = "entropy";
 
   @Option(names = "--seed", description = "Seed for initialisation, batches and regularizer windows (default: ${DEFAULT-VALUE}).")
@@ -163,7 +164,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--methods", split = ",", paramLabel = "METHOD",
       description = "Which of hnet, fine-tuning (the hypernetwork with beta = 0), target-only (the target network "
-          + "alone), ewc, online-ewc and si (the target network protected by EWC, online EWC or SI) to train, e.g. "
+          + "alone), ewc, online-ewc and si (the target network protected by EWC, online EWC or SI) and hnet-r (a classifier "
+          + "trained with replay from a VAE whose decoder a protected hypernetwork generates) to train, e.g. "
           + "--methods hnet,online-ewc,si; one method trains into RUN_DIR, several into RUN_DIR/<method> (default: hnet).")
   List<String> methods;
 
@@ -184,6 +186,21 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--fisher-samples", description = "Training examples EWC's Fisher is estimated on (default: 0 = all).")
   Integer fisherSamples;
+
+  @Option(names = "--replay-beta", description = "hnet-r: Eq. 2's strength on the replay decoder's hypernetwork "
+      + "(default: the experiment's, the reference's 0.01 for SplitMNIST, 0.1 for PermutedMNIST).")
+  Float replayBeta;
+
+  @Option(names = "--replay-iterations", description = "hnet-r: VAE training steps per task, after the classifier's; none on the "
+      + "last task (default: the experiment's, 2000 for SplitMNIST, 5000 for PermutedMNIST).")
+  Integer replayIterations;
+
+  @Option(names = "--replay-lr", description = "hnet-r: Adam learning rate of the VAE's encoder and decoder hypernetwork (default: the experiment's).")
+  Float replayLr;
+
+  @Option(names = "--decoder-hidden", split = ",", paramLabel = "N", description = "hnet-r: hidden widths of the VAE decoder, "
+      + "e.g. 250,350 (default: the experiment's); other replay settings: --set settings.replay.<field>=VALUE.")
+  int[] decoderHidden;
 
   @Option(names = "--export", description = "After training (also after --resume), export each hypernetwork run to "
       + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version; the "
@@ -242,6 +259,10 @@ public final class TrainCommand implements Callable<Integer> {
         case "ewc" -> config.withName(config.name() + "-ewc").withMethod(Method.EWC);
         case "online-ewc" -> config.withName(config.name() + "-online-ewc").withMethod(Method.ONLINE_EWC);
         case "si" -> config.withName(config.name() + "-si").withMethod(Method.SI);
+        case "hnet-r" -> {
+          ExperimentConfig r = config.withName(config.name() + "-hnet-r").withMethod(Method.HNET_R);
+          yield given("--task-inference") ? r : r.withTaskInference(Method.HNET_R.defaultTaskInference());
+        }
         default -> config;
       };
       try (RunDirectory dir = RunDirectory.createNew(chosen.size() == 1 ? root : root.resolve(m))) {
@@ -320,7 +341,7 @@ public final class TrainCommand implements Callable<Integer> {
     return c.withSettings(s.build());
   }
 
-  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si");
+  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si", "hnet-r");
 
   /** The methods to train, in {@link #METHODS} order, from --methods or --baselines. */
   List<String> chosenMethods() {
@@ -424,6 +445,18 @@ public final class TrainCommand implements Callable<Integer> {
           fisherSamples != null ? fisherSamples : b.fisherSamples());
       c = c.withSettings(c.settings().toBuilder().baselines(b).build());
     }
+    if (replayBeta != null || replayIterations != null || replayLr != null || decoderHidden != null) {
+      LearnerSettings.Replay r = c.settings().replay();
+      r = new LearnerSettings.Replay(r.encoderHidden(),
+          decoderHidden != null ? java.util.Arrays.stream(decoderHidden).boxed().toList() : r.decoderHidden(),
+          r.latentDim(), r.conditionDim(), r.embeddingDim(), r.chunkEmbeddingDim(), r.hnetHidden(), r.hnetActivation(), r.chunkSize(),
+          replayBeta != null ? replayBeta : r.beta(),
+          replayIterations != null ? replayIterations : r.iterations(),
+          replayLr != null ? replayLr : r.encoderLearningRate(),
+          replayLr != null ? replayLr : r.decoderLearningRate(),
+          r.replayWeight(), r.temperature());
+      c = c.withSettings(c.settings().toBuilder().replay(r).build());
+    }
     if (applies("--task-inference")) c = c.withTaskInference(TaskInference.Score.parse(taskInference));
     return c;
   }
@@ -436,6 +469,14 @@ public final class TrainCommand implements Callable<Integer> {
       out.printf("%s: %,d weights + %,d in %d task embeddings; compression ratio %.4f%n", config.hypernetwork(),
           config.hypernetwork().parameterCount(), (long) config.numTasks() * config.hypernetwork().embeddingDim(),
           config.numTasks(), config.compressionRatio());
+    }
+    if (config.method() == Method.HNET_R) {
+      LearnerSettings.Replay r = config.settings().replay();
+      int in = config.target().inputSize();
+      org.hypercl.graphs.HypernetworkSpec h = r.hypernetwork(in);
+      out.printf("replay VAE: encoder %s, %,d weights; decoder %s, %,d weights, generated by %s: %,d weights + %,d in %d task "
+              + "embeddings%n", r.encoder(in), r.encoder(in).parameterCount(), r.decoder(in), r.decoder(in).parameterCount(), h,
+          h.parameterCount(), (long) Math.max(1, config.numTasks() - 1) * h.embeddingDim(), Math.max(1, config.numTasks() - 1));
     }
     out.println("settings: " + config.settings());
     out.flush();

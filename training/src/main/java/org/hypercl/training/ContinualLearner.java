@@ -55,6 +55,12 @@ public interface ContinualLearner extends AutoCloseable {
   /** Per input row, the inferred task and the class predicted on that task's network. */
   record InferredPredictions(int[] tasks, int[] classes) {}
 
+  /**
+   * Writes pictures of what the learner holds after task {@code task} into the run's {@code
+   * plots/} folder (e.g. a replay model's samples of every task it can replay); nothing by default.
+   */
+  default void writePictures(int task, Path plots) throws java.io.IOException {}
+
   void save(Path prefix);
 
   void restore(Path prefix, int tasksLearned);

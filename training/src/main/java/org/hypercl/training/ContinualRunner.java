@@ -245,6 +245,11 @@ public final class ContinualRunner {
           events.flush();
         }
         if (runDir != null) {
+          try {
+            learner.writePictures(t, runDir.plots());
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write pictures to " + runDir.plots(), e);
+          }
           runDir.saveCheckpoint(learner, RunDirectory.Progress.afterTask(t + 1), tables.results(config, names));
         }
       }

@@ -667,6 +667,54 @@ final class ReplayLearner implements ContinualLearner {
     }
   }
 
+  /** Samples per replayed task in the pictures. */
+  static final int PICTURE_SAMPLES = 10;
+
+  /**
+   * A grid of the decoder's samples, a row per task it can replay so far and {@link
+   * #PICTURE_SAMPLES} columns, from the same latent codes after every task (so the pictures show
+   * what the protected decoder keeps): {@code replay-samples-after-task-N.png}. Square images
+   * only (784 or 1024 pixels); other inputs get no picture.
+   */
+  @Override
+  public void writePictures(int task, Path plots) throws java.io.IOException {
+    int rows = Math.min(task + 1, replayedTasks(config));
+    if (task >= replayedTasks(config)) {
+      return; // the last task trains no VAE: the picture would repeat the one before
+    }
+    int in = config.target().inputSize();
+    int side = (int) Math.round(Math.sqrt(in));
+    if (side * side != in) {
+      return;
+    }
+    int k = rows * PICTURE_SAMPLES;
+    int[] ids = new int[k];
+    for (int i = 0; i < k; i++) {
+      ids[i] = i / PICTURE_SAMPLES;
+    }
+    float[] codes = new float[k * replay.latentDim()];
+    SplittableRandom rng = new SplittableRandom(StepSeeds.mix(settings.seed(), -7, -7));
+    for (int i = 0; i < codes.length; i++) {
+      // Box-Muller: the same codes for every picture of the run.
+      codes[i] = (float) (Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble()));
+    }
+    float[] pixels = sample(ids, codes);
+    java.awt.image.BufferedImage img =
+        new java.awt.image.BufferedImage(PICTURE_SAMPLES * (side + 1) + 1, rows * (side + 1) + 1, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    java.awt.image.WritableRaster raster = img.getRaster();
+    for (int i = 0; i < k; i++) {
+      int x0 = 1 + (i % PICTURE_SAMPLES) * (side + 1);
+      int y0 = 1 + (i / PICTURE_SAMPLES) * (side + 1);
+      for (int p = 0; p < in; p++) {
+        raster.setSample(x0 + p % side, y0 + p / side, 0, Math.round(255 * pixels[i * in + p]));
+      }
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(img, "png", bytes);
+    java.nio.file.Files.createDirectories(plots);
+    AtomicFiles.write(plots.resolve("replay-samples-after-task-" + (task + 1) + ".png"), bytes.toByteArray());
+  }
+
   /** The classifier's weights {@code [P]}, and the frozen copy's. */
   float[][] classifierWeights() {
     try (Result r = session.runner().fetch(classifier.trainable().get(0)).fetch(teacher).run()) {

@@ -236,6 +236,15 @@ public final class RunDirectory implements AutoCloseable {
     counts.put("hypernetwork", config.hypernetwork().parameterCount());
     counts.put("taskEmbeddings", (long) config.numTasks() * config.hypernetwork().embeddingDim());
     counts.put("compressionRatio", config.compressionRatio());
+    if (config.method() == Method.HNET_R) {
+      LearnerSettings.Replay r = config.settings().replay();
+      int in = config.target().inputSize();
+      ObjectNode rc = counts.putObject("replay");
+      rc.put("encoder", r.encoder(in).parameterCount());
+      rc.put("decoder", r.decoder(in).parameterCount());
+      rc.put("hypernetwork", r.hypernetwork(in).parameterCount());
+      rc.put("taskEmbeddings", (long) ReplayLearner.replayedTasks(config) * r.embeddingDim());
+    }
     ObjectNode prov = n.putObject("provenance");
     prov.put("hypercl", Versions.hypercl());
     prov.put("tensorflow", TensorFlow.version());

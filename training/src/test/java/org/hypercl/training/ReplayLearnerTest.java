@@ -216,6 +216,21 @@ class ReplayLearnerTest {
     }
   }
 
+  /** After each task but the last, a grid of samples: a row per replayable task, ten columns of 4×4 images. */
+  @Test
+  void writesSampleGrids(@TempDir Path tmp) throws Exception {
+    PatternTasks tasks = new PatternTasks(3, 200, 9);
+    ExperimentConfig c = experiment(Scenario.CL1, 3, smallReplay(0.05f, 0.5f));
+    Path dir = tmp.resolve("run");
+    new ContinualRunner(c, tasks, RunDirectory.createNew(dir), StepListener.NONE).run().close();
+    java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(dir.resolve("plots/replay-samples-after-task-1.png").toFile());
+    java.awt.image.BufferedImage second = javax.imageio.ImageIO.read(dir.resolve("plots/replay-samples-after-task-2.png").toFile());
+    assertThat(first.getWidth()).isEqualTo(10 * 5 + 1);
+    assertThat(first.getHeight()).isEqualTo(5 + 1);
+    assertThat(second.getHeight()).isEqualTo(2 * 5 + 1);
+    assertThat(dir.resolve("plots/replay-samples-after-task-3.png")).doesNotExist();
+  }
+
   /** The Bernoulli VAE refuses inputs outside [0, 1], naming the task. */
   @Test
   void refusesStandardizedInputs() {
