@@ -165,7 +165,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--methods", split = ",", paramLabel = "METHOD",
       description = "Which of hnet, fine-tuning (the hypernetwork with beta = 0), target-only (the target network "
           + "alone), ewc, online-ewc and si (the target network protected by EWC, online EWC or SI) and hnet-r (a classifier "
-          + "trained with replay from a VAE whose decoder a protected hypernetwork generates) to train, e.g. "
+          + "trained with replay from a VAE whose decoder a protected hypernetwork generates) and hnet-tir (hnet with the "
+          + "task inferred by a network trained on that replay) to train, e.g. "
           + "--methods hnet,online-ewc,si; one method trains into RUN_DIR, several into RUN_DIR/<method> (default: hnet).")
   List<String> methods;
 
@@ -263,6 +264,10 @@ public final class TrainCommand implements Callable<Integer> {
           ExperimentConfig r = config.withName(config.name() + "-hnet-r").withMethod(Method.HNET_R);
           yield given("--task-inference") ? r : r.withTaskInference(Method.HNET_R.defaultTaskInference());
         }
+        case "hnet-tir" -> {
+          ExperimentConfig r = Experiments.withTirDecoder(config.withName(config.name() + "-hnet-tir").withMethod(Method.HNET_TIR));
+          yield given("--task-inference") ? r : r.withTaskInference(Method.HNET_TIR.defaultTaskInference());
+        }
         default -> config;
       };
       try (RunDirectory dir = RunDirectory.createNew(chosen.size() == 1 ? root : root.resolve(m))) {
@@ -341,7 +346,7 @@ public final class TrainCommand implements Callable<Integer> {
     return c.withSettings(s.build());
   }
 
-  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si", "hnet-r");
+  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si", "hnet-r", "hnet-tir");
 
   /** The methods to train, in {@link #METHODS} order, from --methods or --baselines. */
   List<String> chosenMethods() {
@@ -465,12 +470,15 @@ public final class TrainCommand implements Callable<Integer> {
     out.printf("%n== %s (%s, %s) on %s -> %s%n", config.name(), config.method().name().toLowerCase(Locale.ROOT),
         config.scenario().id(), source.name(), dir.root());
     out.printf("target network %s: %,d weights%n", config.target(), config.target().parameterCount());
-    if (config.method().generatesWeights(config)) {
+    if (config.method().generatesWeights(config) || config.method() == Method.HNET_TIR) {
       out.printf("%s: %,d weights + %,d in %d task embeddings; compression ratio %.4f%n", config.hypernetwork(),
           config.hypernetwork().parameterCount(), (long) config.numTasks() * config.hypernetwork().embeddingDim(),
           config.numTasks(), config.compressionRatio());
     }
-    if (config.method() == Method.HNET_R) {
+    if (config.method() == Method.HNET_TIR) {
+      out.printf("task-inference network: %,d weights%n", org.hypercl.training.HnetTirLearner.taskInferenceWeights(config));
+    }
+    if (config.method() == Method.HNET_R || config.method() == Method.HNET_TIR) {
       LearnerSettings.Replay r = config.settings().replay();
       int in = config.target().inputSize();
       org.hypercl.graphs.HypernetworkSpec h = r.hypernetwork(in);

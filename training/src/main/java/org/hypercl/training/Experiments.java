@@ -120,6 +120,24 @@ public final class Experiments {
     };
   }
 
+  /**
+   * {@code c} with the reference's HNET+TIR decoder (SplitMNIST 50,150; PermutedMNIST 1000,1000)
+   * where its replay model still has the experiment's HNET+R decoder (250,350; 400,400); a decoder
+   * chosen otherwise is kept.
+   */
+  public static ExperimentConfig withTirDecoder(ExperimentConfig c) {
+    LearnerSettings.Replay r = c.settings().replay();
+    List<Integer> tir;
+    if (r.decoderHidden().equals(LearnerSettings.Replay.splitMnist().decoderHidden()) && c.name().startsWith("split-mnist")) {
+      tir = List.of(50, 150);
+    } else if (r.decoderHidden().equals(LearnerSettings.Replay.permutedMnist().decoderHidden()) && c.name().startsWith("permuted-mnist")) {
+      tir = List.of(1000, 1000);
+    } else {
+      return c;
+    }
+    return c.withSettings(c.settings().toBuilder().replay(r.withDecoderHidden(tir)).build());
+  }
+
   /** Tasks of Split CIFAR-10/100: CIFAR-10, then five tasks of ten CIFAR-100 classes. */
   public static final int SPLIT_CIFAR_TASKS = 6;
 

@@ -144,6 +144,12 @@ public record LearnerSettings(
           0.1f, 5000, 0.0001f, 0.0001f, 0.5f, 2f);
     }
 
+    /** The same replay model with another decoder. */
+    public Replay withDecoderHidden(List<Integer> hidden) {
+      return new Replay(encoderHidden, hidden, latentDim, conditionDim, embeddingDim, chunkEmbeddingDim, hnetHidden, hnetActivation,
+          chunkSize, beta, iterations, encoderLearningRate, decoderLearningRate, replayWeight, temperature);
+    }
+
     /** The encoder for inputs of {@code inputSize}: outputs μ and log σ², {@code 2 · latentDim}. */
     public MlpSpec encoder(int inputSize) {
       return new MlpSpec(inputSize, ints(encoderHidden), 2 * latentDim, 1, Activation.RELU);

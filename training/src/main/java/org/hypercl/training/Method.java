@@ -91,6 +91,41 @@ public enum Method {
     public TaskInference.Score defaultTaskInference() {
       return TaskInference.Score.MAX_LOGIT;
     }
+  },
+  /**
+   * HNET+TIR: the hypernetwork classifier of HNET, and a task-inference network with its own
+   * weights trained on replay from a protected VAE, which picks the task without its id
+   * ({@link HnetTirLearner}).
+   */
+  HNET_TIR {
+    @Override
+    public List<PartSpec> parts(ExperimentConfig c) {
+      List<PartSpec> parts = new java.util.ArrayList<>(HYPERNETWORK.parts(c));
+      parts.add(HNET_R.parts(c).get(1));
+      parts.add(new PartSpec("task-inference/", new PartSpec.Own(), List.of()));
+      return parts;
+    }
+
+    @Override
+    public boolean generatesWeights(ExperimentConfig config) {
+      return false; // not exported yet: the classifier's checkpoint sits beside the task-inference network's
+    }
+
+    @Override
+    public int stepsPerTask(ExperimentConfig config, int task, int trainSize) {
+      return HnetTirLearner.stepsOf(config, task, trainSize);
+    }
+
+    @Override
+    public ContinualLearner create(ExperimentConfig config, int maxTrainSize) {
+      return new HnetTirLearner(config, maxTrainSize);
+    }
+
+    /** The task-inference network's argmax. */
+    @Override
+    public TaskInference.Score defaultTaskInference() {
+      return TaskInference.Score.MAX_LOGIT;
+    }
   };
 
   /** The parts of this method's learner for {@code config}. */

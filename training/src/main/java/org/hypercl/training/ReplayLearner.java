@@ -62,12 +62,28 @@ import org.tensorflow.types.TInt64;
  */
 final class ReplayLearner implements ContinualLearner {
 
+  /** What the classifier learns. */
+  enum Mode {
+    /** HNET+R: the classes, distilled on replay from the frozen copy. */
+    CLASSES,
+    /**
+     * HNET+TIR's task-inference network: the task itself, one output per task read as a head of
+     * size 1 (the CL3 layout), a growing softmax over tasks 0..t; real data's target is t, a replayed
+     * sample's the task that generated it (hard targets, cross-entropy). It does not train on the
+     * first task (a softmax over one task teaches nothing).
+     */
+    TASKS
+  }
+
   /** Names of the values {@link #trainStep} returns. */
   static final List<String> STEP_OUTPUTS =
       List.of("task_loss", "regularizer", "classifier/real_loss", "classifier/replay_loss", "replay/reconstruction", "replay/kl",
           "batch_metric");
 
   private final ExperimentConfig config;
+  private final Mode mode;
+  /** Target width of the task data (the classes of a task; in {@link Mode#TASKS} not the classifier's outputs). */
+  private final int dataOutputs;
   private final LearnerSettings settings;
   private final LearnerSettings.Replay replay;
   private final Graph graph;
@@ -113,6 +129,20 @@ final class ReplayLearner implements ContinualLearner {
   private IndexSampler sampler;
 
   ReplayLearner(ExperimentConfig config, int maxTrainSize) {
+    this(config, maxTrainSize, Mode.CLASSES, config.target().outputSize());
+  }
+
+  /**
+   * @param config in {@link Mode#TASKS}, a CL3 config whose target has one head of size 1 per task
+   * @param dataOutputs the width of the tasks' one-hot labels
+   */
+  ReplayLearner(ExperimentConfig config, int maxTrainSize, Mode mode, int dataOutputs) {
+    this.mode = mode;
+    this.dataOutputs = dataOutputs;
+    if (mode == Mode.TASKS && (config.scenario() != Scenario.CL3 || config.target().outputSize() != 1)) {
+      throw new IllegalArgumentException("a task-inference network has one output per task (a cl3 layout of heads of 1); got "
+          + config.target() + " in " + config.scenario().id());
+    }
     if (maxTrainSize <= 0) {
       throw new IllegalArgumentException("max training set size must be positive, got " + maxTrainSize);
     }
@@ -133,7 +163,7 @@ final class ReplayLearner implements ContinualLearner {
       this.tf = Ops.create(graph);
       this.net = config.target().network();
       int in = config.target().inputSize();
-      this.inputs = new TaskInputs(tf, maxTrainSize, in, config.target().outputSize());
+      this.inputs = new TaskInputs(tf, maxTrainSize, in, dataOutputs);
       Ops train = tf.withSubScope("train");
       // Shaped placeholders: shape inference then knows every rank (Grappler warns about ops of unknown rank).
       this.trainTask = train.withName("task").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
@@ -283,8 +313,17 @@ final class ReplayLearner implements ContinualLearner {
 
   /** Steps of task {@code task}: the classifier's, then the VAE's unless it is the last task. */
   static int stepsOf(ExperimentConfig config, int task, int trainSize) {
-    int steps = config.settings().iterationsFor(trainSize);
+    return stepsOf(config, Mode.CLASSES, task, trainSize);
+  }
+
+  /** Steps of task {@code task} in {@code mode}: the classifier's (none on the first task in TASKS mode), then the VAE's. */
+  static int stepsOf(ExperimentConfig config, Mode mode, int task, int trainSize) {
+    int steps = classifierStepsOf(config, mode, task, trainSize);
     return task < config.numTasks() - 1 ? steps + config.settings().replay().iterations() : steps;
+  }
+
+  private static int classifierStepsOf(ExperimentConfig config, Mode mode, int task, int trainSize) {
+    return mode == Mode.TASKS && task == 0 ? 0 : config.settings().iterationsFor(trainSize);
   }
 
   private Operand<TFloat32> oneHot(Ops o, Operand<TInt32> tasks) {
@@ -316,7 +355,11 @@ final class ReplayLearner implements ContinualLearner {
       // Zeros on the heads of tasks 0..t−1, the label on head t.
       Operand<TInt32> before = o.math.mul(trainTask, o.constant(headSize()));
       Operand<TInt32> pad = o.reshape(o.stack(List.of(o.constant(0), o.constant(0), before, o.constant(0))), o.constant(new int[] {2, 2}));
-      targets = o.pad(inputs.batchY, pad, o.constant(0f));
+      // In TASKS mode the label is the task: a single 1 on head t.
+      Operand<TFloat32> label = mode == Mode.TASKS
+          ? o.onesLike(o.slice(inputs.batchY, o.constant(new int[] {0, 0}), o.constant(new int[] {-1, 1})))
+          : inputs.batchY;
+      targets = o.pad(label, pad, o.constant(0f));
     } else {
       logits = TargetNetwork.selectHead(o, all, ForwardContext.head(trainTask), net.numHeads());
       targets = inputs.batchY;
@@ -346,17 +389,26 @@ final class ReplayLearner implements ContinualLearner {
     return o.stopGradient(o.math.sigmoid(o.reshape(logits, o.constant(new int[] {-1, config.target().inputSize()}))));
   }
 
-  /** The distillation loss of the replay batch in the scenario's layout. */
+  /** The task that generated each row of the replay batch, {@code [t · m]}. */
+  private Operand<TInt32> rowTasks(Ops o) {
+    Operand<TInt32> k = o.reshape(o.shape(replayTasks), o.constant(new int[] {1}));
+    Operand<TInt32> m = o.reshape(replayPerTask, o.constant(new int[] {1}));
+    return o.reshape(o.broadcastTo(o.expandDims(replayTasks, o.constant(1)), o.concat(List.of(k, m), o.constant(0))), o.constant(new int[] {-1}));
+  }
+
+  /** The distillation loss of the replay batch in the scenario's layout (in TASKS mode, cross-entropy with the generating task). */
   private Operand<TFloat32> replayLoss(Ops o, Operand<TFloat32> student, Operand<TFloat32> teacherLogits) {
     float temp = replay.temperature();
+    if (mode == Mode.TASKS) {
+      // Hard targets: the task that generated the sample, over the outputs of tasks 0..t.
+      Operand<TFloat32> s = firstColumns(o, o.reshape(student, o.constant(new int[] {-1, net.numHeads()})), activeOutputs(o, 1));
+      Operand<TFloat32> targets = o.oneHot(rowTasks(o), o.math.add(trainTask, o.constant(1)), o.constant(1f), o.constant(0f));
+      return Losses.softmaxCrossEntropy(o, s, targets);
+    }
     switch (config.scenario()) {
       case CL1 -> {
         // Row i of the batch came from task replayTasks[i / m]: it is read on that task's head.
-        Operand<TInt32> k = o.reshape(o.shape(replayTasks), o.constant(new int[] {1}));
-        Operand<TInt32> m = o.reshape(replayPerTask, o.constant(new int[] {1}));
-        Operand<TInt32> rowHeads = o.reshape(
-            o.broadcastTo(o.expandDims(replayTasks, o.constant(1)), o.concat(List.of(k, m), o.constant(0))), o.constant(new int[] {-1}));
-        ForwardContext ctx = ForwardContext.headPerExample(rowHeads);
+        ForwardContext ctx = ForwardContext.headPerExample(rowTasks(o));
         return Losses.distillation(o, TargetNetwork.selectHead(o, student, ctx, net.numHeads()),
             TargetNetwork.selectHead(o, teacherLogits, ctx, net.numHeads()), temp);
       }
@@ -398,9 +450,9 @@ final class ReplayLearner implements ContinualLearner {
   }
 
   private void checkShapes(TaskData data) {
-    if (data.inputDim() != config.target().inputSize() || data.outputDim() != config.target().outputSize()) {
+    if (data.inputDim() != config.target().inputSize() || data.outputDim() != dataOutputs) {
       throw new IllegalArgumentException("task " + data.name() + " has inputs of width " + data.inputDim() + " and targets of width "
-          + data.outputDim() + "; the classifier takes " + config.target().inputSize() + " and gives " + config.target().outputSize());
+          + data.outputDim() + "; the classifier takes " + config.target().inputSize() + " and learns " + dataOutputs + " classes");
     }
   }
 
@@ -425,7 +477,7 @@ final class ReplayLearner implements ContinualLearner {
     checkPixels(data);
     inputs.load(session, data);
     sampler = new IndexSampler(data.trainSize(), StepSeeds.mix(settings.seed(), task, -1));
-    classifierSteps = settings.iterationsFor(data.trainSize());
+    classifierSteps = classifierStepsOf(config, mode, task, data.trainSize());
     currentTask = task;
     session.run(classifierAdam.reset());
     session.run(copyTeacher);
@@ -585,6 +637,9 @@ final class ReplayLearner implements ContinualLearner {
   @Override
   public double evaluate(int task, TaskData data) {
     checkShapes(data);
+    if (mode == Mode.TASKS) {
+      throw new IllegalStateException("a task-inference network predicts tasks, not classes");
+    }
     float[] pred = predict(task, data.testX(), data.testSize(), data.inputPermutation());
     return Metrics.score(config.kind(), pred, data.testY(), data.outputDim());
   }

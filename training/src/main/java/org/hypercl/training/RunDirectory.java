@@ -236,7 +236,10 @@ public final class RunDirectory implements AutoCloseable {
     counts.put("hypernetwork", config.hypernetwork().parameterCount());
     counts.put("taskEmbeddings", (long) config.numTasks() * config.hypernetwork().embeddingDim());
     counts.put("compressionRatio", config.compressionRatio());
-    if (config.method() == Method.HNET_R) {
+    if (config.method() == Method.HNET_TIR) {
+      counts.put("taskInference", HnetTirLearner.taskInferenceWeights(config));
+    }
+    if (config.method() == Method.HNET_R || config.method() == Method.HNET_TIR) {
       LearnerSettings.Replay r = config.settings().replay();
       int in = config.target().inputSize();
       ObjectNode rc = counts.putObject("replay");

@@ -231,6 +231,76 @@ class ReplayLearnerTest {
     assertThat(dir.resolve("plots/replay-samples-after-task-3.png")).doesNotExist();
   }
 
+  static ExperimentConfig tirExperiment(Scenario scenario, int tasks, LearnerSettings.Replay replay) {
+    ExperimentConfig c = experiment(scenario, tasks, replay).withMethod(Method.HNET_TIR);
+    return c.withSettings(c.settings().toBuilder().beta(0.05f).build());
+  }
+
+  /** The reference's HNET+TIR sizes on SplitMNIST: the task-inference net, the 50,150 decoder and its hypernetwork. */
+  @Test
+  void tirSizesAndSteps() {
+    ExperimentConfig split = Experiments.withTirDecoder(Experiments.byName("split-mnist").withMethod(Method.HNET_TIR));
+    assertThat(HnetTirLearner.taskInferenceWeights(split)).isEqualTo(476_405);
+    LearnerSettings.Replay r = split.settings().replay();
+    assertThat(r.decoder(784).parameterCount()).isEqualTo(136_084);
+    assertThat(r.hypernetwork(784).parameterCount()).isEqualTo(552_328);
+    ExperimentConfig c = tirExperiment(Scenario.CL3, 3, smallReplay(0.05f, 0.5f));
+    // Task inference from the second task, the VAE but on the last, the classifier always.
+    assertThat(Method.HNET_TIR.stepsPerTask(c, 0, 500)).isEqualTo(0 + 150 + 150);
+    assertThat(Method.HNET_TIR.stepsPerTask(c, 1, 500)).isEqualTo(150 + 150 + 150);
+    assertThat(Method.HNET_TIR.stepsPerTask(c, 2, 500)).isEqualTo(150 + 0 + 150);
+  }
+
+  /** HNET+TIR infers the task from replay-trained outputs; without the replay loss it only knows the last task. */
+  @Test
+  void tirInfersTasksInCl3() {
+    PatternTasks tasks = new PatternTasks(3, 400, 10);
+    try (ContinualRunner.Outcome with = new ContinualRunner(tirExperiment(Scenario.CL3, 3, smallReplay(0.05f, 0.5f)), tasks, null,
+            StepListener.NONE).run();
+        ContinualRunner.Outcome without = new ContinualRunner(tirExperiment(Scenario.CL3, 3, smallReplay(0.05f, 0f)), tasks, null,
+            StepListener.NONE).run()) {
+      RunResults w = with.results();
+      assertThat(w.primary()).isEqualTo("cl3/max-logit");
+      double[] inferred = w.matrices().get(RunResults.TASK_INFERENCE + "/max-logit")[2];
+      double[] inferredWithout = without.results().matrices().get(RunResults.TASK_INFERENCE + "/max-logit")[2];
+      assertThat(inferred[0]).as("task 1 inferred with replay (without: %s)", inferredWithout[0]).isGreaterThan(inferredWithout[0] + 30);
+      assertThat(w.matrix()[2][0]).as("cl3 accuracy on task 1").isGreaterThan(80);
+      // Given the task, the classifier is HNET's: it keeps every task.
+      for (double a : w.matrices().get(RunResults.TASK_GIVEN)[2]) {
+        assertThat(a).isGreaterThan(90);
+      }
+      // Only the task-inference network's reading is measured.
+      assertThat(w.matrices().get(RunResults.TASK_INFERENCE + "/entropy")[2][0]).isNaN();
+    }
+  }
+
+  /** Killed inside the task-inference phase and resumed, HNET+TIR ends where the uninterrupted run does (two checkpoints). */
+  @Test
+  void tirResumesToTheSameResults(@TempDir Path tmp) {
+    PatternTasks tasks = new PatternTasks(2, 200, 11);
+    ExperimentConfig base = tirExperiment(Scenario.CL3, 2, smallReplay(0.05f, 0.5f));
+    ExperimentConfig c = base.withSettings(base.settings().toBuilder().checkpointEvery(50).build());
+    double[][] straight;
+    try (ContinualRunner.Outcome o = new ContinualRunner(c, tasks, null, StepListener.NONE).run()) {
+      straight = o.results().matrix();
+    }
+    Path dir = tmp.resolve("run");
+    StepListener crash = new StepListener() {
+      @Override
+      public void stepFinished(int t, int iteration, float taskLoss, float regLoss) {
+        if (t == 1 && iteration == 70) {
+          throw new IllegalStateException("simulated kill");
+        }
+      }
+    };
+    assertThrows(IllegalStateException.class, () -> new ContinualRunner(c, tasks, RunDirectory.createNew(dir), crash).run().close());
+    try (ContinualRunner.Outcome o = new ContinualRunner(RunDirectory.open(dir).readConfig(), tasks, RunDirectory.open(dir),
+        StepListener.NONE).run()) {
+      assertThat(Arrays.deepEquals(o.results().matrix(), straight))
+          .as("resumed %s, straight %s", Arrays.deepToString(o.results().matrix()), Arrays.deepToString(straight)).isTrue();
+    }
+  }
+
   /** The Bernoulli VAE refuses inputs outside [0, 1], naming the task. */
   @Test
   void refusesStandardizedInputs() {
