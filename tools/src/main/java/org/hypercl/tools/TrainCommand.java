@@ -166,7 +166,8 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Which of hnet, fine-tuning (the hypernetwork with beta = 0), target-only (the target network "
           + "alone), ewc, online-ewc and si (the target network protected by EWC, online EWC or SI) and hnet-r (a classifier "
           + "trained with replay from a VAE whose decoder a protected hypernetwork generates) and hnet-tir (hnet with the "
-          + "task inferred by a network trained on that replay) to train, e.g. "
+          + "task inferred by a network trained on that replay) and rpl-ub (hnet-r's classifier replaying real data of "
+          + "the earlier tasks: the replay upper bound) to train, e.g. "
           + "--methods hnet,online-ewc,si; one method trains into RUN_DIR, several into RUN_DIR/<method> (default: hnet).")
   List<String> methods;
 
@@ -264,6 +265,10 @@ public final class TrainCommand implements Callable<Integer> {
           ExperimentConfig r = config.withName(config.name() + "-hnet-r").withMethod(Method.HNET_R);
           yield given("--task-inference") ? r : r.withTaskInference(Method.HNET_R.defaultTaskInference());
         }
+        case "rpl-ub" -> {
+          ExperimentConfig r = config.withName(config.name() + "-rpl-ub").withMethod(Method.RPL_UB);
+          yield given("--task-inference") ? r : r.withTaskInference(Method.RPL_UB.defaultTaskInference());
+        }
         case "hnet-tir" -> {
           ExperimentConfig r = Experiments.withTirDecoder(config.withName(config.name() + "-hnet-tir").withMethod(Method.HNET_TIR));
           yield given("--task-inference") ? r : r.withTaskInference(Method.HNET_TIR.defaultTaskInference());
@@ -346,7 +351,7 @@ public final class TrainCommand implements Callable<Integer> {
     return c.withSettings(s.build());
   }
 
-  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si", "hnet-r", "hnet-tir");
+  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si", "hnet-r", "hnet-tir", "rpl-ub");
 
   /** The methods to train, in {@link #METHODS} order, from --methods or --baselines. */
   List<String> chosenMethods() {

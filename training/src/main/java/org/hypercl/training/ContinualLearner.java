@@ -55,6 +55,17 @@ public interface ContinualLearner extends AutoCloseable {
   /** Per input row, the inferred task and the class predicted on that task's network. */
   record InferredPredictions(int[] tasks, int[] classes) {}
 
+  /** Whether the learner replays real data of earlier tasks, which {@link #addPastTask} gives it (RPL-UB). */
+  default boolean replaysRealData() {
+    return false;
+  }
+
+  /**
+   * Gives the learner an earlier task's data, for a learner that {@link #replaysRealData()}: the
+   * runner calls it before each task for the tasks before it (the tasks a resumed run did not begin).
+   */
+  default void addPastTask(int task, TaskData data) {}
+
   /**
    * Writes pictures of what the learner holds after task {@code task} into the run's {@code
    * plots/} folder (e.g. a replay model's samples of every task it can replay); nothing by default.

@@ -207,6 +207,11 @@ public final class ContinualRunner {
         int iterations = steps[t];
         long firstStep = 0;
         double priorSeconds = 0;
+        if (learner.replaysRealData()) {
+          for (int j = 0; j < t; j++) {
+            learner.addPastTask(j, source.task(j));
+          }
+        }
         learner.beginTask(t, data);
         if (progress.isInsideTask() && progress.inTask() == t) {
           learner.restore(resumeFrom.resolve(RunDirectory.CHECKPOINT_PREFIX), t);

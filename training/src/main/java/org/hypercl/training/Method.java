@@ -93,6 +93,36 @@ public enum Method {
     }
   },
   /**
+   * The replay upper bound RPL-UB: HNET+R's classifier with real data of the earlier tasks in
+   * place of the VAE's samples (⌈batch/t⌉ per task, soft targets from the frozen copy); no VAE.
+   */
+  RPL_UB {
+    @Override
+    public List<PartSpec> parts(ExperimentConfig c) {
+      return List.of(new PartSpec("", new PartSpec.Own(), List.of()));
+    }
+
+    @Override
+    public boolean generatesWeights(ExperimentConfig config) {
+      return false;
+    }
+
+    @Override
+    public int stepsPerTask(ExperimentConfig config, int task, int trainSize) {
+      return ReplayLearner.stepsOf(config, task, trainSize);
+    }
+
+    @Override
+    public ContinualLearner create(ExperimentConfig config, int maxTrainSize) {
+      return new ReplayLearner(config, maxTrainSize);
+    }
+
+    @Override
+    public TaskInference.Score defaultTaskInference() {
+      return TaskInference.Score.MAX_LOGIT;
+    }
+  },
+  /**
    * HNET+TIR: the hypernetwork classifier of HNET, and a task-inference network with its own
    * weights trained on replay from a protected VAE, which picks the task without its id
    * ({@link HnetTirLearner}).

@@ -82,6 +82,12 @@ final class ReplayLearner implements ContinualLearner {
 
   private final ExperimentConfig config;
   private final Mode mode;
+  /** RPL-UB: the replay batch is real data of the earlier tasks, fed per step; no VAE trains. */
+  private final boolean realReplay;
+  /** RPL-UB's replay rows {@code [t · m, in]}, grouped by task. */
+  private final Placeholder<TFloat32> replayRows;
+  /** The earlier tasks' data, for RPL-UB. */
+  private final Map<Integer, TaskData> pastTasks = new java.util.HashMap<>();
   /** Target width of the task data (the classes of a task; in {@link Mode#TASKS} not the classifier's outputs). */
   private final int dataOutputs;
   private final LearnerSettings settings;
@@ -139,6 +145,7 @@ final class ReplayLearner implements ContinualLearner {
   ReplayLearner(ExperimentConfig config, int maxTrainSize, Mode mode, int dataOutputs) {
     this.mode = mode;
     this.dataOutputs = dataOutputs;
+    this.realReplay = config.method() == Method.RPL_UB;
     if (mode == Mode.TASKS && (config.scenario() != Scenario.CL3 || config.target().outputSize() != 1)) {
       throw new IllegalArgumentException("a task-inference network has one output per task (a cl3 layout of heads of 1); got "
           + config.target() + " in " + config.scenario().id());
@@ -170,6 +177,7 @@ final class ReplayLearner implements ContinualLearner {
       this.stepSeed = train.withName("seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
       this.replayTasks = train.withName("replay_tasks").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       this.replayPerTask = train.withName("replay_per_task").placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
+      this.replayRows = train.withName("replay_rows").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, in)));
       long seed = settings.seed();
 
       // The classifier and its frozen copy.
@@ -205,7 +213,7 @@ final class ReplayLearner implements ContinualLearner {
       firstOutputs = distinct(c, List.of(realLoss, zero, realLoss, nan, nan, nan, metric));
 
       Ops r = c.withSubScope("replay");
-      Operand<TFloat32> fake = replayBatch(r, decoderNet, decoder.weightsOfMany(r, replayTasks));
+      Operand<TFloat32> fake = realReplay ? replayRows : replayBatch(r, decoderNet, decoder.weightsOfMany(r, replayTasks));
       Operand<TFloat32> studentAll = net.forwardAllHeads(r, fake, w, ForwardContext.none().inTraining()).output();
       Operand<TFloat32> teacherAll = r.stopGradient(net.forwardAllHeads(r, fake, r.identity(teacher), ForwardContext.none()).output());
       Operand<TFloat32> kd = replayLoss(r, studentAll, teacherAll);
@@ -319,7 +327,8 @@ final class ReplayLearner implements ContinualLearner {
   /** Steps of task {@code task} in {@code mode}: the classifier's (none on the first task in TASKS mode), then the VAE's. */
   static int stepsOf(ExperimentConfig config, Mode mode, int task, int trainSize) {
     int steps = classifierStepsOf(config, mode, task, trainSize);
-    return task < config.numTasks() - 1 ? steps + config.settings().replay().iterations() : steps;
+    boolean vae = task < config.numTasks() - 1 && config.method() != Method.RPL_UB;
+    return vae ? steps + config.settings().replay().iterations() : steps;
   }
 
   private static int classifierStepsOf(ExperimentConfig config, Mode mode, int task, int trainSize) {
@@ -476,6 +485,7 @@ final class ReplayLearner implements ContinualLearner {
     checkShapes(data);
     checkPixels(data);
     inputs.load(session, data);
+    pastTasks.put(task, data);
     sampler = new IndexSampler(data.trainSize(), StepSeeds.mix(settings.seed(), task, -1));
     classifierSteps = classifierStepsOf(config, mode, task, data.trainSize());
     currentTask = task;
@@ -514,7 +524,11 @@ final class ReplayLearner implements ContinualLearner {
             past[i] = i;
           }
           r.feed(replayTasks, own(owned, Tensors.ints(past, task)));
-          r.feed(replayPerTask, own(owned, TInt32.scalarOf(replayPerTask(settings.batchSize(), task))));
+          int m = replayPerTask(settings.batchSize(), task);
+          r.feed(replayPerTask, own(owned, TInt32.scalarOf(m)));
+          if (realReplay) {
+            r.feed(replayRows, own(owned, Tensors.floats(realRows(task, step, m), (long) task * m, config.target().inputSize())));
+          }
           outputs = replayOutputs;
           r.addTarget(replayUpdate);
         }
@@ -540,6 +554,42 @@ final class ReplayLearner implements ContinualLearner {
     } finally {
       owned.forEach(Tensor::close);
     }
+  }
+
+  @Override
+  public boolean replaysRealData() {
+    return realReplay;
+  }
+
+  @Override
+  public void addPastTask(int task, TaskData data) {
+    checkShapes(data);
+    pastTasks.putIfAbsent(task, data);
+  }
+
+  /**
+   * RPL-UB's replay rows at (task, step): m training examples of each earlier task, drawn with
+   * replacement from (seed, task, step, earlier task), as that task's network sees them (permuted).
+   */
+  private float[] realRows(int task, long step, int m) {
+    int in = config.target().inputSize();
+    float[] rows = new float[task * m * in];
+    for (int r = 0; r < task; r++) {
+      TaskData d = pastTasks.get(r);
+      if (d == null) {
+        throw new IllegalStateException("RPL-UB replays task " + r + " but was not given its data");
+      }
+      int[] perm = d.inputPermutation();
+      SplittableRandom rng = new SplittableRandom(StepSeeds.mix(settings.seed(), task * 1_000L + r, step));
+      for (int i = 0; i < m; i++) {
+        int src = rng.nextInt(d.trainSize()) * in;
+        int dst = (r * m + i) * in;
+        for (int j = 0; j < in; j++) {
+          rows[dst + j] = d.trainX()[src + (perm == null ? j : perm[j])];
+        }
+      }
+    }
+    return rows;
   }
 
   /** Replay samples per earlier task at task {@code t}: ⌈batch / t⌉, as the reference. */

@@ -301,6 +301,16 @@ class ReplayLearnerTest {
     }
   }
 
+  /** RPL-UB replays real data of the earlier tasks: no VAE phase, and CL3 keeps the first task. */
+  @Test
+  void replayUpperBoundKeepsEarlierClasses() {
+    ExperimentConfig c = experiment(Scenario.CL3, 3, smallReplay(0.05f, 0.5f)).withMethod(Method.RPL_UB);
+    assertThat(Method.RPL_UB.stepsPerTask(c, 0, 400)).isEqualTo(150);
+    double[] after = after(c, new PatternTasks(3, 400, 6));
+    assertThat(after[0]).as("task 1").isGreaterThan(95);
+    assertThat(after[2]).as("task 3").isGreaterThan(95);
+  }
+
   /** The Bernoulli VAE refuses inputs outside [0, 1], naming the task. */
   @Test
   void refusesStandardizedInputs() {
