@@ -1,6 +1,7 @@
 package org.hypercl.tools;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.hypercl.graphs.HypernetworkSpec;
@@ -56,6 +57,15 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "TensorFlow intra-op threads (default: 0 = TensorFlow's choice).")
   int threads = 0;
 
+  @Option(names = "--method", paramLabel = "hnet|hnet-r|hnet-tir|rpl-ub",
+      description = "Which learner to time (default: ${DEFAULT-VALUE}). A replay method's task has phases (the classifier's "
+          + "steps, then the VAE's; for hnet-tir the task-inference network's, the VAE's, then the classifier's), each "
+          + "timed on its own; the last task has no VAE phase.")
+  String method = "hnet";
+
+  @Option(names = "--scenario", paramLabel = "cl1|cl2|cl3", description = "The scenario's output layout (default: ${DEFAULT-VALUE}).")
+  String scenario = "cl1";
+
   @Option(names = "--train-size", description = "Generated training examples held in the graph per task "
       + "(default: 1024; 60000 matches MNIST's memory footprint).")
   int trainSize = 1024;
@@ -83,6 +93,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
     PrintWriter w = spec.commandLine().getOut();
     ExperimentConfig c = base.withSettings(base.settings().toBuilder().iterations(warmup + timed).epochs(0).intraOpThreads(threads).build());
+    try {
+      c = c.withScenario(org.hypercl.training.Scenario.parse(scenario));
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--scenario: " + e.getMessage(), e);
+    }
+    if (!method.equals("hnet")) {
+      return benchReplay(c, timed);
+    }
     int n = c.numTasks();
     java.util.Set<Integer> timed0 = new java.util.TreeSet<>();
     if (timeAt != null) {
@@ -154,6 +172,97 @@ public final class BenchCommand implements Callable<Integer> {
     w.printf("peak resident memory of this process: %s (JVM heap now %.2f GiB used of %.2f GiB reserved)%n", peakRss(),
         (rt.totalMemory() - rt.freeMemory()) / 1073741824.0, rt.totalMemory() / 1073741824.0);
     return 0;
+  }
+
+  /** Times each phase of a replay method's tasks: the first and last task, or those of --time-at. */
+  private int benchReplay(ExperimentConfig base, int timed) {
+    org.hypercl.training.Method m = switch (method) {
+      case "hnet-r" -> org.hypercl.training.Method.HNET_R;
+      case "hnet-tir" -> org.hypercl.training.Method.HNET_TIR;
+      case "rpl-ub" -> org.hypercl.training.Method.RPL_UB;
+      default -> throw new UserException("--method '" + method + "': choose hnet, hnet-r, hnet-tir or rpl-ub");
+    };
+    int phase = warmup + timed;
+    ExperimentConfig c0 = base.withMethod(m);
+    if (m == org.hypercl.training.Method.HNET_TIR) {
+      c0 = Experiments.withTirDecoder(c0);
+    }
+    ExperimentConfig c = c0.withSettings(c0.settings().toBuilder().replay(withIterations(c0.settings().replay(), phase)).build());
+    int n = c.numTasks();
+    java.util.Set<Integer> tasks = new java.util.TreeSet<>();
+    if (timeAt != null) {
+      for (int t : timeAt) {
+        if (t < 1 || t > n) {
+          throw new UserException("--time-at " + t + " is not a task of " + config + " (1.." + n + ")");
+        }
+        tasks.add(t - 1);
+      }
+      n = java.util.Collections.max(tasks) + 1;
+    } else {
+      tasks.add(0);
+      tasks.add(n - 1);
+    }
+    PrintWriter w = spec.commandLine().getOut();
+    w.printf("bench %s --method %s --scenario %s: classifier %s, batch %d; per phase %d timed steps after %d warm-up steps%n",
+        config, method, c.scenario().id(), c.target(), c.settings().batchSize(), timed, warmup);
+    w.printf("%-6s %-22s %10s %10s %10s%n", "task", "phase", "ms/step", "steps/s", "RSS");
+    w.flush();
+    if (trainSize < c.settings().batchSize()) {
+      throw new UserException("--train-size must be at least the batch size " + c.settings().batchSize());
+    }
+    try (org.hypercl.training.ContinualLearner learner = m.create(c, trainSize)) {
+      TaskData data = randomTask(c, trainSize, new SplittableRandom(1));
+      for (int t = 0; t < n; t++) {
+        learner.addPastTask(t, data);
+        learner.beginTask(t, data);
+        int total = m.stepsPerTask(c, t, trainSize);
+        if (!tasks.contains(t)) {
+          for (int s = 0; s < total; s += phase) {
+            learner.trainStep(t, s); // one step of each phase, so every part has trained once
+          }
+          learner.finishTask(t);
+          continue;
+        }
+        List<String> names = phaseNames(m, c, t);
+        for (int p = 0; p * phase < total; p++) {
+          int from = p * phase;
+          for (int s = from; s < from + warmup; s++) {
+            learner.trainStep(t, s);
+          }
+          long start = System.nanoTime();
+          for (int s = from + warmup; s < from + phase; s++) {
+            learner.trainStep(t, s);
+          }
+          double ms = (System.nanoTime() - start) / 1e6 / timed;
+          w.printf("%-6d %-22s %10.2f %10.1f %10s%n", t + 1, names.get(p), ms, 1000 / ms, procStatus("VmRSS:"));
+          w.flush();
+        }
+        learner.finishTask(t);
+      }
+    }
+    w.printf("peak resident memory of this process: %s%n", peakRss());
+    return 0;
+  }
+
+  /** The names of task t's phases, in order. */
+  private static List<String> phaseNames(org.hypercl.training.Method m, ExperimentConfig c, int t) {
+    List<String> names = new java.util.ArrayList<>();
+    boolean vae = t < c.numTasks() - 1 && m != org.hypercl.training.Method.RPL_UB;
+    if (m == org.hypercl.training.Method.HNET_TIR) {
+      if (t > 0) names.add("task-inference net");
+      if (vae) names.add("VAE");
+      names.add("hnet classifier");
+    } else {
+      names.add(t == 0 ? "classifier" : "classifier + replay");
+      if (vae) names.add("VAE");
+    }
+    return names;
+  }
+
+  private static org.hypercl.training.LearnerSettings.Replay withIterations(org.hypercl.training.LearnerSettings.Replay r, int it) {
+    return new org.hypercl.training.LearnerSettings.Replay(r.encoderHidden(), r.decoderHidden(), r.latentDim(), r.conditionDim(),
+        r.embeddingDim(), r.chunkEmbeddingDim(), r.hnetHidden(), r.hnetActivation(), r.chunkSize(), r.beta(), it,
+        r.encoderLearningRate(), r.decoderLearningRate(), r.replayWeight(), r.temperature());
   }
 
   /** VmHWM from /proc/self/status (Linux), or "unknown". */
