@@ -57,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "TensorFlow intra-op threads (default: 0 = TensorFlow's choice).")
   int threads = 0;
 
-  @Option(names = "--method", paramLabel = "hnet|hnet-r|hnet-tir|rpl-ub",
+  @Option(names = "--method", paramLabel = "hnet|hnet-r|hnet-tir|dgr|rpl-ub",
       description = "Which learner to time (default: ${DEFAULT-VALUE}). A replay method's task has phases (the classifier's "
           + "steps, then the VAE's; for hnet-tir the task-inference network's, the VAE's, then the classifier's), each "
           + "timed on its own; the last task has no VAE phase.")
@@ -180,7 +180,8 @@ public final class BenchCommand implements Callable<Integer> {
       case "hnet-r" -> org.hypercl.training.Method.HNET_R;
       case "hnet-tir" -> org.hypercl.training.Method.HNET_TIR;
       case "rpl-ub" -> org.hypercl.training.Method.RPL_UB;
-      default -> throw new UserException("--method '" + method + "': choose hnet, hnet-r, hnet-tir or rpl-ub");
+      case "dgr" -> org.hypercl.training.Method.DGR;
+      default -> throw new UserException("--method '" + method + "': choose hnet, hnet-r, hnet-tir, dgr or rpl-ub");
     };
     int phase = warmup + timed;
     ExperimentConfig c0 = base.withMethod(m);

@@ -166,7 +166,8 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Which of hnet, fine-tuning (the hypernetwork with beta = 0), target-only (the target network "
           + "alone), ewc, online-ewc and si (the target network protected by EWC, online EWC or SI) and hnet-r (a classifier "
           + "trained with replay from a VAE whose decoder a protected hypernetwork generates) and hnet-tir (hnet with the "
-          + "task inferred by a network trained on that replay) and rpl-ub (hnet-r's classifier replaying real data of "
+          + "task inferred by a network trained on that replay), dgr (hnet-r's classifier and VAE with the decoder's "
+          + "own weights, trained on current and replayed data) and rpl-ub (hnet-r's classifier replaying real data of "
           + "the earlier tasks: the replay upper bound) to train, e.g. "
           + "--methods hnet,online-ewc,si; one method trains into RUN_DIR, several into RUN_DIR/<method> (default: hnet).")
   List<String> methods;
@@ -265,6 +266,10 @@ public final class TrainCommand implements Callable<Integer> {
           ExperimentConfig r = config.withName(config.name() + "-hnet-r").withMethod(Method.HNET_R);
           yield given("--task-inference") ? r : r.withTaskInference(Method.HNET_R.defaultTaskInference());
         }
+        case "dgr" -> {
+          ExperimentConfig r = config.withName(config.name() + "-dgr").withMethod(Method.DGR);
+          yield given("--task-inference") ? r : r.withTaskInference(Method.DGR.defaultTaskInference());
+        }
         case "rpl-ub" -> {
           ExperimentConfig r = config.withName(config.name() + "-rpl-ub").withMethod(Method.RPL_UB);
           yield given("--task-inference") ? r : r.withTaskInference(Method.RPL_UB.defaultTaskInference());
@@ -351,7 +356,7 @@ public final class TrainCommand implements Callable<Integer> {
     return c.withSettings(s.build());
   }
 
-  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si", "hnet-r", "hnet-tir", "rpl-ub");
+  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si", "hnet-r", "hnet-tir", "dgr", "rpl-ub");
 
   /** The methods to train, in {@link #METHODS} order, from --methods or --baselines. */
   List<String> chosenMethods() {
@@ -482,6 +487,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (config.method() == Method.HNET_TIR) {
       out.printf("task-inference network: %,d weights%n", org.hypercl.training.HnetTirLearner.taskInferenceWeights(config));
+    }
+    if (config.method() == Method.DGR) {
+      LearnerSettings.Replay r = config.settings().replay();
+      int in = config.target().inputSize();
+      out.printf("replay VAE (own weights): encoder %s, %,d weights; decoder %s, %,d weights%n", r.encoder(in),
+          r.encoder(in).parameterCount(), r.decoder(in), r.decoder(in).parameterCount());
     }
     if (config.method() == Method.HNET_R || config.method() == Method.HNET_TIR) {
       LearnerSettings.Replay r = config.settings().replay();

@@ -93,6 +93,38 @@ public enum Method {
     }
   },
   /**
+   * DGR+distill (Shin et al., 2017; van de Ven and Tolias's distillation variant): HNET+R's
+   * classifier and VAE, but the decoder has its own weights and no hypernetwork; the VAE learns
+   * each task's data together with replay from its copy taken at the task's start, both losses
+   * weighted 1/t against 1 − 1/t for the t-th task, as the classifier's.
+   */
+  DGR {
+    @Override
+    public List<PartSpec> parts(ExperimentConfig c) {
+      return List.of(new PartSpec("", new PartSpec.Own(), List.of()), new PartSpec("replay/decoder/", new PartSpec.Own(), List.of()));
+    }
+
+    @Override
+    public boolean generatesWeights(ExperimentConfig config) {
+      return false;
+    }
+
+    @Override
+    public int stepsPerTask(ExperimentConfig config, int task, int trainSize) {
+      return ReplayLearner.stepsOf(config, task, trainSize);
+    }
+
+    @Override
+    public ContinualLearner create(ExperimentConfig config, int maxTrainSize) {
+      return new ReplayLearner(config, maxTrainSize);
+    }
+
+    @Override
+    public TaskInference.Score defaultTaskInference() {
+      return TaskInference.Score.MAX_LOGIT;
+    }
+  },
+  /**
    * The replay upper bound RPL-UB: HNET+R's classifier with real data of the earlier tasks in
    * place of the VAE's samples (⌈batch/t⌉ per task, soft targets from the frozen copy); no VAE.
    */

@@ -311,6 +311,26 @@ class ReplayLearnerTest {
     assertThat(after[2]).as("task 3").isGreaterThan(95);
   }
 
+  /** DGR: an unprotected VAE trained on its own replay keeps the first task in CL3 too, with finite VAE losses throughout. */
+  @Test
+  void dgrKeepsEarlierClasses() {
+    ExperimentConfig c = experiment(Scenario.CL3, 3, smallReplay(0.05f, 0.5f)).withMethod(Method.DGR);
+    PatternTasks tasks = new PatternTasks(3, 400, 6);
+    try (ReplayLearner l = new ReplayLearner(c, 400)) {
+      for (int t = 0; t < 3; t++) {
+        l.beginTask(t, tasks.task(t));
+        for (int s = 0; s < Method.DGR.stepsPerTask(c, t, 400); s++) {
+          float[] out = l.trainStep(t, s);
+          assertThat(out[0]).as("task %d step %d loss", t, s).isFinite();
+        }
+        l.finishTask(t);
+      }
+    }
+    double[] after = after(c, tasks);
+    assertThat(after[0]).as("task 1").isGreaterThan(60);
+    assertThat(after[2]).as("task 3").isGreaterThan(90);
+  }
+
   /** The Bernoulli VAE refuses inputs outside [0, 1], naming the task. */
   @Test
   void refusesStandardizedInputs() {
