@@ -68,14 +68,14 @@ public final class ResultPlots {
    * Writes both figures of the primary matrix into {@code plotsDir}, then, for a classifier, both
    * figures of each other named matrix as {@code matrix-NAME.png} and
    * {@code during-after-NAME.png} (NAME with '/' as '-', e.g. {@code matrix-cl3-entropy.png}), and
-   * returns their paths.
+   * returns their paths. A matrix without any value (nothing measured) gets no figures.
    */
   public static List<Path> writeAll(Path plotsDir, RunResults results) throws IOException {
     List<Path> out = new ArrayList<>();
     out.add(writeMatrix(plotsDir.resolve(MATRIX_FILE), results));
     out.add(writeDuringAfter(plotsDir.resolve(DURING_AFTER_FILE), results));
     for (String name : results.matrices().keySet()) {
-      if (!name.equals(results.primary())) {
+      if (!name.equals(results.primary()) && measured(results.matrices().get(name))) {
         RunResults v = results.view(name);
         String suffix = "-" + name.replace('/', '-') + ".png";
         out.add(writeMatrix(plotsDir.resolve("matrix" + suffix), v));
@@ -83,6 +83,18 @@ public final class ResultPlots {
       }
     }
     return out;
+  }
+
+  /** Whether a matrix has any value: a learner with nothing to infer leaves its task-inference matrices NaN. */
+  static boolean measured(double[][] m) {
+    for (double[] row : m) {
+      for (double v : row) {
+        if (!Double.isNaN(v)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Writes the heatmap of R atomically as a PNG and returns {@code file}. */

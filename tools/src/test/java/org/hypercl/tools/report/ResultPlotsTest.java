@@ -30,6 +30,23 @@ class ResultPlotsTest {
     assertPng(files.get(1), ResultPlots.DURING_AFTER_WIDTH, ResultPlots.DURING_AFTER_HEIGHT);
   }
 
+  /** A matrix with no value (a shared-head replay run's task inference) gets no figure instead of failing. */
+  @Test
+  void unmeasuredMatricesAreSkipped() throws Exception {
+    RunResults r = ReportFixtures.hnetThreeTasks();
+    double[][] empty = new double[3][3];
+    for (double[] row : empty) {
+      Arrays.fill(row, Double.NaN);
+    }
+    java.util.Map<String, double[][]> matrices = new java.util.LinkedHashMap<>(r.matrices());
+    matrices.put("task-inference/max-logit", empty);
+    RunResults withEmpty = new RunResults(r.experiment(), r.metric(), r.taskNames(), r.matrix(), r.trainSeconds(), r.msPerStep(),
+        r.finalTaskLoss(), r.finalRegularizerLoss(), r.primary(), matrices);
+    List<Path> files = ResultPlots.writeAll(tmp.resolve("skip"), withEmpty);
+    assertThat(files).hasSize(2 * (matrices.size() - 1));
+    assertThat(files).noneMatch(p -> p.getFileName().toString().contains("max-logit"));
+  }
+
   @Test
   void mseRunIsDrawnOnALogAxisAndToleratesAZeroError() throws Exception {
     assertPng(ResultPlots.writeDuringAfter(tmp.resolve("mse.png"), ReportFixtures.mseThreeTasks()),
