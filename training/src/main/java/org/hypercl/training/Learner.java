@@ -356,62 +356,8 @@ public final class Learner implements ContinualLearner {
     return result;
   }
 
-  /** Runs one graph run's worth of {@link #evalBatches}: feeds are added to {@code runner}, which it runs. */
-  private interface EvalBatch {
-    void run(FeedRunner runner, int start, int rows);
-  }
-
-  /** A session runner whose fed tensors are closed after the batch. */
-  private static final class FeedRunner {
-    private final Session.Runner runner;
-    private final List<Tensor> owned;
-
-    FeedRunner(Session.Runner runner, List<Tensor> owned) {
-      this.runner = runner;
-      this.owned = owned;
-    }
-
-    FeedRunner feed(Operand<?> op, Tensor t) {
-      owned.add(t);
-      runner.feed(op, t);
-      return this;
-    }
-
-    /** The runner, to add fetches to and run. */
-    Session.Runner runner() {
-      return runner;
-    }
-  }
-
-  /**
-   * Feeds {@code x} to the evaluation input in batches of the settings' evaluation batch size, each
-   * with the permutation the examples came through (identity for null), and calls {@code batch}.
-   */
-  private void evalBatches(float[] x, int n, int[] permutation, EvalBatch batch) {
-    int in = config.target().inputSize();
-    int[] perm = permutation != null ? permutation : identity(in);
-    int size = settings.evalBatchSize();
-    for (int start = 0; start < n; start += size) {
-      int m = Math.min(size, n - start);
-      float[] chunk = new float[m * in];
-      System.arraycopy(x, start * in, chunk, 0, m * in);
-      List<Tensor> owned = new ArrayList<>(4);
-      try {
-        FeedRunner r = new FeedRunner(session.runner(), owned);
-        r.feed(inputs.evalX, Tensors.floats(chunk, m, in)).feed(inputs.evalPermutation, Tensors.ints(perm, in));
-        batch.run(r, start, m);
-      } finally {
-        owned.forEach(Tensor::close);
-      }
-    }
-  }
-
-  private static int[] identity(int n) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    return p;
+  private void evalBatches(float[] x, int n, int[] permutation, EvalBatches.Body batch) {
+    EvalBatches.run(session, inputs, config.target().inputSize(), settings.evalBatchSize(), x, n, permutation, batch);
   }
 
   /** Outputs for a task's own inputs, unpermuted: convenience for regression plots and tests. */

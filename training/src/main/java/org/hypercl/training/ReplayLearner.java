@@ -697,64 +697,16 @@ final class ReplayLearner implements ContinualLearner {
     }
     float[] result = new float[n * out];
     evalBatches(x, n, permutation, (runner, start, m) -> {
-      runner.feed(evalTask, own(runner.owned, TInt32.scalarOf(task)));
-      runner.fetch(evalOutput);
-      try (Result res = runner.run()) {
+      runner.feed(evalTask, TInt32.scalarOf(task));
+      try (Result res = runner.runner().fetch(evalOutput).run()) {
         System.arraycopy(Tensors.toFloats(res.get(0)), 0, result, start * out, m * out);
       }
     });
     return result;
   }
 
-  /** A session runner and the tensors it was fed, closed after the batch. */
-  private static final class Batch {
-    final Session.Runner runner;
-    final List<Tensor> owned = new ArrayList<>(4);
-
-    Batch(Session.Runner runner) {
-      this.runner = runner;
-    }
-
-    void feed(Operand<?> op, Tensor t) {
-      runner.feed(op, t);
-    }
-
-    void fetch(Operand<?> op) {
-      runner.fetch(op);
-    }
-
-    Result run() {
-      return runner.run();
-    }
-  }
-
-  private interface EvalBatch {
-    void run(Batch batch, int start, int rows);
-  }
-
-  private void evalBatches(float[] x, int n, int[] permutation, EvalBatch body) {
-    int in = config.target().inputSize();
-    int[] perm = permutation;
-    if (perm == null) {
-      perm = new int[in];
-      for (int i = 0; i < in; i++) {
-        perm[i] = i;
-      }
-    }
-    int size = settings.evalBatchSize();
-    for (int start = 0; start < n; start += size) {
-      int m = Math.min(size, n - start);
-      float[] chunk = new float[m * in];
-      System.arraycopy(x, start * in, chunk, 0, m * in);
-      Batch b = new Batch(session.runner());
-      try {
-        b.feed(inputs.evalX, own(b.owned, Tensors.floats(chunk, m, in)));
-        b.feed(inputs.evalPermutation, own(b.owned, Tensors.ints(perm, in)));
-        body.run(b, start, m);
-      } finally {
-        b.owned.forEach(Tensor::close);
-      }
-    }
+  private void evalBatches(float[] x, int n, int[] permutation, EvalBatches.Body body) {
+    EvalBatches.run(session, inputs, config.target().inputSize(), settings.evalBatchSize(), x, n, permutation, body);
   }
 
   @Override
@@ -799,12 +751,12 @@ final class ReplayLearner implements ContinualLearner {
     }
     int c = headSize();
     evalBatches(x, n, permutation, (b, start, m) -> {
-      b.feed(candidates, own(b.owned, Tensors.ints(cands, cands.length)));
+      b.feed(candidates, Tensors.ints(cands, cands.length));
+      Session.Runner run = b.runner();
       for (TaskInference.Score s : scores) {
-        b.fetch(inferredTask.get(s));
-        b.fetch(inferredLogits.get(s));
+        run.fetch(inferredTask.get(s)).fetch(inferredLogits.get(s));
       }
-      try (Result res = b.run()) {
+      try (Result res = run.run()) {
         for (int i = 0; i < scores.length; i++) {
           if (!shared) {
             System.arraycopy(Tensors.toInts(res.get(2 * i)), 0, tasks.get(scores[i]), start, m);
