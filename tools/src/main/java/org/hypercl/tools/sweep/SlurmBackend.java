@@ -189,7 +189,9 @@ final class SlurmBackend {
     int active = st.count(Kind.QUEUED) + st.count(Kind.RUNNING) + st.count(Kind.UNKNOWN);
     w.printf(Locale.ROOT, "sweep %s: %d runs (%d configurations x %d seeds) in %s: %d done, %d queued or running, %d to submit%n",
         plan.name(), plan.runs().size(), plan.configurations(), seeds, out, st.count(Kind.DONE), active, todo.size());
-    st.view().notes().forEach(n -> w.println("  (" + n + ")"));
+    if (!st.view().queueKnown()) {
+      st.view().notes().forEach(n -> w.println("  (" + n + ")"));
+    }
     if (todo.isEmpty()) {
       w.println(active == 0 ? "nothing to submit: every run has finished (hypercl sweep report " + out + ")"
           : "nothing to submit: the runs not done are queued or running (hypercl sweep status " + out + ")");
@@ -211,6 +213,7 @@ final class SlurmBackend {
       w.flush();
       return 0;
     }
+    SweepRunner.fillNativeLibraryCache(); // before tasks start side by side, as for local workers
     // Staged under another name and renamed only once sbatch took it, so a refusal leaves the folder as it was.
     Path staged = SweepFolder.slurmDir(out).resolve("." + SweepFolder.SLURM_SCRIPT + ".submitting");
     String jobId;

@@ -91,6 +91,17 @@ final class SweepRunner {
     return String.join(File.pathSeparator, entries);
   }
 
+  /**
+   * Loads TensorFlow's native library in this JVM, which extracts it into JavaCPP's cache
+   * ({@code ~/.javacpp/cache}, about 650 MB) if it is not there for this jar yet. Trainings started
+   * together would otherwise find the cache empty and fill it at once: on the local Slurm cluster,
+   * with a freshly built jar, one of two array tasks that did so died with SIGBUS in the library
+   * loader.
+   */
+  static void fillNativeLibraryCache() {
+    org.tensorflow.TensorFlow.version();
+  }
+
   int processesStarted() {
     return started.get();
   }
@@ -116,6 +127,9 @@ final class SweepRunner {
     }
     Files.createDirectories(out.resolve(SweepFolder.LOGS));
     Files.createDirectories(out.resolve(SweepFolder.RUNS));
+    if (Math.min(workers, todo.size()) > 1) {
+      fillNativeLibraryCache();
+    }
     Thread hook = new Thread(this::stopAll, "hypercl-sweep-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, todo.size()), r -> {
