@@ -191,7 +191,7 @@ final class SlurmScript {
     }
   }
 
-  /** Reads an arguments file back (tests, and the dry run's listing). */
+  /** Reads an arguments file back, as the task's {@code mapfile -d ''} does. */
   static List<String> readArgs(Path file) throws IOException {
     String all = new String(java.nio.file.Files.readAllBytes(file), StandardCharsets.UTF_8);
     List<String> out = new ArrayList<>();
