@@ -21,6 +21,7 @@ import org.hypercl.training.AtomicFiles;
 import org.hypercl.training.JsonFiles;
 import org.hypercl.training.RunDirectory;
 import org.hypercl.training.SweepSpec;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,8 +30,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hypercl sweep}: many {@code train} runs from one spec (docs/sweeps.md), run locally;
- * {@code run}, {@code status} and {@code report}.
+ * {@code hypercl sweep}: many {@code train} runs from one spec (docs/sweeps.md), run locally or
+ * submitted to Slurm as an array job; {@code run}, {@code status} and {@code report}.
  */
 @Command(
     name = "sweep",
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Hyperparameter sweeps: a JSON spec (a base experiment, fixed overrides, a grid, random samples, conditional "
           + "overrides, seeds, extra train flags) expanded into runs, each a 'hypercl train' process; see docs/sweeps.md.",
-      "Runs locally; a Slurm backend is not implemented yet.",
+      "Runs here, N at a time, or on Slurm (sweep run --slurm): one sbatch array task per run.",
     },
     subcommands = {SweepCommand.Run.class, SweepCommand.Status.class, SweepCommand.Report.class})
 public final class SweepCommand implements Callable<Integer> {
@@ -50,10 +51,11 @@ public final class SweepCommand implements Callable<Integer> {
     throw new ParameterException(spec.commandLine(), "Missing subcommand: run, status or report");
   }
 
-  /** {@code hypercl sweep run SPEC.json --out DIR}. */
+  /** {@code hypercl sweep run SPEC.json --out DIR [--workers N | --slurm ...]}. */
   @Command(
       name = "run",
-      header = "Trains a sweep's runs here, 1 or --workers N at a time; run again to continue where it stopped.",
+      header = "Trains a sweep's runs here, 1 or --workers N at a time, or submits them to Slurm (--slurm); run again to "
+          + "continue where it stopped.",
       mixinStandardHelpOptions = true,
       sortOptions = false,
       description = {
@@ -62,6 +64,11 @@ public final class SweepCommand implements Callable<Integer> {
             + "its overrides plus -seed<S>, so the same configuration has the same name whenever the spec is expanded.",
         "Run it again to continue: finished runs are skipped, stopped ones resumed (train --resume), failed ones tried "
             + "again. Exit code 0 when every run has finished, 1 when some failed, 2 for a bad spec.",
+        "With --slurm nothing trains here: the runs not yet done (nor queued or running) become one sbatch array job, "
+            + "a task per run running 'hypercl train' with that run's arguments; the script is DIR/slurm/sweep.sbatch, "
+            + "each task's output DIR/slurm/<job>_<index>.out, the job ids DIR/slurm/jobs.json. 'sweep status DIR' asks "
+            + "squeue and sacct. Run it again after failures to submit just the failed and missing runs. Exit code 0 "
+            + "once submitted (or nothing is left to submit), 2 when sbatch is missing or refuses.",
       })
   static final class Run implements Callable<Integer> {
 
@@ -77,8 +84,42 @@ public final class SweepCommand implements Callable<Integer> {
         + "unless the spec's train flags give --threads (default: ${DEFAULT-VALUE}).")
     int workers = 1;
 
-    @Option(names = "--dry-run", description = "Write the plan and print it; train nothing.")
+    @Option(names = "--dry-run", description = "Write the plan and print it; train nothing. With --slurm: also write the "
+        + "sbatch script and print it; submit nothing.")
     boolean dryRun;
+
+    @Option(names = "--slurm", description = "Submit the runs to Slurm as one array job instead of training them here.")
+    boolean slurm;
+
+    @Option(names = "--partition", paramLabel = "P", description = "With --slurm: the partition (sbatch --partition); "
+        + "default: the cluster's default partition.")
+    String partition;
+
+    @Option(names = "--time", paramLabel = "T", description = "With --slurm: each task's time limit (sbatch --time), e.g. "
+        + "30:00, 4:00:00 or 1-0; default: the partition's. A task stopped by it keeps its checkpoints; the next submission "
+        + "resumes the run.")
+    String time;
+
+    @Option(names = "--mem", paramLabel = "M", description = "With --slurm: memory per task (sbatch --mem), e.g. 4G; "
+        + "default: the partition's.")
+    String mem;
+
+    @Option(names = "--gres", paramLabel = "G", description = "With --slurm: generic resources per task (sbatch --gres), "
+        + "e.g. gpu:1 (a GPU run also needs a build with -Pgpu).")
+    String gres;
+
+    @Option(names = "--cpus", paramLabel = "C", description = "With --slurm: CPUs per task (sbatch --cpus-per-task), also "
+        + "each run's train --threads unless the spec's train flags give --threads (default: " + SlurmSettings.CPUS_DEFAULT + ").")
+    Integer cpus;
+
+    @Option(names = "--max-parallel", paramLabel = "K", description = "With --slurm: at most K tasks of the array at a time "
+        + "(--array=...%%K); default: as many as the scheduler gives.")
+    Integer maxParallel;
+
+    @Option(names = "--slurm-bin", paramLabel = "DIR", description = "The folder of sbatch, squeue and sacct, for an unusual "
+        + "install or a test (default: $" + SlurmScheduler.BIN_ENV + " if set, else PATH). Without --slurm, squeue is asked "
+        + "only whether runs of an earlier --slurm submission are still queued or running, which are not trained here.")
+    Path slurmBin;
 
     /** The runner of the last call, for tests. */
     SweepRunner runner;
@@ -87,6 +128,11 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() throws IOException {
       if (workers < 1) {
         throw new UserException("--workers must be at least 1, got " + workers);
+      }
+      SlurmSettings settings = slurmSettings();
+      SlurmScheduler scheduler = SlurmScheduler.locate(slurmBin);
+      if (slurm && !dryRun) {
+        scheduler.require("sbatch", SlurmScheduler.INSTALL_OR_LOCAL); // before anything is written
       }
       SweepSpec s;
       try {
@@ -97,8 +143,11 @@ public final class SweepCommand implements Callable<Integer> {
       if (Files.exists(out) && !Files.isDirectory(out)) {
         throw new UserException("--out " + out + " is not a folder");
       }
-      SweepPlan plan = SweepPlan.build(s, specFile, out, workers);
       Path dir = out.toAbsolutePath().normalize();
+      if (slurm) {
+        SlurmScript.requirePlainPath(dir);
+      }
+      SweepPlan plan = SweepPlan.build(s, specFile, out, slurm ? settings.cpus() : SweepPlan.localThreads(workers));
       Files.createDirectories(dir);
       PrintWriter w = spec.commandLine().getOut();
       try (SweepLock lock = SweepLock.take(dir)) {
@@ -106,13 +155,42 @@ public final class SweepCommand implements Callable<Integer> {
           plan.requireCompatibleWith(SweepPlan.read(dir), out);
         }
         plan.write(dir);
+        if (slurm) {
+          if (dryRun) {
+            printPlan(w, plan, dir);
+            w.println();
+          }
+          return new SlurmBackend(dir, plan, scheduler).submit(settings, dryRun, w);
+        }
         if (dryRun) {
           printPlan(w, plan, dir);
           return 0;
         }
+        List<String> onSlurm = new SlurmBackend(dir, plan, scheduler).activeTasks();
+        if (!onSlurm.isEmpty()) {
+          throw new UserException(dir + ": " + onSlurm.size() + " runs are queued or running on Slurm (" + String.join(", ", onSlurm)
+              + "); wait for them (hypercl sweep status " + dir + ") or scancel them before training here");
+        }
         runner = new SweepRunner(dir, plan, workers, w);
         return runner.run();
       }
+    }
+
+    /** The Slurm flags as settings; refused without --slurm, where they would do nothing. */
+    private SlurmSettings slurmSettings() {
+      CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+      if (!slurm) {
+        for (String f : List.of("--partition", "--time", "--mem", "--gres", "--cpus", "--max-parallel")) {
+          if (parsed.hasMatchedOption(f)) {
+            throw new UserException(f + " is for Slurm; add --slurm, or leave it out to train here");
+          }
+        }
+        return null;
+      }
+      if (parsed.hasMatchedOption("--workers")) {
+        throw new UserException("--workers is for training here; with --slurm the scheduler decides (--max-parallel K limits it)");
+      }
+      return new SlurmSettings(partition, time, mem, gres, cpus == null ? SlurmSettings.CPUS_DEFAULT : cpus, maxParallel);
     }
 
     private static void printPlan(PrintWriter w, SweepPlan plan, Path dir) {
@@ -152,8 +230,13 @@ public final class SweepCommand implements Callable<Integer> {
       name = "status",
       header = "Where each run of a sweep stands.",
       mixinStandardHelpOptions = true,
-      description = "Where each run of a sweep stands: done, running, failed (the last attempt's exit code), partial "
-          + "(tasks done of all; resumed by the next 'sweep run') or pending.")
+      description = {
+        "Where each run of a sweep stands: done, running, failed (the last attempt's exit code), partial "
+            + "(tasks done of all; resumed by the next 'sweep run') or pending.",
+        "For a sweep submitted with --slurm: done (its run folder has every task's results), running or queued (squeue: "
+            + "state, node, reason), failed (how its task ended: squeue's or sacct's state, the exit code the task "
+            + "recorded), partial, or not submitted; and the failed tasks' output files.",
+      })
   static final class Status implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -161,9 +244,17 @@ public final class SweepCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The sweep folder (--out of sweep run).")
     Path dir;
 
+    @Option(names = "--slurm-bin", paramLabel = "DIR", description = "The folder of squeue and sacct, for a sweep submitted "
+        + "to Slurm (default: $" + SlurmScheduler.BIN_ENV + " if set, else PATH).")
+    Path slurmBin;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
       SweepPlan plan = SweepPlan.read(dir);
+      if (!SlurmJobs.read(dir).isEmpty()) {
+        new SlurmBackend(dir.toAbsolutePath().normalize(), plan, SlurmScheduler.locate(slurmBin)).printStatus(spec.commandLine().getOut());
+        return 0;
+      }
       List<String> paths = plan.sweptPaths();
       Map<SweepFolder.Kind, Integer> counts = new EnumMap<>(SweepFolder.Kind.class);
       List<String> header = new ArrayList<>(List.of("run", "seed"));

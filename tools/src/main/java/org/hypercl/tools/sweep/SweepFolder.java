@@ -16,7 +16,11 @@ import org.hypercl.training.RunResults;
  * The sweep folder ({@code --out}): {@code sweep.json} (the plan), {@code runs/<name>/} (each a
  * run folder of {@code hypercl train}), {@code logs/<name>.log} (the run's output, every attempt
  * appended), {@code state/<name>.json} (the last attempt: running, finished, failed or interrupted,
- * with its exit code) and {@code report.csv}.
+ * with its exit code) and {@code report.csv}. A sweep submitted to Slurm also has {@code slurm/}:
+ * {@code sweep.sbatch} (the array script last written), {@code args/<name>.new} and
+ * {@code args/<name>.resume} (the run's {@code train} arguments, NUL-separated, which the array
+ * task reads), {@code jobs.json} (the submissions), {@code tasks/<name>.json} (what the run's last
+ * array task recorded as it ended) and {@code <job>_<index>.out} (each task's output).
  */
 final class SweepFolder {
 
@@ -26,8 +30,35 @@ final class SweepFolder {
   static final String STATE = "state";
   static final String REPORT = "report.csv";
   static final String LOCK = ".sweep.lock";
+  static final String SLURM = "slurm";
+  static final String SLURM_SCRIPT = "sweep.sbatch";
+  static final String SLURM_JOBS = "jobs.json";
+  static final String SLURM_ARGS = "args";
+  static final String SLURM_TASKS = "tasks";
+  /** The arguments file of a new run ({@link #slurmArgs}); the array task takes this one when the run has no config.json. */
+  static final String NEW = "new";
+  /** The arguments file of a run to continue ({@code train --resume}). */
+  static final String RESUME = "resume";
 
   private SweepFolder() {}
+
+  static Path slurmDir(Path out) {
+    return out.resolve(SLURM);
+  }
+
+  /** {@code slurm/args/<name>.<mode>}, mode {@link #NEW} or {@link #RESUME}. */
+  static Path slurmArgs(Path out, String name, String mode) {
+    return slurmDir(out).resolve(SLURM_ARGS).resolve(name + "." + mode);
+  }
+
+  static Path slurmTask(Path out, String name) {
+    return slurmDir(out).resolve(SLURM_TASKS).resolve(name + ".json");
+  }
+
+  /** The output of array task {@code index} of job {@code jobId} ({@code --output=slurm/%A_%a.out}). */
+  static Path slurmLog(Path out, String jobId, int index) {
+    return slurmDir(out).resolve(jobId + "_" + index + ".out");
+  }
 
   static Path runDir(Path out, String name) {
     return out.resolve(RUNS).resolve(name);

@@ -48,10 +48,11 @@ record SweepPlan(String name, Path specFile, JsonNode spec, int configurations, 
   /**
    * The plan of {@code spec} in {@code out}: every run's arguments, each configuration checked as
    * {@code train} would check it (flags, overrides, the experiment they make) so a bad one fails
-   * before anything runs. Each run gets {@code --threads max(1, cores / workers)} unless the spec's
-   * train flags give {@code --threads}.
+   * before anything runs. Each run gets {@code --threads threadsPerRun} unless the spec's train
+   * flags give {@code --threads}: {@link #localThreads} for runs side by side here, the CPUs of a
+   * Slurm task there.
    */
-  static SweepPlan build(SweepSpec spec, Path specFile, Path out, int workers) {
+  static SweepPlan build(SweepSpec spec, Path specFile, Path out, int threadsPerRun) {
     List<SweepRun> expanded;
     try {
       expanded = spec.expand();
@@ -61,7 +62,7 @@ record SweepPlan(String name, Path specFile, JsonNode spec, int configurations, 
     Path root = out.toAbsolutePath().normalize();
     boolean threadsGiven = spec.train().stream().anyMatch(a -> a.equals("--threads") || a.startsWith("--threads="));
     List<String> threads = threadsGiven ? List.of()
-        : List.of("--threads", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / workers)));
+        : List.of("--threads", Integer.toString(threadsPerRun));
     List<String> resumable = resumable(spec.train());
     Set<String> checked = new HashSet<>();
     List<Planned> runs = new ArrayList<>();
@@ -103,6 +104,11 @@ record SweepPlan(String name, Path specFile, JsonNode spec, int configurations, 
     }
     int configurations = (int) runs.stream().map(Planned::config).distinct().count();
     return new SweepPlan(spec.name(), specFile.toAbsolutePath().normalize(), spec.json(), configurations, runs);
+  }
+
+  /** TensorFlow threads for each of {@code workers} runs side by side on this machine: its cores shared out, at least 1. */
+  static int localThreads(int workers) {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
   }
 
   /** The spec's train flags that {@code train --resume} also takes, with their values. */

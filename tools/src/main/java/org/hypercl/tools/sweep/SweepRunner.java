@@ -1,5 +1,6 @@
 package org.hypercl.tools.sweep;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.hypercl.tools.HyperclCommand;
 import org.hypercl.tools.report.SweepReport;
 import org.hypercl.training.RunDirectory;
@@ -61,7 +63,10 @@ final class SweepRunner {
     this.java = javaCommand();
   }
 
-  /** The command that starts {@code hypercl} in a new JVM like this one. */
+  /**
+   * The command that starts {@code hypercl} in a new JVM like this one. The class path's entries
+   * are made absolute, so the command works from any folder (a Slurm task starts in its own).
+   */
   static List<String> javaCommand() {
     Path bin = Path.of(System.getProperty("java.home"), "bin", "java");
     String exe = Files.isExecutable(bin) ? bin.toString() : ProcessHandle.current().info().command().orElse("java");
@@ -71,9 +76,30 @@ final class SweepRunner {
       cmd.addAll(List.of(opts.trim().split("\\s+")));
     }
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(absoluteClassPath(System.getProperty("java.class.path")));
     cmd.add(HyperclCommand.class.getName());
     return cmd;
+  }
+
+  static String absoluteClassPath(String classPath) {
+    List<String> entries = new ArrayList<>();
+    for (String e : classPath.split(Pattern.quote(File.pathSeparator))) {
+      if (!e.isEmpty()) {
+        entries.add(Path.of(e).toAbsolutePath().normalize().toString());
+      }
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
+  /**
+   * Loads TensorFlow's native library in this JVM, which extracts it into JavaCPP's cache
+   * ({@code ~/.javacpp/cache}, about 650 MB) if it is not there for this jar yet. Trainings started
+   * together would otherwise find the cache empty and fill it at once: on the local Slurm cluster,
+   * with a freshly built jar, one of two array tasks that did so died with SIGBUS in the library
+   * loader.
+   */
+  static void fillNativeLibraryCache() {
+    org.tensorflow.TensorFlow.version();
   }
 
   int processesStarted() {
@@ -101,6 +127,9 @@ final class SweepRunner {
     }
     Files.createDirectories(out.resolve(SweepFolder.LOGS));
     Files.createDirectories(out.resolve(SweepFolder.RUNS));
+    if (Math.min(workers, todo.size()) > 1) {
+      fillNativeLibraryCache();
+    }
     Thread hook = new Thread(this::stopAll, "hypercl-sweep-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, todo.size()), r -> {
