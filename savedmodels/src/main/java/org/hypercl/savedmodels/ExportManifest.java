@@ -30,6 +30,8 @@ import java.util.Map;
  * @param source the run and checkpoint exported
  * @param provenance copied from the run's config.json
  * @param export when, with what, and how it was verified
+ * @param generatorModel the replay generator's model, or null for a run without one
+ * @param generator what the generator takes and makes (latent size, tasks, image shape), or null
  */
 public record ExportManifest(
     String format,
@@ -48,7 +50,9 @@ public record ExportManifest(
     Map<String, Object> hypernetwork,
     Source source,
     JsonNode provenance,
-    ExportInfo export) {
+    ExportInfo export,
+    String generatorModel,
+    Map<String, Object> generator) {
 
   public static final String FILE = "manifest.json";
   public static final String FORMAT = "hypercl-export/1";
@@ -73,7 +77,7 @@ public record ExportManifest(
    * @param head the output head it reads
    * @param permutedInputs whether the task sees its inputs through a permutation of its own (e.g.
    *     PermutedMNIST), baked into its models; false for runs that recorded none
-   * @param embedding its learned embedding e^(t)
+   * @param embedding its learned embedding e^(t); null where the classifier has its own weights
    */
   public record Task(int id, String name, String model, int head, boolean permutedInputs, float[] embedding) {}
 
@@ -83,11 +87,19 @@ public record ExportManifest(
   /** When and how the export was made and verified. */
   public record ExportInfo(String created, String tensorflow, int verificationSamples, double maxDifference, double tolerance) {}
 
-  /** Model names, the per-task models first, then the hypernetwork model. */
+  /**
+   * Model names: the per-task models first, then the hypernetwork model (absent when the run's
+   * classifier has its own weights), then the replay generator's (when the run has one).
+   */
   public List<String> models() {
     List<String> names = new java.util.ArrayList<>();
     tasks.forEach(t -> names.add(t.model()));
-    names.add(hypernetworkModel);
+    if (hypernetworkModel != null) {
+      names.add(hypernetworkModel);
+    }
+    if (generatorModel != null) {
+      names.add(generatorModel);
+    }
     return names;
   }
 

@@ -24,6 +24,7 @@ public final class ExportedModels implements AutoCloseable {
   private final List<LoadedModel> loaded = new ArrayList<>();
   private final List<TaskModel> tasks = new ArrayList<>();
   private final HypernetworkModel hypernetwork;
+  private final LoadedModel generator;
 
   private ExportedModels(Path dir, ConfigProto config) {
     this.dir = dir;
@@ -38,9 +39,20 @@ public final class ExportedModels implements AutoCloseable {
         tasks.add(new TaskModel(m, manifest.kind(), in, manifest.outputSize()));
       }
       String h = manifest.hypernetworkModel();
-      LoadedModel m = LoadedModel.load(h, manifest.version(), dir.resolve(h).resolve(version), config);
-      loaded.add(m);
-      hypernetwork = new HypernetworkModel(m, manifest);
+      if (h != null) {
+        LoadedModel m = LoadedModel.load(h, manifest.version(), dir.resolve(h).resolve(version), config);
+        loaded.add(m);
+        hypernetwork = new HypernetworkModel(m, manifest);
+      } else {
+        hypernetwork = null;
+      }
+      String g = manifest.generatorModel();
+      if (g != null) {
+        generator = LoadedModel.load(g, manifest.version(), dir.resolve(g).resolve(version), config);
+        loaded.add(generator);
+      } else {
+        generator = null;
+      }
       ok = true;
     } finally {
       if (!ok) {
@@ -79,8 +91,40 @@ public final class ExportedModels implements AutoCloseable {
     return tasks.size();
   }
 
+  /** Whether the export has a hypernetwork model (not for runs whose classifier has its own weights). */
+  public boolean hasHypernetwork() {
+    return hypernetwork != null;
+  }
+
+  /** The hypernetwork model; an export of a run whose classifier has its own weights has none. */
   public HypernetworkModel hypernetwork() {
+    if (hypernetwork == null) {
+      throw new IllegalStateException("the export in " + dir + " has no hypernetwork model: its run ("
+          + manifest.experiment() + ") trained the classifier's own weights; use the per-task models");
+    }
     return hypernetwork;
+  }
+
+  /**
+   * {@code count} samples of a replayed task from the generator model, drawn from {@code seed}:
+   * {@code [count · inputSize]} row-major, pixels in [0, 1].
+   */
+  public float[] generate(int taskId, int count, long seed) {
+    if (generator == null) {
+      throw new IllegalStateException("the export in " + dir + " has no generator model (its run has no replay model)");
+    }
+    int tasks = ((Number) manifest.generator().get("tasks")).intValue();
+    if (taskId < 0 || taskId >= tasks || count <= 0) {
+      throw new IllegalArgumentException("the generator makes samples of tasks 0.." + (tasks - 1) + ", count > 0; got task "
+          + taskId + ", count " + count);
+    }
+    try (org.tensorflow.types.TInt32 t = org.tensorflow.types.TInt32.scalarOf(taskId);
+        org.tensorflow.types.TInt32 n = org.tensorflow.types.TInt32.scalarOf(count);
+        org.tensorflow.types.TInt64 s = org.tensorflow.types.TInt64.vectorOf(seed, 0L);
+        org.tensorflow.Result r = generator.call(Signatures.GENERATE_RANDOM,
+            java.util.Map.of(Signatures.TASK_ID, t, Signatures.COUNT, n, Signatures.SEED, s))) {
+      return org.hypercl.graphs.Tensors.toFloats(r.get(Signatures.SAMPLES).orElseThrow());
+    }
   }
 
   @Override

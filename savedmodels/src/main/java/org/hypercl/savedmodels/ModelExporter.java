@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import org.hypercl.graphs.MlpSpec;
 import org.hypercl.graphs.TargetSpec;
 import org.hypercl.graphs.TempFiles;
 import org.hypercl.graphs.Tensors;
@@ -100,28 +101,10 @@ public final class ModelExporter {
       models.add(ModelNames.task(name, t));
     }
     models.add(ModelNames.hypernetwork(name));
-    for (String m : models) {
-      if (Files.exists(out.resolve(m).resolve(version))) {
-        throw new IllegalArgumentException(
-            out.resolve(m).resolve(version) + " already exists; export under another --version or --out");
-      }
-    }
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new IllegalArgumentException("export folder " + out + " exists and is not a folder");
-    }
+    refuseExisting(out, models, version);
 
     boolean fresh = !Files.exists(out);
-    Path staging;
-    try {
-      Path parent = fresh ? out.getParent() : out;
-      Files.createDirectories(parent);
-      removeStaleStaging(parent, "." + out.getFileName() + ".staging-");
-      staging = TempFiles.createDirectory(parent, "." + out.getFileName() + ".staging-");
-      // Whose it is: a later export removes it if that process is gone (killed mid-export).
-      Files.writeString(staging.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a staging folder for " + out + ": " + e.getMessage(), e);
-    }
+    Path staging = createStaging(out, fresh);
     try (HypernetworkGraph reference = HypernetworkGraph.restore(run)) {
       List<Path> staged = new ArrayList<>();
       for (int t = 0; t < run.tasksLearned(); t++) {
@@ -148,6 +131,191 @@ public final class ModelExporter {
     } finally {
       deleteQuietlyOrFail(staging);
     }
+  }
+
+  /** Checks that no model's version folder exists yet in {@code out} (which must be a folder if it exists). */
+  private static void refuseExisting(Path out, List<String> models, String version) {
+    for (String m : models) {
+      if (Files.exists(out.resolve(m).resolve(version))) {
+        throw new IllegalArgumentException(
+            out.resolve(m).resolve(version) + " already exists; export under another --version or --out");
+      }
+    }
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw new IllegalArgumentException("export folder " + out + " exists and is not a folder");
+    }
+  }
+
+  /** A fresh staging folder beside (or, for an existing export, inside) {@code out}, owned by this process. */
+  private static Path createStaging(Path out, boolean fresh) {
+    try {
+      Path parent = fresh ? out.getParent() : out;
+      Files.createDirectories(parent);
+      removeStaleStaging(parent, "." + out.getFileName() + ".staging-");
+      Path staging = TempFiles.createDirectory(parent, "." + out.getFileName() + ".staging-");
+      // Whose it is: a later export removes it if that process is gone (killed mid-export).
+      Files.writeString(staging.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+      return staging;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a staging folder for " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What the export of a run whose classifier has its own weights (the baselines, the replay
+   * methods) takes from the restored learner.
+   *
+   * @param classifier the classifier's weights {@code [P]}, the same for every task (each task
+   *     model reads its own head)
+   * @param decoder the replay decoder, or null for a run without a generator
+   * @param latentDim the decoder's latent size
+   * @param decoderWeights the decoder's weights of each task it replays (empty without a generator)
+   */
+  public record OwnWeights(float[] classifier, MlpSpec decoder, int latentDim, List<float[]> decoderWeights) {
+    public OwnWeights {
+      decoderWeights = List.copyOf(decoderWeights);
+    }
+  }
+
+  /**
+   * Exports the latest checkpoint of a run whose classifier has its own weights: a model per
+   * learned task with the classifier's weights baked in, and for a replay run the generator model
+   * ({@link Signatures#GENERATE}); no hypernetwork model. Staged, verified against the unexported
+   * graphs and published as {@link #export} does.
+   */
+  public static ExportResult exportOwnWeights(Path runDir, ExportOptions options, OwnWeights weights) {
+    RunCheckpoint run = RunCheckpoint.read(runDir, false);
+    Path out = (options.out() != null ? options.out() : defaultOut(runDir)).toAbsolutePath().normalize();
+    String name = options.modelName() != null ? options.modelName() : ModelNames.fromExperiment(run.experiment());
+    String version = Long.toString(options.version());
+    List<String> models = new ArrayList<>();
+    for (int t = 0; t < run.tasksLearned(); t++) {
+      models.add(ModelNames.task(name, t));
+    }
+    boolean generator = !weights.decoderWeights().isEmpty();
+    if (generator) {
+      models.add(ModelNames.generator(name));
+    }
+    refuseExisting(out, models, version);
+    boolean fresh = !Files.exists(out);
+    Path staging = createStaging(out, fresh);
+    try {
+      double max = 0;
+      float[] x = sample(options.verificationSamples() * run.target().inputSize(), options.seed());
+      int n = options.verificationSamples();
+      for (int t = 0; t < run.tasksLearned(); t++) {
+        Path dir = staging.resolve(models.get(t)).resolve(version);
+        int head = run.target().numHeads() > 1 ? t : 0;
+        try (TaskModelGraph g = new TaskModelGraph(run.target(), run.kind(), weights.classifier(), head,
+            run.permutations().get(t), Map.of());
+            Tensor xt = Tensors.floats(x, n, run.target().inputSize())) {
+          write(dir, g.session(), List.of(g.signature()));
+          max = Math.max(max, verifyAgainst(dir, g.session(), g.signature(), Map.of(Signatures.X, xt), options.tolerance()));
+        }
+      }
+      Map<String, Object> generatorInfo = null;
+      if (generator) {
+        Path dir = staging.resolve(models.get(models.size() - 1)).resolve(version);
+        int k = weights.decoderWeights().size();
+        try (GeneratorGraph g = new GeneratorGraph(weights.decoder(), weights.decoderWeights(), weights.latentDim())) {
+          write(dir, g.session(), g.signatures());
+          int[] ids = new int[n];
+          for (int i = 0; i < n; i++) {
+            ids[i] = i % k;
+          }
+          try (Tensor tasks = Tensors.ints(ids, n);
+              Tensor z = Tensors.floats(sample(n * weights.latentDim(), options.seed() + 1), n, weights.latentDim());
+              Tensor one = org.tensorflow.types.TInt32.scalarOf(k - 1);
+              Tensor count = org.tensorflow.types.TInt32.scalarOf(n);
+              Tensor seed = org.tensorflow.types.TInt64.vectorOf(options.seed(), 1L)) {
+            for (Signature sig : g.signatures()) {
+              Map<String, Tensor> in = sig.key().equals(Signatures.GENERATE_RANDOM)
+                  ? Map.of(Signatures.TASK_ID, one, Signatures.COUNT, count, Signatures.SEED, seed)
+                  : Map.of(Signatures.TASK_ID, tasks, Signatures.Z, z);
+              max = Math.max(max, verifyAgainst(dir, g.session(), sig, in, options.tolerance()));
+            }
+          }
+        }
+        generatorInfo = new LinkedHashMap<>();
+        generatorInfo.put("tasks", k);
+        generatorInfo.put("latentDim", weights.latentDim());
+        generatorInfo.put("conditionDim", weights.decoder().inputSize() - weights.latentDim());
+        generatorInfo.put("outputSize", weights.decoder().outputSize());
+        generatorInfo.put("decoder", weights.decoder().toMap());
+        generatorInfo.put("meaning", "samples of task_id's data as the decoder learned it, pixels in [0, 1] as the data encodes "
+            + "them; for a permuted task the samples are permuted images, as the task's network sees them");
+      }
+      ExportManifest manifest = ownWeightsManifest(run, name, options, max, models, generator ? models.get(models.size() - 1) : null,
+          generatorInfo);
+      manifest.write(staging);
+      deleteQuietlyOrFail(staging.resolve(OWNER_FILE));
+      List<Path> published = publish(staging, out, fresh, models, version);
+      return new ExportResult(out, published, manifest, max);
+    } finally {
+      deleteQuietlyOrFail(staging);
+    }
+  }
+
+  /** Loads the SavedModel in {@code dir} and compares its signature with the unexported graph's on {@code inputs}. */
+  private static double verifyAgainst(Path dir, org.tensorflow.Session reference, Signature sig, Map<String, Tensor> inputs,
+      double tolerance) {
+    try (LoadedModel m = LoadedModel.load(dir.getFileName().toString(), 0, dir, null);
+        Result got = m.call(sig.key(), inputs);
+        Result want = reference.function(sig).call(inputs)) {
+      double max = 0;
+      for (String output : sig.outputNames()) {
+        double[] a = TensorValues.doubles(got.get(output).orElseThrow(
+            () -> new ExportVerificationException(dir + " signature '" + sig.key() + "' has no output '" + output + "'")));
+        double[] b = TensorValues.doubles(want.get(output).orElseThrow());
+        double scale = 1.0;
+        for (double v : b) {
+          scale = Math.max(scale, Math.abs(v));
+        }
+        if (a.length != b.length) {
+          throw new ExportVerificationException(dir + " signature '" + sig.key() + "' output '" + output + "' has " + a.length
+              + " values, the graph " + b.length);
+        }
+        for (int i = 0; i < a.length; i++) {
+          double d = Math.abs(a[i] - b[i]) / scale;
+          if (!(d <= tolerance)) {
+            throw new ExportVerificationException(String.format("%s signature '%s' output '%s'[%d] is %s, the graph gives %s",
+                dir, sig.key(), output, i, a[i], b[i]));
+          }
+          max = Math.max(max, d);
+        }
+      }
+      return max;
+    }
+  }
+
+  private static ExportManifest ownWeightsManifest(RunCheckpoint run, String name, ExportOptions options, double maxDiff,
+      List<String> models, String generatorModel, Map<String, Object> generator) {
+    TargetSpec target = run.target();
+    List<ExportManifest.Task> tasks = new ArrayList<>();
+    for (int t = 0; t < run.tasksLearned(); t++) {
+      tasks.add(new ExportManifest.Task(t, run.taskNames().get(t), models.get(t), target.numHeads() > 1 ? t : 0,
+          run.permutations().get(t) != null, null));
+    }
+    String labels = run.kind() == OutputKind.REGRESSION
+        ? "regression: y holds " + target.outputSize() + " real value(s) per input row"
+        : "classification: logits and probabilities over the task's head of " + target.outputSize()
+            + " classes; classes is the argmax, an index 0.." + (target.outputSize() - 1) + " within that head";
+    Path ckpt = run.checkpointPrefix().getParent();
+    return new ExportManifest(
+        ExportManifest.FORMAT, run.experiment(), run.kind(), Math.toIntExact(options.version()),
+        new ExportManifest.Input(Signatures.X, "float32", new long[] {-1, target.inputSize()},
+            "input rows as data " + run.config().path("data").asText("?") + " encodes them in training, unpermuted (a task "
+                + "with permutedInputs applies its permutation itself)"),
+        target.outputSize(), target.numHeads(), labels,
+        "0-based learner task ids: model " + ModelNames.task(name, 0) + " serves task_id 0, and so on; the classifier has "
+            + "its own weights (method " + run.method() + "), so there is no hypernetwork model",
+        tasks, null, Map.of(), target.toMap(), null,
+        new ExportManifest.Source(run.runDir().toAbsolutePath().normalize().toString(), ckpt.getFileName().toString(),
+            run.tasksLearned(), run.numTasks()),
+        run.provenance(),
+        new ExportManifest.ExportInfo(Instant.now().toString(), TensorFlow.version(), options.verificationSamples(), maxDiff,
+            options.tolerance()),
+        generatorModel, generator);
   }
 
   private static void write(Path dir, org.tensorflow.Session session, List<Signature> signatures) {
@@ -326,7 +494,8 @@ public final class ModelExporter {
             ckpt.getFileName().toString(), run.tasksLearned(), run.numTasks()),
         run.provenance(),
         new ExportManifest.ExportInfo(Instant.now().toString(), TensorFlow.version(), options.verificationSamples(),
-            maxDiff, options.tolerance()));
+            maxDiff, options.tolerance()),
+        null, null);
   }
 
   /** Moves the staged version folders and manifest into {@code out}; undoes the moves on failure. */

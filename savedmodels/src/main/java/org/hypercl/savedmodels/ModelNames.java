@@ -31,4 +31,8 @@ final class ModelNames {
   static String hypernetwork(String model) {
     return model + "-hnet";
   }
+
+  static String generator(String model) {
+    return model + "-generator";
+  }
 }

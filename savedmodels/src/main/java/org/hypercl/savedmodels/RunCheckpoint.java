@@ -70,6 +70,14 @@ public record RunCheckpoint(
   /** Reads the run in {@code runDir} and its latest checkpoint, failing with the file and field at fault. */
   @SuppressWarnings("unchecked")
   public static RunCheckpoint read(Path runDir) {
+    return read(runDir, true);
+  }
+
+  /**
+   * Reads a run of any method; {@code requireHypernetwork} refuses runs whose classifier has its
+   * own weights (what {@link ModelExporter#export} needs).
+   */
+  public static RunCheckpoint read(Path runDir, boolean requireHypernetwork) {
     if (!Files.isDirectory(runDir)) {
       throw new IllegalArgumentException("run folder " + runDir + " does not exist");
     }
@@ -99,7 +107,7 @@ public record RunCheckpoint(
     }
 
     JsonNode method = config.get("method");
-    if (method != null && !method.asText().equals("HYPERNETWORK")) {
+    if (requireHypernetwork && method != null && !method.asText().equals("HYPERNETWORK")) {
       throw new IllegalArgumentException(configFile + ": method is " + method.asText()
           + "; only hypernetwork runs (method HYPERNETWORK) have a hypernetwork to export");
     }
@@ -200,6 +208,11 @@ public record RunCheckpoint(
   }
 
   /** Whether any learned task has an input permutation. */
+  /** The run's method as config.json names it ({@code HYPERNETWORK} for files from before methods). */
+  public String method() {
+    return config.path("method").asText("HYPERNETWORK");
+  }
+
   public boolean hasPermutations() {
     return permutations.stream().anyMatch(java.util.Objects::nonNull);
   }

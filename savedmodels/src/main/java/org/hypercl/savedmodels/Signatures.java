@@ -19,6 +19,15 @@ package org.hypercl.savedmodels;
  *   <li>{@value #INFER_TASK} (classifiers): {@code x} → {@code task_id} (lowest predictive entropy)
  *       and {@code entropies} {@code [batch, tasks]}.
  * </ul>
+ * Replay generator model ({@code <model>-generator}, runs with a replay VAE), the decoder's
+ * weights of every task it replays baked in:
+ * <ul>
+ *   <li>{@value #GENERATE} (also {@value #SERVING_DEFAULT}): {@code task_id} int32 {@code [n]},
+ *       {@code z} float {@code [n, latent]} → {@code samples} float {@code [n, inputSize]} in [0, 1];
+ *   <li>{@value #GENERATE_RANDOM}: {@code task_id} int32 scalar, {@code count} int32 scalar,
+ *       {@code seed} int64 {@code [2]} → {@code samples} {@code [count, inputSize]}, z ~ N(0, I)
+ *       drawn statelessly from the seed.
+ * </ul>
  * Task ids are the learner's, 0-based; {@code x} is float {@code [batch, inputSize]}: raw rows,
  * which the per-task model and {@value #PREDICT} pass through a permuted task's input permutation,
  * while {@value #PREDICT_WITH_EMBEDDING} and {@value #INFER_TASK} take the target network's own
@@ -36,11 +45,19 @@ public final class Signatures {
   public static final String GENERATE_WEIGHTS = "generate_weights";
   public static final String GENERATE_WEIGHTS_WITH_EMBEDDING = "generate_weights_with_embedding";
   public static final String INFER_TASK = "infer_task";
+  /** Replay generator: samples of given tasks from given latent codes. */
+  public static final String GENERATE = "generate";
+  /** Replay generator: {@code count} samples of one task from latent codes drawn from a seed. */
+  public static final String GENERATE_RANDOM = "generate_random";
 
   public static final String X = "x";
   public static final String TASK_ID = "task_id";
   public static final String TASK_EMBEDDING = "task_embedding";
   public static final String HEAD = "head";
+  public static final String Z = "z";
+  public static final String COUNT = "count";
+  public static final String SEED = "seed";
+  public static final String SAMPLES = "samples";
 
   public static final String Y = "y";
   public static final String LOGITS = "logits";

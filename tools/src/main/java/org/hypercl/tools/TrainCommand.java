@@ -205,9 +205,9 @@ public final class TrainCommand implements Callable<Integer> {
       + "e.g. 250,350 (default: the experiment's); other replay settings: --set settings.replay.<field>=VALUE.")
   int[] decoderHidden;
 
-  @Option(names = "--export", description = "After training (also after --resume), export each hypernetwork run to "
-      + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version; the "
-      + "target-only baseline has no hypernetwork and is not exported.")
+  @Option(names = "--export", description = "After training (also after --resume), export each run to "
+      + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version (hnet-tir runs "
+      + "are not exported yet).")
   boolean export;
 
   /** What may be given with --resume: how fast to train and whether to export, not what to train. */
@@ -509,7 +509,7 @@ public final class TrainCommand implements Callable<Integer> {
       org.hypercl.tools.report.RunReport.writeAll(dir, o.results());
       results = o.results();
     }
-    if (export && config.method().generatesWeights(config)) {
+    if (export && config.method() != Method.HNET_TIR) {
       org.hypercl.tools.serving.ExportCommand.exportTrainedRun(dir.root(), out);
     }
     return results;

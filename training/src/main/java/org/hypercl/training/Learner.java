@@ -490,6 +490,16 @@ public final class Learner implements ContinualLearner {
   }
 
   @Override
+  public java.util.Optional<float[]> ownWeights() {
+    if (!(parts.get(0).weights instanceof OwnWeights own)) {
+      return java.util.Optional.empty();
+    }
+    try (Result r = session.runner().fetch(own.trainable().get(0)).run()) {
+      return java.util.Optional.of(Tensors.toFloats(r.get(0)));
+    }
+  }
+
+  @Override
   public void close() {
     if (session != null) {
       session.close();

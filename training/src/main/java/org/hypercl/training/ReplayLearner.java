@@ -133,6 +133,8 @@ final class ReplayLearner implements ContinualLearner {
   private final Placeholder<TInt32> sampleTasks;
   private final Placeholder<TFloat32> sampleCodes;
   private final Operand<TFloat32> samples;
+  /** The decoder's weights {@code [k, P]} of the fed sample tasks. */
+  private final Operand<TFloat32> sampleWeights;
   private Session session;
   private int tasksLearned;
   private int currentTask = -1;
@@ -307,6 +309,7 @@ final class ReplayLearner implements ContinualLearner {
       sampleCodes = smp.withName("codes").placeholder(TFloat32.class);
       Operand<TFloat32> sampleIn = smp.concat(List.of(sampleCodes, oneHot(smp, sampleTasks)), smp.constant(1));
       Operand<TFloat32> sampleW = decoder.weightsOfMany(smp, sampleTasks);
+      sampleWeights = sampleW;
       Operand<TFloat32> out = decoderNet.forwardCandidates(smp, smp.expandDims(sampleIn, smp.constant(1)), sampleW, ForwardContext.none());
       samples = smp.math.sigmoid(smp.reshape(out, smp.constant(new int[] {-1, in})));
 
@@ -780,6 +783,11 @@ final class ReplayLearner implements ContinualLearner {
    * Samples of the decoder for {@code tasks[i]} from latent codes {@code codes} ({@code [k, latent]}
    * row-major): {@code [k, in]} pixels in [0, 1]. Tasks must be ones the VAE has an embedding for.
    */
+  @Override
+  public float[] generate(int[] tasks, float[] codes) {
+    return sample(tasks, codes);
+  }
+
   float[] sample(int[] tasks, float[] codes) {
     int latent = replay.latentDim();
     if (codes.length != tasks.length * latent) {
@@ -843,6 +851,30 @@ final class ReplayLearner implements ContinualLearner {
     javax.imageio.ImageIO.write(img, "png", bytes);
     java.nio.file.Files.createDirectories(plots);
     AtomicFiles.write(plots.resolve("replay-samples-after-task-" + (task + 1) + ".png"), bytes.toByteArray());
+  }
+
+  @Override
+  public java.util.Optional<float[]> ownWeights() {
+    return java.util.Optional.of(classifierWeights()[0]);
+  }
+
+  /** The decoder's weights of tasks 0..k−1, k the tasks whose VAE phase has run (none for RPL-UB). */
+  @Override
+  public List<float[]> generatorWeights() {
+    int k = realReplay ? 0 : Math.min(tasksLearned, replayedTasks(config));
+    if (k == 0) {
+      return List.of();
+    }
+    int[] ids = java.util.stream.IntStream.range(0, k).toArray();
+    try (TInt32 t = Tensors.ints(ids, k); Result r = session.runner().feed(sampleTasks, t).fetch(sampleWeights).run()) {
+      float[] all = Tensors.toFloats(r.get(0));
+      int p = all.length / k;
+      List<float[]> out = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        out.add(java.util.Arrays.copyOfRange(all, i * p, (i + 1) * p));
+      }
+      return out;
+    }
   }
 
   /** The classifier's weights {@code [P]}, and the frozen copy's. */

@@ -8,6 +8,7 @@ import org.hypercl.savedmodels.ExportOptions;
 import org.hypercl.savedmodels.ExportResult;
 import org.hypercl.savedmodels.ExportVerificationException;
 import org.hypercl.savedmodels.ModelExporter;
+import org.hypercl.savedmodels.Signatures;
 import org.hypercl.tools.UserException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +29,10 @@ import picocli.CommandLine.Spec;
       "                                  predict_with_embedding (x, task_embedding[, head]), generate_weights",
       "                                  (task_id), generate_weights_with_embedding, infer_task (classifiers)",
       "  OUT/manifest.json               tasks, embeddings, input shape, label meaning, the run's provenance",
+      "A run whose classifier has its own weights (ewc, online-ewc, si, target-only, hnet-r, dgr, rpl-ub) gets",
+      "the per-task models (its weights, each task's head) and no hypernetwork model; a replay run (hnet-r, dgr)",
+      "also gets OUT/<name>-generator/<version>/: generate (task_id [n], z [n, latent]) and generate_random",
+      "(task_id, count, seed [2]) -> samples [n, inputs] of the tasks its VAE replays.",
       "x holds input rows as the data encodes them; for tasks with permuted inputs (PermutedMNIST, recorded",
       "in RUN_DIR/tasks.json) the task model, predict and infer_task apply the task's permutation themselves,",
       "while predict_with_embedding takes rows as the target network sees them (already permuted).",
@@ -69,7 +74,7 @@ public final class ExportCommand implements Callable<Integer> {
     ExportOptions options = new ExportOptions(out, version, name, samples, ExportOptions.SEED_DEFAULT, tolerance);
     ExportResult r;
     try {
-      r = ModelExporter.export(runDir, options);
+      r = exportAny(runDir, options);
     } catch (ExportVerificationException e) {
       throw new UserException(e.getMessage(), e);
     }
@@ -87,13 +92,28 @@ public final class ExportCommand implements Callable<Integer> {
         ExportOptions.defaults().withVersion(ModelExporter.nextVersion(ModelExporter.defaultOut(runDir)));
     ExportResult r;
     try {
-      r = ModelExporter.export(runDir, options);
+      r = exportAny(runDir, options);
     } catch (ExportVerificationException e) {
       throw new UserException(e.getMessage(), e);
     }
     w.println();
     print(w, r);
     return r;
+  }
+
+  /** The hypernetwork export for hypernetwork runs; for runs whose classifier has its own weights, theirs. */
+  static ExportResult exportAny(Path runDir, ExportOptions options) {
+    org.hypercl.training.Method m;
+    try {
+      m = org.hypercl.training.RunDirectory.open(runDir).readConfig().method();
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      // Not a readable run: the exporter says what is wrong with it.
+      return ModelExporter.export(runDir, options);
+    }
+    if (!OwnWeightsExport.applies(m)) {
+      return ModelExporter.export(runDir, options);
+    }
+    return ModelExporter.exportOwnWeights(runDir, options, OwnWeightsExport.read(runDir));
   }
 
   private static void print(PrintWriter w, ExportResult r) {
@@ -104,7 +124,13 @@ public final class ExportCommand implements Callable<Integer> {
       w.printf("  %-40s task_id %d: %s%s%n", t.model() + "/" + m.version(), t.id(), t.name(),
           t.permutedInputs() ? " (takes raw inputs, applies the task's permutation)" : "");
     }
-    w.printf("  %-40s signatures %s%n", m.hypernetworkModel() + "/" + m.version(), m.hypernetworkSignatures().keySet());
+    if (m.hypernetworkModel() != null) {
+      w.printf("  %-40s signatures %s%n", m.hypernetworkModel() + "/" + m.version(), m.hypernetworkSignatures().keySet());
+    }
+    if (m.generatorModel() != null) {
+      w.printf("  %-40s signatures [%s, %s]: samples of tasks 0..%d%n", m.generatorModel() + "/" + m.version(), Signatures.GENERATE,
+          Signatures.GENERATE_RANDOM, ((Number) m.generator().get("tasks")).intValue() - 1);
+    }
     w.printf("Verified on %d inputs against the checkpoint: largest difference %.2g (tolerance %.0g)%n",
         m.export().verificationSamples(), r.maxDifference(), m.export().tolerance());
     w.printf("Serve it with: hypercl serve %s%n", r.out());

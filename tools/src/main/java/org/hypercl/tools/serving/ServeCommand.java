@@ -66,7 +66,7 @@ public final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     w.printf("Serving %s on http://%s:%d%n", server.models(), server.host(), server.port());
     w.printf("Try: curl http://%s:%d/v1/models/%s/metadata%n", server.host(), server.port(),
-        server.manifest().hypernetworkModel());
+        server.manifest().hypernetworkModel() != null ? server.manifest().hypernetworkModel() : server.manifest().models().get(0));
     w.flush();
     stopped.await();
     return 0;

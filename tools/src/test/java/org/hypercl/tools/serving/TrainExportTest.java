@@ -9,7 +9,7 @@ import org.hypercl.savedmodels.ExportedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code hypercl train --export}: every hypernetwork run is exported when training ends. */
+/** {@code hypercl train --export}: every run is exported when training ends. */
 class TrainExportTest {
 
   @TempDir Path tmp;
@@ -24,7 +24,9 @@ class TrainExportTest {
         .contains("toy-regression-task2/1");
     assertThat(hnetExport.resolve("toy-regression-hnet/1/saved_model.pb")).isRegularFile();
     assertThat(tmp.resolve("fine-tuning/export/toy-regression-fine-tuning-task0/1/saved_model.pb")).isRegularFile();
-    assertThat(tmp.resolve("target-only/export")).doesNotExist();
+    // The target network alone has its own weights: task models, no hypernetwork model.
+    assertThat(tmp.resolve("target-only/export/toy-regression-target-only-task0/1/saved_model.pb")).isRegularFile();
+    assertThat(ExportManifest.read(tmp.resolve("target-only/export")).hypernetworkModel()).isNull();
     assertThat(ExportManifest.read(hnetExport).version()).isEqualTo(1);
 
     // Resuming a finished run exports again, beside the first export rather than over it.
