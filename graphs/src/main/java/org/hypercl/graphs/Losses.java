@@ -32,6 +32,56 @@ public final class Losses {
   }
 
   /**
+   * Mean over all entries of the binary cross-entropy of {@code sigmoid(logits)} against
+   * {@code targets} in [0, 1] (a tensor of the logits' shape, or a scalar for all), from the logits.
+   */
+  public static Operand<TFloat32> sigmoidCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> targets) {
+    // max(l, 0) − l·y + log(1 + exp(−|l|)): −y·log σ(l) − (1−y)·log(1−σ(l)) without overflow.
+    Operand<TFloat32> perEntry = tf.math.add(
+        tf.math.sub(tf.math.maximum(logits, tf.constant(0f)), tf.math.mul(logits, targets)),
+        tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
+    return tf.math.mean(tf.reshape(perEntry, tf.constant(new int[] {-1})), tf.constant(0));
+  }
+
+  /** A GAN's loss (the reference's {@code gan_helpers}): the discriminator's on real and fake logits, the generator's on fake logits. */
+  public enum Gan {
+    /**
+     * Goodfellow et al. (2014), non-saturating: D minimises BCE(σ(D(x)), 0.9) + BCE(σ(D(G(z))), 0)
+     * (one-sided label smoothing), G minimises BCE(σ(D(G(z))), 1).
+     */
+    VANILLA,
+    /** Mao et al. (2017), Pearson χ² (a = −1, b = 1, c = 0): D: mean (D(x) − 1)² + mean (D(G(z)) + 1)²; G: mean D(G(z))². */
+    PEARSON;
+
+    public Operand<TFloat32> discriminator(Ops tf, Operand<TFloat32> real, Operand<TFloat32> fake) {
+      return switch (this) {
+        // Scalar targets broadcast (a target shaped from the logits would sit on their backward path).
+        case VANILLA -> tf.math.add(sigmoidCrossEntropy(tf, real, tf.constant(0.9f)), sigmoidCrossEntropy(tf, fake, tf.constant(0f)));
+        case PEARSON -> tf.math.add(meanSquare(tf, tf.math.sub(real, tf.constant(1f))), meanSquare(tf, tf.math.add(fake, tf.constant(1f))));
+      };
+    }
+
+    public Operand<TFloat32> generator(Ops tf, Operand<TFloat32> fake) {
+      return switch (this) {
+        case VANILLA -> sigmoidCrossEntropy(tf, fake, tf.constant(1f));
+        case PEARSON -> meanSquare(tf, fake);
+      };
+    }
+
+    private static Operand<TFloat32> meanSquare(Ops tf, Operand<TFloat32> x) {
+      return tf.math.mean(tf.reshape(tf.math.square(x), tf.constant(new int[] {-1})), tf.constant(0));
+    }
+
+    public static Gan parse(String id) {
+      return switch (id.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "vanilla" -> VANILLA;
+        case "pearson" -> PEARSON;
+        default -> throw new IllegalArgumentException("unknown GAN loss '" + id + "'; expected vanilla or pearson");
+      };
+    }
+  }
+
+  /**
    * A Bernoulli decoder's reconstruction loss: binary cross-entropy of {@code sigmoid(logits)}
    * against {@code x} in [0, 1], averaged over pixels and then over the batch (the VAE of the
    * reference and of van de Ven and Tolias). Computed from the logits, which is stable where

@@ -64,6 +64,40 @@ class LossesTest {
     assertThat((double) got).isCloseTo(expected, within(1e-7));
   }
 
+  /** Vanilla GAN: one-sided smoothing puts the discriminator's optimum on real data at σ(l) = 0.9; the generator's loss falls as D is fooled. */
+  @Test
+  void ganLossesAndLabelSmoothing() {
+    float[][] real = {{2.5f}, {-0.5f}};
+    float[][] fake = {{-1f}, {0.3f}};
+    double d = 0;
+    for (int i = 0; i < 2; i++) {
+      double pr = sigmoid(real[i][0]);
+      double pf = sigmoid(fake[i][0]);
+      d += (-(0.9 * Math.log(pr) + 0.1 * Math.log(1 - pr)) - Math.log(1 - pf)) / 2;
+    }
+    double expected = d;
+    assertThat((double) eval(tf -> Losses.Gan.VANILLA.discriminator(tf, tf.constant(real), tf.constant(fake))))
+        .isCloseTo(expected, within(1e-5));
+    // Smoothed: a real logit of logit(0.9) beats a more confident one.
+    float best = (float) Math.log(0.9 / 0.1);
+    float atBest = eval(tf -> Losses.Gan.VANILLA.discriminator(tf, tf.constant(new float[][] {{best}}), tf.constant(new float[][] {{-30f}})));
+    float beyond = eval(tf -> Losses.Gan.VANILLA.discriminator(tf, tf.constant(new float[][] {{8f}}), tf.constant(new float[][] {{-30f}})));
+    assertThat((double) atBest).isCloseTo(-(0.9 * Math.log(0.9) + 0.1 * Math.log(0.1)), within(1e-5));
+    assertThat(beyond).isGreaterThan(atBest);
+    // The generator's loss falls as the discriminator calls its samples real.
+    float fooled = eval(tf -> Losses.Gan.VANILLA.generator(tf, tf.constant(new float[][] {{3f}})));
+    float caught = eval(tf -> Losses.Gan.VANILLA.generator(tf, tf.constant(new float[][] {{-3f}})));
+    assertThat(fooled).isLessThan(caught);
+    assertThat((double) fooled).isCloseTo(-Math.log(sigmoid(3)), within(1e-5));
+    // Pearson χ²: D's targets 1 (real) and −1 (fake), G's 0.
+    assertThat(eval(tf -> Losses.Gan.PEARSON.discriminator(tf, tf.constant(new float[][] {{1f}, {1f}}),
+        tf.constant(new float[][] {{-1f}, {-1f}})))).isEqualTo(0f);
+    assertThat((double) eval(tf -> Losses.Gan.PEARSON.discriminator(tf, tf.constant(new float[][] {{0f}, {2f}}),
+        tf.constant(new float[][] {{0f}, {1f}})))).isCloseTo((1 + 1) / 2.0 + (1 + 4) / 2.0, within(1e-6));
+    assertThat((double) eval(tf -> Losses.Gan.PEARSON.generator(tf, tf.constant(new float[][] {{0.5f}, {-1f}}))))
+        .isCloseTo((0.25 + 1) / 2, within(1e-6));
+  }
+
   /** −Σ softmax(t/T) log_softmax(s/T), batch mean, times T². */
   @Test
   void distillationAtTemperatureTwo() {

@@ -32,8 +32,9 @@ final class GeneratorGraph implements AutoCloseable {
    * @param decoder the decoder MLP: {@code latentDim + conditionDim} inputs, the image's pixels out
    * @param weights the decoder's weights for tasks 0..k−1, each {@code [P]}
    * @param latentDim the latent code's size; the rest of the decoder's input is the task's one-hot
+   * @param tanh a GAN generator's tanh output, mapped from [−1, 1] to [0, 1]; false: a VAE decoder's sigmoid
    */
-  GeneratorGraph(MlpSpec decoder, List<float[]> weights, int latentDim) {
+  GeneratorGraph(MlpSpec decoder, List<float[]> weights, int latentDim, boolean tanh) {
     int p = Math.toIntExact(decoder.parameterCount());
     int conditionDim = decoder.inputSize() - latentDim;
     if (weights.isEmpty() || conditionDim < weights.size()) {
@@ -56,7 +57,7 @@ final class GeneratorGraph implements AutoCloseable {
 
       Placeholder<TInt32> tasks = tf.withName(Signatures.TASK_ID).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Placeholder<TFloat32> z = tf.withName(Signatures.Z).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, latentDim)));
-      Operand<TFloat32> samples = decode(tf, net, w, tasks, z, conditionDim, in);
+      Operand<TFloat32> samples = decode(tf, net, w, tasks, z, conditionDim, in, tanh);
       Signature generate = Signature.builder().key(Signatures.GENERATE).methodName(Signatures.METHOD_PREDICT)
           .input(Signatures.TASK_ID, tasks).input(Signatures.Z, z).output(Signatures.SAMPLES, samples).build();
       Signature byDefault = Signature.builder().key(Signatures.SERVING_DEFAULT).methodName(Signatures.METHOD_PREDICT)
@@ -70,7 +71,7 @@ final class GeneratorGraph implements AutoCloseable {
       Operand<TFloat32> codes = r.random.statelessRandomNormal(r.concat(List.of(n, r.constant(new int[] {latentDim})), r.constant(0)),
           seed, TFloat32.class);
       Operand<TInt32> ids = r.broadcastTo(r.reshape(task, r.constant(new int[] {1})), n);
-      Operand<TFloat32> random = decode(r, net, w, ids, codes, conditionDim, in);
+      Operand<TFloat32> random = decode(r, net, w, ids, codes, conditionDim, in, tanh);
       Signature generateRandom = Signature.builder().key(Signatures.GENERATE_RANDOM).methodName(Signatures.METHOD_PREDICT)
           .input(Signatures.TASK_ID, task).input(Signatures.COUNT, count).input(Signatures.SEED, seed)
           .output(Signatures.SAMPLES, random).build();
@@ -84,13 +85,17 @@ final class GeneratorGraph implements AutoCloseable {
 
   /** Each row's task's weights, its code with the task's one-hot, through the decoder and a sigmoid: {@code [n, in]}. */
   private static Operand<TFloat32> decode(Ops tf, MlpTargetNetwork net, Operand<TFloat32> table, Operand<TInt32> tasks,
-      Operand<TFloat32> z, int conditionDim, int in) {
+      Operand<TFloat32> z, int conditionDim, int in, boolean tanh) {
     Operand<TFloat32> cond = tf.oneHot(tasks, tf.constant(conditionDim), tf.constant(1f), tf.constant(0f));
     Operand<TFloat32> x = tf.concat(List.of(z, cond), tf.constant(1));
     // Row i on its own weights: k = n candidates of one example each.
     Operand<TFloat32> w = tf.gather(table, tasks, tf.constant(0));
     Operand<TFloat32> out = net.forwardCandidates(tf, tf.expandDims(x, tf.constant(1)), w, ForwardContext.none());
-    return tf.withName(Signatures.SAMPLES).math.sigmoid(tf.reshape(out, tf.constant(new int[] {-1, in})));
+    Operand<TFloat32> flat = tf.reshape(out, tf.constant(new int[] {-1, in}));
+    if (tanh) {
+      return tf.withName(Signatures.SAMPLES).math.mul(tf.math.add(tf.math.tanh(flat), tf.constant(1f)), tf.constant(0.5f));
+    }
+    return tf.withName(Signatures.SAMPLES).math.sigmoid(flat);
   }
 
   Session session() {

@@ -170,8 +170,9 @@ public final class ModelExporter {
    * @param decoder the replay decoder, or null for a run without a generator
    * @param latentDim the decoder's latent size
    * @param decoderWeights the decoder's weights of each task it replays (empty without a generator)
+   * @param tanhOutput a GAN generator's tanh output, mapped to [0, 1]; false: a VAE decoder's sigmoid
    */
-  public record OwnWeights(float[] classifier, MlpSpec decoder, int latentDim, List<float[]> decoderWeights) {
+  public record OwnWeights(float[] classifier, MlpSpec decoder, int latentDim, List<float[]> decoderWeights, boolean tanhOutput) {
     public OwnWeights {
       decoderWeights = List.copyOf(decoderWeights);
     }
@@ -217,7 +218,7 @@ public final class ModelExporter {
       if (generator) {
         Path dir = staging.resolve(models.get(models.size() - 1)).resolve(version);
         int k = weights.decoderWeights().size();
-        try (GeneratorGraph g = new GeneratorGraph(weights.decoder(), weights.decoderWeights(), weights.latentDim())) {
+        try (GeneratorGraph g = new GeneratorGraph(weights.decoder(), weights.decoderWeights(), weights.latentDim(), weights.tanhOutput())) {
           write(dir, g.session(), g.signatures());
           int[] ids = new int[n];
           for (int i = 0; i < n; i++) {
@@ -241,6 +242,7 @@ public final class ModelExporter {
         generatorInfo.put("latentDim", weights.latentDim());
         generatorInfo.put("conditionDim", weights.decoder().inputSize() - weights.latentDim());
         generatorInfo.put("outputSize", weights.decoder().outputSize());
+        generatorInfo.put("output", weights.tanhOutput() ? "(tanh + 1) / 2 (a GAN generator)" : "sigmoid (a VAE decoder)");
         generatorInfo.put("decoder", weights.decoder().toMap());
         generatorInfo.put("meaning", "samples of task_id's data as the decoder learned it, pixels in [0, 1] as the data encodes "
             + "them; for a permuted task the samples are permuted images, as the task's network sees them");

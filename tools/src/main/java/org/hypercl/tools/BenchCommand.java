@@ -188,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (m == org.hypercl.training.Method.HNET_TIR) {
       c0 = Experiments.withTirDecoder(c0);
     }
-    ExperimentConfig c = c0.withSettings(c0.settings().toBuilder().replay(withIterations(c0.settings().replay(), phase)).build());
+    ExperimentConfig c = c0.withSettings(c0.settings().toBuilder().replay(c0.settings().replay().withIterations(phase)).build());
     int n = c.numTasks();
     java.util.Set<Integer> tasks = new java.util.TreeSet<>();
     if (timeAt != null) {
@@ -258,12 +258,6 @@ public final class BenchCommand implements Callable<Integer> {
       if (vae) names.add("VAE");
     }
     return names;
-  }
-
-  private static org.hypercl.training.LearnerSettings.Replay withIterations(org.hypercl.training.LearnerSettings.Replay r, int it) {
-    return new org.hypercl.training.LearnerSettings.Replay(r.encoderHidden(), r.decoderHidden(), r.latentDim(), r.conditionDim(),
-        r.embeddingDim(), r.chunkEmbeddingDim(), r.hnetHidden(), r.hnetActivation(), r.chunkSize(), r.beta(), it,
-        r.encoderLearningRate(), r.decoderLearningRate(), r.replayWeight(), r.temperature());
   }
 
   /** VmHWM from /proc/self/status (Linux), or "unknown". */

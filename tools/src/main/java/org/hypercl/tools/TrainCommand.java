@@ -205,6 +205,16 @@ public final class TrainCommand implements Callable<Integer> {
       + "e.g. 250,350 (default: the experiment's); other replay settings: --set settings.replay.<field>=VALUE.")
   int[] decoderHidden;
 
+  @Option(names = "--replay-model", paramLabel = "vae|gan", description = "hnet-r, hnet-tir: the replay model (default: vae). "
+      + "gan: a GAN whose generator the protected hypernetwork generates, with the paper's GAN settings (generator "
+      + "hypernetwork 25,25, chunks of 75,000, learning rates 1e-4, discriminator dropout 0.4, 10,000 steps per task) "
+      + "unless other replay flags are given.")
+  String replayModel;
+
+  @Option(names = "--gan-loss", paramLabel = "vanilla|pearson", description = "With --replay-model gan: vanilla (the reference "
+      + "code's default, one-sided label smoothing 0.9) or pearson (the paper's Pearson chi-squared least squares).")
+  String ganLoss;
+
   @Option(names = "--export", description = "After training (also after --resume), export each run to "
       + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version (hnet-tir runs "
       + "are not exported yet).")
@@ -460,6 +470,18 @@ public final class TrainCommand implements Callable<Integer> {
           fisherSamples != null ? fisherSamples : b.fisherSamples());
       c = c.withSettings(c.settings().toBuilder().baselines(b).build());
     }
+    if (replayModel != null) {
+      String model = replayModel.trim().toLowerCase(Locale.ROOT);
+      LearnerSettings.Replay r = c.settings().replay();
+      if (model.equals("gan")) {
+        r = r.asGan(ganLoss != null ? ganLoss : "vanilla");
+      } else if (!model.equals("vae")) {
+        throw new UserException("unknown --replay-model '" + replayModel + "'; choose vae or gan");
+      }
+      c = c.withSettings(c.settings().toBuilder().replay(r).build());
+    } else if (ganLoss != null) {
+      throw new UserException("--gan-loss needs --replay-model gan");
+    }
     if (replayBeta != null || replayIterations != null || replayLr != null || decoderHidden != null) {
       LearnerSettings.Replay r = c.settings().replay();
       r = new LearnerSettings.Replay(r.encoderHidden(),
@@ -469,7 +491,7 @@ public final class TrainCommand implements Callable<Integer> {
           replayIterations != null ? replayIterations : r.iterations(),
           replayLr != null ? replayLr : r.encoderLearningRate(),
           replayLr != null ? replayLr : r.decoderLearningRate(),
-          r.replayWeight(), r.temperature());
+          r.replayWeight(), r.temperature(), r.model(), r.ganLoss(), r.discriminatorDropout());
       c = c.withSettings(c.settings().toBuilder().replay(r).build());
     }
     if (applies("--task-inference")) c = c.withTaskInference(TaskInference.Score.parse(taskInference));

@@ -109,11 +109,37 @@ public record LearnerSettings(
    * @param decoderLearningRate Adam's learning rate for the decoder's hypernetwork and embedding
    * @param replayWeight weight of the replay loss in the classifier's loss, {@code (1−w)·CE_real + w·KD_replay}
    * @param temperature the distillation temperature T
+   * @param model {@code vae} (the default) or {@code gan}: a GAN whose generator is the decoder
+   *     (tanh output, data rescaled to [−1, 1]) and whose discriminator is an MLP of the encoder's
+   *     hidden widths with one output and its own weights
+   * @param ganLoss the GAN's loss: {@code vanilla} (the reference code's default: non-saturating,
+   *     one-sided label smoothing 0.9) or {@code pearson} (the paper's Pearson χ² least squares)
+   * @param discriminatorDropout dropout after each hidden layer of the discriminator
    */
   public record Replay(List<Integer> encoderHidden, List<Integer> decoderHidden, int latentDim, int conditionDim,
       int embeddingDim, int chunkEmbeddingDim, List<Integer> hnetHidden, String hnetActivation, int chunkSize,
-      float beta, int iterations, float encoderLearningRate, float decoderLearningRate, float replayWeight, float temperature) {
+      float beta, int iterations, float encoderLearningRate, float decoderLearningRate, float replayWeight, float temperature,
+      String model, String ganLoss, float discriminatorDropout) {
+
+    /** A VAE replay model. */
+    public Replay(List<Integer> encoderHidden, List<Integer> decoderHidden, int latentDim, int conditionDim,
+        int embeddingDim, int chunkEmbeddingDim, List<Integer> hnetHidden, String hnetActivation, int chunkSize,
+        float beta, int iterations, float encoderLearningRate, float decoderLearningRate, float replayWeight, float temperature) {
+      this(encoderHidden, decoderHidden, latentDim, conditionDim, embeddingDim, chunkEmbeddingDim, hnetHidden, hnetActivation,
+          chunkSize, beta, iterations, encoderLearningRate, decoderLearningRate, replayWeight, temperature, "vae", "vanilla", 0f);
+    }
+
     public Replay {
+      // Files written before the GAN existed have neither field: a VAE.
+      model = model == null ? "vae" : model.trim().toLowerCase(java.util.Locale.ROOT);
+      ganLoss = ganLoss == null ? "vanilla" : ganLoss.trim().toLowerCase(java.util.Locale.ROOT);
+      if (!model.equals("vae") && !model.equals("gan")) {
+        throw new IllegalArgumentException("unknown replay model '" + model + "'; expected vae or gan");
+      }
+      if (!ganLoss.equals("vanilla") && !ganLoss.equals("pearson")) {
+        throw new IllegalArgumentException("unknown GAN loss '" + ganLoss + "'; expected vanilla or pearson");
+      }
+      require(discriminatorDropout >= 0 && discriminatorDropout < 1, "discriminator dropout (in [0, 1))", discriminatorDropout);
       encoderHidden = List.copyOf(encoderHidden);
       decoderHidden = List.copyOf(decoderHidden);
       hnetHidden = List.copyOf(hnetHidden);
@@ -147,7 +173,36 @@ public record LearnerSettings(
     /** The same replay model with another decoder. */
     public Replay withDecoderHidden(List<Integer> hidden) {
       return new Replay(encoderHidden, hidden, latentDim, conditionDim, embeddingDim, chunkEmbeddingDim, hnetHidden, hnetActivation,
-          chunkSize, beta, iterations, encoderLearningRate, decoderLearningRate, replayWeight, temperature);
+          chunkSize, beta, iterations, encoderLearningRate, decoderLearningRate, replayWeight, temperature, model, ganLoss,
+          discriminatorDropout);
+    }
+
+    /** The same model with another number of steps per task. */
+    public Replay withIterations(int it) {
+      return new Replay(encoderHidden, decoderHidden, latentDim, conditionDim, embeddingDim, chunkEmbeddingDim, hnetHidden,
+          hnetActivation, chunkSize, beta, it, encoderLearningRate, decoderLearningRate, replayWeight, temperature, model, ganLoss,
+          discriminatorDropout);
+    }
+
+    /**
+     * A GAN in place of the VAE with the paper's GAN settings (Appendix, "Hypernetwork-protected
+     * GANs"; the reference code sets none of its own): the generator's hypernetwork 25,25 with
+     * chunks of 75,000, learning rates 1e-4, dropout 0.4 in the discriminator, 10,000 steps per
+     * task; the latent code, condition, embeddings, β and the networks' widths stay.
+     */
+    public Replay asGan(String loss) {
+      return new Replay(encoderHidden, decoderHidden, latentDim, conditionDim, embeddingDim, chunkEmbeddingDim, List.of(25, 25),
+          hnetActivation, 75_000, beta, 10_000, 1e-4f, 1e-4f, replayWeight, temperature, "gan", loss, 0.4f);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isGan() {
+      return model.equals("gan");
+    }
+
+    /** The GAN's discriminator for inputs of {@code inputSize}: one output. */
+    public MlpSpec discriminator(int inputSize) {
+      return new MlpSpec(inputSize, ints(encoderHidden), 1, 1, Activation.RELU);
     }
 
     /** The encoder for inputs of {@code inputSize}: outputs μ and log σ², {@code 2 · latentDim}. */

@@ -124,6 +124,11 @@ final class ReplayLearner implements ContinualLearner {
   private final Op firstUpdate;
   private final Op replayUpdate;
   private final List<Op> vaeUpdates;
+  /** A GAN: the generator is the decoder, the discriminator takes the encoder's place; each step first updates D. */
+  private final boolean gan;
+  private final Op discriminatorUpdate;
+  private final Operand<TFloat32> discriminatorLoss;
+  private final List<String> stepOutputNames;
   private final Placeholder<TInt32> evalTask;
   private final Operand<TFloat32> evalOutput;
   private final Placeholder<TInt32> candidates;
@@ -154,6 +159,14 @@ final class ReplayLearner implements ContinualLearner {
     this.dataOutputs = dataOutputs;
     this.realReplay = config.method() == Method.RPL_UB;
     this.dgr = config.method() == Method.DGR;
+    this.gan = config.settings().replay().isGan();
+    if (gan && dgr) {
+      throw new IllegalArgumentException("dgr replays from a VAE; a GAN replay model is for hnet-r and hnet-tir");
+    }
+    this.stepOutputNames = gan
+        ? List.of("task_loss", "regularizer", "classifier/real_loss", "classifier/replay_loss", "replay/discriminator_loss",
+            "replay/generator_loss", "batch_metric")
+        : STEP_OUTPUTS;
     if (mode == Mode.TASKS && (config.scenario() != Scenario.CL3 || config.target().outputSize() != 1)) {
       throw new IllegalArgumentException("a task-inference network has one output per task (a cl3 layout of heads of 1); got "
           + config.target() + " in " + config.scenario().id());
@@ -195,11 +208,13 @@ final class ReplayLearner implements ContinualLearner {
       copyTeacher = tf.assign(teacher, tf.identity(classifier.trainable().get(0)));
 
       // The VAE: an encoder of its own, a decoder generated from an embedding per replayed task.
-      MlpTargetNetwork encoderNet = new MlpTargetNetwork(replay.encoder(in));
+      // A GAN's discriminator has the encoder's place (own weights, its own Adam).
+      MlpTargetNetwork encoderNet = new MlpTargetNetwork(gan ? replay.discriminator(in) : replay.encoder(in));
       decoderSpec = replay.decoder(in);
       MlpTargetNetwork decoderNet = new MlpTargetNetwork(decoderSpec);
-      encoder = new OwnWeights(tf, "replay/encoder/", encoderNet.layout(), StepSeeds.mix(seed, 11, -3));
-      encoderAdam = new AdamOptimizer(tf, "replay/encoder/adam", encoder.trainable(),
+      String own = gan ? "replay/discriminator/" : "replay/encoder/";
+      encoder = new OwnWeights(tf, own, encoderNet.layout(), StepSeeds.mix(seed, 11, -3));
+      encoderAdam = new AdamOptimizer(tf, own + "adam", encoder.trainable(),
           AdamOptimizer.Settings.withLearningRate(replay.encoderLearningRate()));
       if (dgr) {
         decoder = new OwnWeights(tf, "replay/decoder/", decoderNet.layout(), StepSeeds.mix(seed, 12, -3));
@@ -239,54 +254,107 @@ final class ReplayLearner implements ContinualLearner {
       replayUpdate = classifierAdam.update(r, replayGrads, List.of((Op) mixed, (Op) realLoss, (Op) kd, (Op) metric));
       replayOutputs = distinct(r, List.of(mixed, zero, realLoss, kd, nan, nan, metric));
 
-      // VAE steps.
-      Ops v = train.withSubScope("vae");
-      List<Operand<TFloat32>> encParams = Variables.read(v, encoder.trainable());
-      List<Operand<TFloat32>> decParams = Variables.read(v, decoder.trainable());
-      Operand<TInt32> batchRows = v.reshape(v.size(inputs.batchIndices, TInt32.class), v.constant(new int[] {1}));
-      Operand<TInt32> rowTasks = v.broadcastTo(v.reshape(trainTask, v.constant(new int[] {1})), batchRows);
-      Operand<TFloat32> decW = dgr ? decParams.get(0) : decoder.trainWeights(v, decParams);
-      Operand<TFloat32>[] cur = vaeLoss(v, encoderNet, decoderNet, inputs.batchX, rowTasks, batchRows, encParams.get(0), decW, stepSeed);
-      Operand<TFloat32> rec = cur[0];
-      Operand<TFloat32> kl = cur[1];
-      Operand<TFloat32> vaeLoss = v.math.add(rec, kl);
-      if (dgr) {
-        // DGR: the VAE also learns the replay of its copy, weighted as the classifier's (1/t against 1 − 1/t).
-        Ops vr = v.withSubScope("replay");
-        Operand<TFloat32> fakeX = replayBatch(vr, decoderNet, replayDecoderWeights(vr));
-        Operand<TInt32> fakeRows = vr.reshape(vr.shape(rowTasks(vr)), vr.constant(new int[] {1}));
-        Operand<TFloat32>[] rp = vaeLoss(vr, encoderNet, decoderNet, fakeX, rowTasks(vr), fakeRows, encParams.get(0), decW,
-            vr.math.add(stepSeed, vr.constant(new long[] {0L, 13L})));
-        Operand<TFloat32> rpw = replayWeight(vr);
-        Operand<TFloat32> rpLoss = vr.math.add(rp[0], rp[1]);
-        // At the first task nothing is replayed (the replay batch is empty and its loss NaN): the weight is 0 there.
-        Operand<TFloat32> safe = vr.select(vr.math.greater(rpw, vr.constant(0f)), rpLoss, vr.zerosLike(rpLoss));
-        vaeLoss = vr.math.add(vr.math.mul(vr.math.sub(vr.constant(1f), rpw), vaeLoss), vr.math.mul(rpw, safe));
-      }
-      List<Operand<TFloat32>> encGrads = Tensors.floatOperands(v.gradients(vaeLoss, encParams));
-      List<Operand<TFloat32>> decTaskGrads = Tensors.floatOperands(v.gradients(vaeLoss, decParams));
-      List<Operand<TFloat32>> decGrads = new ArrayList<>(decTaskGrads);
-      Operand<TFloat32> reg = v.constant(0f);
-      if (!dgr && replay.beta() > 0) {
-        GeneratedWeights generated = (GeneratedWeights) decoder;
-        decoderPenalty = new OutputRegularizerPenalty(tf, v, generated.hypernetwork(), generated.embeddings().table(),
-            replayedTasks(config), decParams, decTaskGrads, decoderAdam,
-            new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(),
-                settings.regularizerForm() == LearnerSettings.RegularizerForm.EXPANDED),
-            StepSeeds.mix(seed, 12, -5));
-        reg = decoderPenalty.loss();
-        for (int i = 0; i < decGrads.size(); i++) {
-          Operand<TFloat32> g = decoderPenalty.gradients().get(i);
-          if (g != null) {
-            decGrads.set(i, v.math.add(decGrads.get(i), g));
+      if (gan) {
+        // GAN steps: D on real (rescaled to [−1, 1]) and generated batches, then G against the updated D.
+        Losses.Gan loss = Losses.Gan.parse(replay.ganLoss());
+        Ops d = train.withSubScope("gan_discriminator");
+        Operand<TInt32> rows = d.reshape(d.size(inputs.batchIndices, TInt32.class), d.constant(new int[] {1}));
+        Operand<TInt32> tasks = d.broadcastTo(d.reshape(trainTask, d.constant(new int[] {1})), rows);
+        List<Operand<TFloat32>> dParams = Variables.read(d, encoder.trainable());
+        Operand<TFloat32> realX = d.math.sub(d.math.mul(inputs.batchX, d.constant(2f)), d.constant(1f));
+        // The current generator: its hypernetwork on the embedding being learned (the table row is written at the task's end).
+        Operand<TFloat32> current = decoder.trainWeights(d, Variables.read(d, decoder.trainable()));
+        Operand<TFloat32> fake1 = d.stopGradient(generate(d, decoderNet, current, tasks, rows,
+            d.math.add(stepSeed, d.constant(new long[] {0L, 21L}))));
+        ForwardContext dCtx = ForwardContext.none().inTraining(stepSeed);
+        Operand<TFloat32> dReal = discriminate(d, encoderNet, realX, dParams.get(0), dCtx, 31);
+        Operand<TFloat32> dFake = discriminate(d, encoderNet, fake1, dParams.get(0), dCtx, 41);
+        discriminatorLoss = loss.discriminator(d, dReal, dFake);
+        discriminatorUpdate = encoderAdam.update(d, Tensors.floatOperands(d.gradients(discriminatorLoss, dParams)),
+            List.of((Op) discriminatorLoss));
+
+        Ops g = train.withSubScope("gan_generator");
+        List<Operand<TFloat32>> gParams = Variables.read(g, decoder.trainable());
+        Operand<TFloat32> fake2 = generate(g, decoderNet, decoder.trainWeights(g, gParams), tasks, rows,
+            g.math.add(stepSeed, g.constant(new long[] {0L, 22L})));
+        Operand<TFloat32> dOfFake = discriminate(g, encoderNet, fake2, g.identity(encoder.trainable().get(0)), dCtx, 51);
+        Operand<TFloat32> gLoss = loss.generator(g, dOfFake);
+        List<Operand<TFloat32>> gTaskGrads = Tensors.floatOperands(g.gradients(gLoss, gParams));
+        List<Operand<TFloat32>> gGrads = new ArrayList<>(gTaskGrads);
+        Operand<TFloat32> reg = g.constant(0f);
+        if (replay.beta() > 0) {
+          GeneratedWeights generated = (GeneratedWeights) decoder;
+          decoderPenalty = new OutputRegularizerPenalty(tf, g, generated.hypernetwork(), generated.embeddings().table(),
+              replayedTasks(config), gParams, gTaskGrads, decoderAdam,
+              new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(),
+                  settings.regularizerForm() == LearnerSettings.RegularizerForm.EXPANDED),
+              StepSeeds.mix(seed, 12, -5));
+          reg = decoderPenalty.loss();
+          for (int i = 0; i < gGrads.size(); i++) {
+            Operand<TFloat32> pg = decoderPenalty.gradients().get(i);
+            if (pg != null) {
+              gGrads.set(i, g.math.add(gGrads.get(i), pg));
+            }
           }
+        } else {
+          decoderPenalty = null;
         }
+        vaeUpdates = List.of(decoderAdam.update(g, gGrads, List.of((Op) gLoss, (Op) reg)));
+        // The discriminator's loss comes from the step's first run; its slot here is filled in then.
+        vaeOutputs = distinct(g, List.of(gLoss, reg, nan, nan, nan, gLoss, nan));
       } else {
-        decoderPenalty = null;
+        discriminatorLoss = null;
+        discriminatorUpdate = null;
+        // VAE steps.
+        Ops v = train.withSubScope("vae");
+        List<Operand<TFloat32>> encParams = Variables.read(v, encoder.trainable());
+        List<Operand<TFloat32>> decParams = Variables.read(v, decoder.trainable());
+        Operand<TInt32> batchRows = v.reshape(v.size(inputs.batchIndices, TInt32.class), v.constant(new int[] {1}));
+        Operand<TInt32> rowTasks = v.broadcastTo(v.reshape(trainTask, v.constant(new int[] {1})), batchRows);
+        Operand<TFloat32> decW = dgr ? decParams.get(0) : decoder.trainWeights(v, decParams);
+        Operand<TFloat32>[] cur = vaeLoss(v, encoderNet, decoderNet, inputs.batchX, rowTasks, batchRows, encParams.get(0), decW, stepSeed);
+        Operand<TFloat32> rec = cur[0];
+        Operand<TFloat32> kl = cur[1];
+        Operand<TFloat32> vaeLoss = v.math.add(rec, kl);
+        if (dgr) {
+          // DGR: the VAE also learns the replay of its copy, weighted as the classifier's (1/t against 1 − 1/t).
+          Ops vr = v.withSubScope("replay");
+          Operand<TFloat32> fakeX = replayBatch(vr, decoderNet, replayDecoderWeights(vr));
+          Operand<TInt32> fakeRows = vr.reshape(vr.shape(rowTasks(vr)), vr.constant(new int[] {1}));
+          Operand<TFloat32>[] rp = vaeLoss(vr, encoderNet, decoderNet, fakeX, rowTasks(vr), fakeRows, encParams.get(0), decW,
+              vr.math.add(stepSeed, vr.constant(new long[] {0L, 13L})));
+          Operand<TFloat32> rpw = replayWeight(vr);
+          Operand<TFloat32> rpLoss = vr.math.add(rp[0], rp[1]);
+          // At the first task nothing is replayed (the replay batch is empty and its loss NaN): the weight is 0 there.
+          Operand<TFloat32> safe = vr.select(vr.math.greater(rpw, vr.constant(0f)), rpLoss, vr.zerosLike(rpLoss));
+          vaeLoss = vr.math.add(vr.math.mul(vr.math.sub(vr.constant(1f), rpw), vaeLoss), vr.math.mul(rpw, safe));
+        }
+        List<Operand<TFloat32>> encGrads = Tensors.floatOperands(v.gradients(vaeLoss, encParams));
+        List<Operand<TFloat32>> decTaskGrads = Tensors.floatOperands(v.gradients(vaeLoss, decParams));
+        List<Operand<TFloat32>> decGrads = new ArrayList<>(decTaskGrads);
+        Operand<TFloat32> reg = v.constant(0f);
+        if (!dgr && replay.beta() > 0) {
+          GeneratedWeights generated = (GeneratedWeights) decoder;
+          decoderPenalty = new OutputRegularizerPenalty(tf, v, generated.hypernetwork(), generated.embeddings().table(),
+              replayedTasks(config), decParams, decTaskGrads, decoderAdam,
+              new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(),
+                  settings.regularizerForm() == LearnerSettings.RegularizerForm.EXPANDED),
+              StepSeeds.mix(seed, 12, -5));
+          reg = decoderPenalty.loss();
+          for (int i = 0; i < decGrads.size(); i++) {
+            Operand<TFloat32> g = decoderPenalty.gradients().get(i);
+            if (g != null) {
+              decGrads.set(i, v.math.add(decGrads.get(i), g));
+            }
+          }
+        } else {
+          decoderPenalty = null;
+        }
+        List<Op> after = List.of((Op) vaeLoss, (Op) rec, (Op) kl, (Op) reg);
+        vaeUpdates = List.of(encoderAdam.update(v, encGrads, after), decoderAdam.update(v, decGrads, after));
+        vaeOutputs = distinct(v, List.of(vaeLoss, reg, nan, nan, rec, kl, nan));
+
       }
-      List<Op> after = List.of((Op) vaeLoss, (Op) rec, (Op) kl, (Op) reg);
-      vaeUpdates = List.of(encoderAdam.update(v, encGrads, after), decoderAdam.update(v, decGrads, after));
-      vaeOutputs = distinct(v, List.of(vaeLoss, reg, nan, nan, rec, kl, nan));
 
       // Evaluation: the classifier on the task's head, and its prediction without the task id.
       Ops ev = tf.withSubScope("eval");
@@ -311,7 +379,7 @@ final class ReplayLearner implements ContinualLearner {
       Operand<TFloat32> sampleW = decoder.weightsOfMany(smp, sampleTasks);
       sampleWeights = sampleW;
       Operand<TFloat32> out = decoderNet.forwardCandidates(smp, smp.expandDims(sampleIn, smp.constant(1)), sampleW, ForwardContext.none());
-      samples = smp.math.sigmoid(smp.reshape(out, smp.constant(new int[] {-1, in})));
+      samples = pixels(smp, smp.reshape(out, smp.constant(new int[] {-1, in})));
 
       ConfigProto.Builder proto = ConfigProto.newBuilder();
       if (settings.intraOpThreads() > 0) {
@@ -375,6 +443,40 @@ final class ReplayLearner implements ContinualLearner {
     }
     Operand<TFloat32> tasks = o.math.add(o.dtypes.cast(trainTask, TFloat32.class), o.constant(1f));
     return o.math.sub(o.constant(1f), o.math.div(o.constant(1f), tasks));
+  }
+
+  /** The generator's output as pixels in [0, 1]: a VAE decoder's sigmoid, a GAN generator's tanh mapped from [−1, 1]. */
+  private Operand<TFloat32> pixels(Ops o, Operand<TFloat32> out) {
+    if (!gan) {
+      return o.math.sigmoid(out);
+    }
+    return o.math.mul(o.math.add(o.math.tanh(out), o.constant(1f)), o.constant(0.5f));
+  }
+
+  /** A GAN generator's batch {@code [n, in]} in [−1, 1] (tanh), from codes z ~ N(0, I) drawn from {@code seed} and each row's task's one-hot. */
+  private Operand<TFloat32> generate(Ops o, MlpTargetNetwork decoderNet, Operand<TFloat32> w, Operand<TInt32> rowTasks,
+      Operand<TInt32> rows, Operand<TInt64> seed) {
+    Operand<TInt32> shape = o.concat(List.of(rows, o.constant(new int[] {replay.latentDim()})), o.constant(0));
+    Operand<TFloat32> z = o.random.statelessRandomNormal(shape, seed, TFloat32.class);
+    Operand<TFloat32> in = o.concat(List.of(z, oneHot(o, rowTasks)), o.constant(1));
+    return o.math.tanh(decoderNet.forward(o, in, w, ForwardContext.none().inTraining()).output());
+  }
+
+  /** The discriminator's logit {@code [n, 1]}: the MLP with dropout after each hidden layer in training ({@code salt} per call). */
+  private Operand<TFloat32> discriminate(Ops o, MlpTargetNetwork net, Operand<TFloat32> x, Operand<TFloat32> w,
+      ForwardContext context, int salt) {
+    MlpSpec spec = net.spec();
+    java.util.Map<String, Operand<TFloat32>> layers = net.layout().split(o, w);
+    Operand<TFloat32> h = x;
+    for (int l = 0; l < spec.numLayers(); l++) {
+      h = o.nn.biasAdd(o.linalg.matMul(h, layers.get("w" + l), org.tensorflow.op.linalg.MatMul.transposeB(
+          spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN)), layers.get("b" + l));
+      if (l < spec.numLayers() - 1) {
+        h = org.hypercl.graphs.ConvLayers.dropout(o, spec.activation().apply(o, h), replay.discriminatorDropout(), false, context,
+            salt + l);
+      }
+    }
+    return h;
   }
 
   /** One fetchable op per entry (a run's results may not name one tensor twice). */
@@ -463,7 +565,7 @@ final class ReplayLearner implements ContinualLearner {
     Operand<TInt32> condShape = o.concat(List.of(k, m, o.constant(new int[] {replay.conditionDim()})), o.constant(0));
     Operand<TFloat32> x = o.concat(List.of(z, o.broadcastTo(cond, condShape)), o.constant(2));
     Operand<TFloat32> logits = decoderNet.forwardCandidates(o, x, weights, ForwardContext.none());
-    return o.stopGradient(o.math.sigmoid(o.reshape(logits, o.constant(new int[] {-1, config.target().inputSize()}))));
+    return o.stopGradient(pixels(o, o.reshape(logits, o.constant(new int[] {-1, config.target().inputSize()}))));
   }
 
   /** The task that generated each row of the replay batch, {@code [t · m]}. */
@@ -517,7 +619,7 @@ final class ReplayLearner implements ContinualLearner {
 
   @Override
   public List<String> stepOutputNames() {
-    return STEP_OUTPUTS;
+    return stepOutputNames;
   }
 
   private void checkTask(int task) {
@@ -619,11 +721,25 @@ final class ReplayLearner implements ContinualLearner {
         outputs = vaeOutputs;
         vaeUpdates.forEach(r::addTarget);
       }
+      float dLoss = Float.NaN;
+      if (gan && step >= classifierSteps) {
+        // The discriminator's step first, in a run of its own, so that the generator's sees the updated D.
+        Session.Runner d = session.runner();
+        d.feed(inputs.batchIndices, own(owned, Tensors.ints(batch, batch.length)));
+        d.feed(trainTask, own(owned, TInt32.scalarOf(task)));
+        d.feed(stepSeed, own(owned, TInt64.vectorOf(StepSeeds.mix(settings.seed(), task, step), -6L)));
+        try (Result res = d.fetch(discriminatorLoss).addTarget(discriminatorUpdate).run()) {
+          dLoss = Tensors.toScalar(res.get(0));
+        }
+      }
       outputs.forEach(r::fetch);
       try (Result res = r.run()) {
         float[] out = new float[outputs.size()];
         for (int i = 0; i < out.length; i++) {
           out[i] = Tensors.toScalar(res.get(i));
+        }
+        if (gan && step >= classifierSteps) {
+          out[4] = dLoss;
         }
         return out;
       }

@@ -139,6 +139,10 @@ class ReplayLearnerTest {
 
   /** Max deviation of the decoder's samples for task 0 from fixed codes, after a later task's VAE phase. */
   private static double decoderDrift(float beta) {
+    return decoderDrift(smallReplay(beta, 0.5f));
+  }
+
+  private static double decoderDrift(LearnerSettings.Replay replay) {
     PatternTasks tasks = new PatternTasks(3, 300, 4);
     float[] codes = new float[8 * 4];
     SplittableRandom rng = new SplittableRandom(5);
@@ -146,7 +150,7 @@ class ReplayLearnerTest {
       codes[i] = (float) (rng.nextDouble() * 2 - 1);
     }
     int[] ids = new int[8];
-    try (ReplayLearner l = new ReplayLearner(experiment(Scenario.CL1, 3, smallReplay(beta, 0.5f)), 300)) {
+    try (ReplayLearner l = new ReplayLearner(experiment(Scenario.CL1, 3, replay), 300)) {
       l.learnTask(0, tasks.task(0), StepListener.NONE);
       float[] before = l.sample(ids, codes);
       l.learnTask(1, tasks.task(1), StepListener.NONE);
@@ -167,6 +171,23 @@ class ReplayLearnerTest {
     double free = decoderDrift(0f);
     assertThat(free).as("without the regularizer").isGreaterThan(0.2);
     assertThat(kept).as("with the regularizer (free: %s)", free).isLessThan(free / 4);
+  }
+
+  /** A GAN generator under Eq. 2 keeps task 0's samples while it learns task 1 (its steps: D, then G); without it they move. */
+  @Test
+  void protectedGanGeneratorKeepsItsPastOutputs() {
+    LearnerSettings.Replay base = smallReplay(1f, 0.5f);
+    LearnerSettings.Replay gan = new LearnerSettings.Replay(base.encoderHidden(), base.decoderHidden(), base.latentDim(),
+        base.conditionDim(), base.embeddingDim(), base.chunkEmbeddingDim(), base.hnetHidden(), base.hnetActivation(), base.chunkSize(),
+        1f, 150, 0.003f, 0.003f, 0.5f, 2f, "gan", "vanilla", 0.4f);
+    LearnerSettings.Replay free = new LearnerSettings.Replay(gan.encoderHidden(), gan.decoderHidden(), gan.latentDim(),
+        gan.conditionDim(), gan.embeddingDim(), gan.chunkEmbeddingDim(), gan.hnetHidden(), gan.hnetActivation(), gan.chunkSize(),
+        0f, 150, 0.003f, 0.003f, 0.5f, 2f, "gan", "pearson", 0.4f);
+    double kept = decoderDrift(gan);
+    double moved = decoderDrift(free);
+    assertThat(moved).as("without the regularizer").isGreaterThan(0.1);
+    assertThat(kept).as("with the regularizer (without: %s)", moved).isLessThan(moved / 3);
+    assertThat(new ReplayLearner(experiment(Scenario.CL1, 3, gan), 10).stepOutputNames()).contains("replay/discriminator_loss");
   }
 
   /** CL3 with replay keeps the first task; with the replay loss weighted 0 the class-incremental classifier forgets it. */

@@ -47,7 +47,7 @@ final class OwnWeightsExport {
       List<float[]> decoder = learner.generatorWeights();
       LearnerSettings.Replay r = c.settings().replay();
       MlpSpec spec = decoder.isEmpty() ? null : r.decoder(c.target().inputSize());
-      return new ModelExporter.OwnWeights(classifier, spec, r.latentDim(), decoder);
+      return new ModelExporter.OwnWeights(classifier, spec, r.latentDim(), decoder, r.isGan());
     }
   }
 }
