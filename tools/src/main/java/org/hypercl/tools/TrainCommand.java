@@ -454,7 +454,8 @@ public final class TrainCommand implements Callable<Integer> {
             hnetActivation != null ? Activation.parse(hnetActivation) : h.activation(),
             cs, dc, h.targetSize());
     ExperimentConfig c = base.withSettings(s.build()).withHypernetwork(hnet);
-    if (applies("--scenario")) {
+    // An experiment defined in another scenario (split-mnist-classes: cl3) keeps it unless one is asked for.
+    if (applies("--scenario") && (given("--scenario") || base.scenario() == Scenario.CL1)) {
       Scenario sc = Scenario.parse(scenario);
       c = c.withScenario(sc);
       c = c.withSettings(c.settings().toBuilder().baselines(Experiments.baselineDefaults(c.name(), sc)).build());

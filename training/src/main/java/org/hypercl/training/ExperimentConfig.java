@@ -108,6 +108,18 @@ public record ExperimentConfig(
       throw new IllegalArgumentException(
           "experiment " + name + ": cl2 shares one output head, but the target network has " + target.numHeads());
     }
+    boolean replay = method == Method.HNET_R || method == Method.HNET_TIR || method == Method.DGR || method == Method.RPL_UB;
+    if (replay && (kind != TaskKind.CLASSIFICATION || !(target instanceof org.hypercl.graphs.MlpSpec))) {
+      throw new IllegalArgumentException("experiment " + name + ": " + method.name().toLowerCase(java.util.Locale.ROOT)
+          + " replays images to an MLP classifier; this experiment's target is " + target + " (" + kind.name().toLowerCase(
+              java.util.Locale.ROOT) + ")");
+    }
+    if (kind == TaskKind.CLASSIFICATION && target.outputSize() == 1 && (scenario != Scenario.CL3 || method == Method.HYPERNETWORK
+        || method == Method.HNET_TIR)) {
+      throw new IllegalArgumentException("experiment " + name + " has one class per task: it is class-incremental, learned in cl3 "
+          + "by a replay method (hnet-r, dgr, rpl-ub), not by " + method.name().toLowerCase(java.util.Locale.ROOT) + " in "
+          + scenario.id());
+    }
     if (scenario == Scenario.CL3 && numTasks > 1 && target.numHeads() == 1) {
       throw new IllegalArgumentException("experiment " + name + ": cl3 needs one output head per task, the target network has one");
     }

@@ -37,7 +37,7 @@ public final class Experiments {
 
   /** Names accepted by {@link #byName}. */
   public static final java.util.List<String> NAMES =
-      java.util.List.of("toy-regression", "split-mnist", "permuted-mnist-10", "permuted-mnist-100", "permuted-mnist-250",
+      java.util.List.of("toy-regression", "split-mnist", "split-mnist-classes", "permuted-mnist-10", "permuted-mnist-100", "permuted-mnist-250",
           "split-cifar-resnet32", "split-cifar-zenkenet");
 
   /** An experiment by name: one of {@link #NAMES}. */
@@ -45,6 +45,7 @@ public final class Experiments {
     return switch (name) {
       case "toy-regression" -> toyRegression();
       case "split-mnist" -> splitMnist();
+      case "split-mnist-classes" -> splitMnistClasses();
       case "permuted-mnist-10" -> permutedMnist(10);
       case "permuted-mnist-100" -> permutedMnist(100);
       case "permuted-mnist-250" -> permutedMnist(250);
@@ -65,6 +66,22 @@ public final class Experiments {
     LearnerSettings settings =
         LearnerSettings.defaults().toBuilder().iterations(2000).batchSize(128).learningRate(0.001f).beta(0.01f).build();
     return new ExperimentConfig("split-mnist", TaskKind.CLASSIFICATION, target, hnet, 5, settings);
+  }
+
+  /**
+   * Class-incremental SplitMNIST (the paper's Fig. A8), for the replay methods: ten tasks of one
+   * class, a classifier 784-400-400 with one output per class read as one growing softmax (CL3), the
+   * replay model of SplitMNIST's HNET+R replaying every class learned so far; 2000 steps per task
+   * for the classifier and for the VAE. The hypernetwork spec is SplitMNIST's (it serves a
+   * hypernetwork classifier, which a single output per task cannot train).
+   */
+  public static ExperimentConfig splitMnistClasses() {
+    MlpSpec target = new MlpSpec(784, new int[] {400, 400}, 1, 10, Activation.RELU);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(96, 96, new int[] {10, 10}, Activation.RELU, 42_000, target.parameterCount());
+    LearnerSettings settings =
+        LearnerSettings.defaults().toBuilder().iterations(2000).batchSize(128).learningRate(0.001f).beta(0.01f).build();
+    return new ExperimentConfig("split-mnist-classes", TaskKind.CLASSIFICATION, target, hnet, 10, settings, Method.HNET_R,
+        Scenario.CL3, Method.HNET_R.defaultTaskInference());
   }
 
   /**

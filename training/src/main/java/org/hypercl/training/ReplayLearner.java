@@ -502,7 +502,17 @@ final class ReplayLearner implements ContinualLearner {
   }
 
   private static int classifierStepsOf(ExperimentConfig config, Mode mode, int task, int trainSize) {
-    return mode == Mode.TASKS && task == 0 ? 0 : config.settings().iterationsFor(trainSize);
+    return task == 0 && oneOutputPerTask(config, mode) ? 0 : config.settings().iterationsFor(trainSize);
+  }
+
+  /**
+   * Whether each task has a single output (the task-inference network, or class-incremental tasks
+   * of one class): a softmax over the first task's one output teaches nothing, so the classifier
+   * starts at the second task, and there the first task's replay has a hard target (its output's
+   * frozen copy never trained), as in the reference.
+   */
+  private static boolean oneOutputPerTask(ExperimentConfig config, Mode mode) {
+    return mode == Mode.TASKS || (config.scenario() == Scenario.CL3 && config.target().outputSize() == 1);
   }
 
   private Operand<TFloat32> oneHot(Ops o, Operand<TInt32> tasks) {
@@ -602,7 +612,14 @@ final class ReplayLearner implements ContinualLearner {
         // The teacher's logits of the earlier heads, 0 on the current one.
         Operand<TInt32> pad = o.reshape(o.stack(List.of(o.constant(0), o.constant(0), o.constant(0), o.constant(headSize()))),
             o.constant(new int[] {2, 2}));
-        return Losses.distillation(o, s, o.pad(t, pad, o.constant(0f)), temp);
+        Operand<TFloat32> kd = Losses.distillation(o, s, o.pad(t, pad, o.constant(0f)), temp);
+        if (!oneOutputPerTask(config, mode)) {
+          return kd;
+        }
+        // Class-incremental at the second task: the first class's output never trained, so its replay gets the hard target.
+        Operand<TFloat32> hard = Losses.softmaxCrossEntropy(o, s,
+            o.oneHot(rowTasks(o), o.math.add(trainTask, o.constant(1)), o.constant(1f), o.constant(0f)));
+        return o.select(o.math.equal(trainTask, o.constant(1)), hard, kd);
       }
     }
   }

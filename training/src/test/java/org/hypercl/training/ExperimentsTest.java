@@ -3,6 +3,7 @@ package org.hypercl.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.hypercl.graphs.TaskInference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,24 +103,52 @@ class ExperimentsTest {
   void configJsonRoundTripsEveryShippedExperiment(@TempDir Path tmp) {
     int n = 0;
     for (String name : Experiments.NAMES) {
+      if (name.equals("split-mnist-classes")) {
+        continue; // class-incremental: below
+      }
       ExperimentConfig base = Experiments.byName(name);
-      for (ExperimentConfig c : new ExperimentConfig[] {base, base.asFineTuning(), base.asTargetNetworkOnly(),
-          base.withMethod(Method.EWC), base.withMethod(Method.ONLINE_EWC), base.withMethod(Method.SI)}) {
+      List<ExperimentConfig> variants = new java.util.ArrayList<>(List.of(base, base.asFineTuning(), base.asTargetNetworkOnly(),
+          base.withMethod(Method.EWC), base.withMethod(Method.ONLINE_EWC), base.withMethod(Method.SI)));
+      if (base.kind() == TaskKind.CLASSIFICATION && base.target() instanceof org.hypercl.graphs.MlpSpec) {
+        for (Method m : new Method[] {Method.HNET_R, Method.HNET_TIR, Method.DGR, Method.RPL_UB}) {
+          variants.add(base.withMethod(m));
+        }
+      }
+      for (ExperimentConfig c : variants) {
         for (Scenario s : Scenario.values()) {
           if (s != Scenario.CL1 && (c.kind() != TaskKind.CLASSIFICATION || !c.target().network().supportsCandidates())) {
             continue;
           }
-          ExperimentConfig written = c.withScenario(s).withTaskInference(TaskInference.Score.ENERGY);
-          Path dir = tmp.resolve("run" + n++);
-          try (RunDirectory run = RunDirectory.createNew(dir)) {
-            run.writeConfig(written, NO_DATA);
-          }
-          assertThat(RunDirectory.open(dir).readConfig()).as("%s %s", c.name(), s).isEqualTo(written);
+          n += roundTrip(tmp.resolve("run" + n), c.withScenario(s).withTaskInference(TaskInference.Score.ENERGY));
         }
       }
     }
-    // toy: CL1 only; four MLP classifiers in three scenarios; two conv classifiers in CL1 only; six methods each.
-    assertThat(n).isEqualTo(6 + 4 * 6 * 3 + 2 * 6);
+    // toy: CL1 only; four MLP classifiers in three scenarios, ten methods; two conv classifiers in CL1 only, six methods.
+    assertThat(n).isEqualTo(6 + 4 * 10 * 3 + 2 * 6);
+    ExperimentConfig classes = Experiments.byName("split-mnist-classes");
+    for (Method m : new Method[] {Method.HNET_R, Method.DGR, Method.RPL_UB}) {
+      roundTrip(tmp.resolve("classes-" + m), classes.withMethod(m));
+    }
+  }
+
+  private static int roundTrip(Path dir, ExperimentConfig written) {
+    try (RunDirectory run = RunDirectory.createNew(dir)) {
+      run.writeConfig(written, NO_DATA);
+    }
+    assertThat(RunDirectory.open(dir).readConfig()).as("%s %s", written.name(), written.scenario()).isEqualTo(written);
+    return 1;
+  }
+
+  /** One class per task is class-incremental: cl3 with a replay method; the hypernetwork classifier and other scenarios are refused. */
+  @Test
+  void singleClassTasksNeedAReplayMethodInCl3() {
+    ExperimentConfig classes = Experiments.byName("split-mnist-classes");
+    assertThat(classes.scenario()).isEqualTo(Scenario.CL3);
+    assertThat(classes.target().parameterCount()).isEqualTo(784 * 400 + 400 + 400 * 400 + 400 + 400 * 10 + 10);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> classes.withMethod(Method.HYPERNETWORK));
+    assertThat(e.getMessage()).contains("class-incremental").contains("hypernetwork");
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> classes.withScenario(Scenario.CL1));
   }
 
   /** config.json lists the learner's parts with type tags; one that disagrees with the method is refused. */

@@ -53,9 +53,11 @@ public record SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long s
   public static final int SPLIT_CIFAR_TASKS_DEFAULT = 6;
   /** Tasks in SplitMNIST. */
   public static final int SPLIT_MNIST_TASKS = 5;
+  /** Tasks of the class-incremental SplitMNIST ({@code split-mnist-classes}): one class each. */
+  public static final int SPLIT_MNIST_CLASS_TASKS = 10;
 
   private static final Pattern PERMUTED = Pattern.compile("permuted-(mnist|fashion-mnist)-(\\d+)");
-  private static final Pattern SPLIT = Pattern.compile("split-(mnist|fashion-mnist)");
+  private static final Pattern SPLIT = Pattern.compile("split-(mnist|fashion-mnist)(-classes)?");
   private static final Pattern SPLIT_CIFAR = Pattern.compile("split-cifar(?:-10-100)?(?:-(\\d+))?(?:-(unit|imagenet))?");
 
   public SequenceSpec {
@@ -71,8 +73,9 @@ public record SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long s
     if (kind != Kind.SPLIT_CIFAR && dataset != KnownDataset.MNIST && dataset != KnownDataset.FASHION_MNIST) {
       throw new IllegalArgumentException(kind + " needs MNIST or Fashion-MNIST, not " + dataset.id());
     }
-    if (kind == Kind.SPLIT && numTasks != SPLIT_MNIST_TASKS) {
-      throw new IllegalArgumentException("SplitMNIST has " + SPLIT_MNIST_TASKS + " tasks, not " + numTasks);
+    if (kind == Kind.SPLIT && numTasks != SPLIT_MNIST_TASKS && numTasks != SPLIT_MNIST_CLASS_TASKS) {
+      throw new IllegalArgumentException("SplitMNIST has " + SPLIT_MNIST_TASKS + " tasks (two classes each) or "
+          + SPLIT_MNIST_CLASS_TASKS + " (one class each, split-mnist-classes), not " + numTasks);
     }
     if (kind == Kind.SPLIT_CIFAR && (numTasks < 1 || numTasks > 11)) {
       throw new IllegalArgumentException("Split CIFAR-10/100 has 1 to 11 tasks, not " + numTasks);
@@ -89,8 +92,8 @@ public record SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long s
     }
     m = SPLIT.matcher(n);
     if (m.matches()) {
-      return new SequenceSpec(Kind.SPLIT, KnownDataset.byId(m.group(1)), SPLIT_MNIST_TASKS, DataSeeds.DEFAULT, 0,
-          false, false);
+      return new SequenceSpec(Kind.SPLIT, KnownDataset.byId(m.group(1)), m.group(2) != null ? SPLIT_MNIST_CLASS_TASKS : SPLIT_MNIST_TASKS,
+          DataSeeds.DEFAULT, 0, false, false);
     }
     m = SPLIT_CIFAR.matcher(n);
     if (m.matches()) {
@@ -130,7 +133,7 @@ public record SequenceSpec(Kind kind, KnownDataset dataset, int numTasks, long s
   public String name() {
     return switch (kind) {
       case PERMUTED -> "permuted-" + dataset.id() + "-" + numTasks;
-      case SPLIT -> "split-" + dataset.id();
+      case SPLIT -> "split-" + dataset.id() + (numTasks == SPLIT_MNIST_CLASS_TASKS ? "-classes" : "");
       case SPLIT_CIFAR -> "split-cifar-10-100-" + numTasks + pixels.suffix();
     };
   }

@@ -58,6 +58,19 @@ public final class TaskSequences {
   }
 
   /**
+   * Class-incremental SplitMNIST (the paper's Fig. A8): ten tasks of one class each, 0, 1, … 9 (or
+   * a random order from {@code seed}), each with a single label; 784 inputs in [0, 1].
+   */
+  public static TaskSequence splitClasses(TrainTestImages source, boolean shuffleClasses, long seed, int validationSize) {
+    int[] order = classOrder(source.train().numClasses(), shuffleClasses, seed);
+    int[][] groups = new int[order.length][];
+    for (int t = 0; t < groups.length; t++) {
+      groups[t] = new int[] {order[t]};
+    }
+    return split("split-" + source.name() + "-classes", source, groups, seed, validationSize);
+  }
+
+  /**
    * One task per group of classes, labels renumbered by position in the group; inputs in [0, 1],
    * unpadded.
    */
@@ -111,8 +124,9 @@ public final class TaskSequences {
     return switch (spec.kind()) {
       case PERMUTED -> permuted(Datasets.load(spec.dataset(), locations), spec.numTasks(), spec.seed(),
           spec.validationSize());
-      case SPLIT -> splitMnist(Datasets.load(spec.dataset(), locations), spec.shuffleClasses(), spec.seed(),
-          spec.validationSize());
+      case SPLIT -> spec.numTasks() == SequenceSpec.SPLIT_MNIST_CLASS_TASKS
+          ? splitClasses(Datasets.load(spec.dataset(), locations), spec.shuffleClasses(), spec.seed(), spec.validationSize())
+          : splitMnist(Datasets.load(spec.dataset(), locations), spec.shuffleClasses(), spec.seed(), spec.validationSize());
       case SPLIT_CIFAR -> splitCifar(Datasets.load(KnownDataset.CIFAR10, locations),
           Datasets.load(KnownDataset.CIFAR100, locations), spec.numTasks() - 1, spec.augment(), spec.seed(),
           spec.validationSize(), spec.pixels());

@@ -39,6 +39,27 @@ class SplitSequencesTest {
     }
   }
 
+  /** Class-incremental SplitMNIST: ten tasks of one digit each, one label. */
+  @Test
+  void splitClassesHasOneDigitPerTask() {
+    TaskSequence seq = TaskSequences.splitClasses(mnist, false, 42, 0);
+    assertThat(seq.name()).isEqualTo("split-mnist-classes");
+    assertThat(seq.numTasks()).isEqualTo(10);
+    for (int t = 0; t < 10; t++) {
+      ClassificationTask task = seq.task(t);
+      assertThat(task.numClasses()).isEqualTo(1);
+      ImageData train = (ImageData) task.train();
+      assertThat(train.size()).isEqualTo(4);
+      for (int i = 0; i < train.size(); i++) {
+        assertThat(mnist.train().label(train.sourceIndex(i))).isEqualTo(t);
+        assertThat(train.label(i)).isZero();
+      }
+    }
+    SequenceSpec spec = SequenceSpec.parse("split-mnist-classes");
+    assertThat(spec.numTasks()).isEqualTo(10);
+    assertThat(spec.withDataset(KnownDataset.FASHION_MNIST).name()).isEqualTo("split-fashion-mnist-classes");
+  }
+
   @Test
   void splitMnistInputsAreUnpaddedUnitRange() {
     TaskSequence seq = TaskSequences.splitMnist(mnist, false, 42, 0);
