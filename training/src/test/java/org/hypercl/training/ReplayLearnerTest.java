@@ -265,6 +265,10 @@ class ReplayLearnerTest {
     LearnerSettings.Replay r = split.settings().replay();
     assertThat(r.decoder(784).parameterCount()).isEqualTo(136_084);
     assertThat(r.hypernetwork(784).parameterCount()).isEqualTo(552_328);
+    LearnerSettings.Replay p10 = Experiments.withTirDecoder(Experiments.byName("permuted-mnist-10").withMethod(Method.HNET_TIR))
+        .settings().replay();
+    assertThat(p10.decoder(1024).parameterCount()).isEqualTo(2_227_024);
+    assertThat(p10.hypernetwork(1024).parameterCount()).isEqualTo(2_211_691);
     ExperimentConfig c = tirExperiment(Scenario.CL3, 3, smallReplay(0.05f, 0.5f));
     // Task inference from the second task, the VAE but on the last, the classifier always.
     assertThat(Method.HNET_TIR.stepsPerTask(c, 0, 500)).isEqualTo(0 + 150 + 150);
