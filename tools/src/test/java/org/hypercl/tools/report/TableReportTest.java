@@ -23,6 +23,10 @@ class TableReportTest {
 
   /** A two-task run whose every named matrix ends at the given final accuracies. */
   private Path run(String name, String method, double beta, long seed, Map<String, Double> after) throws Exception {
+    return run(name, method, beta, seed, after, "cl1");
+  }
+
+  private Path run(String name, String method, double beta, long seed, Map<String, Double> after, String scenario) throws Exception {
     double nan = Double.NaN;
     Map<String, double[][]> matrices = new LinkedHashMap<>();
     after.forEach((m, a) -> matrices.put(m, new double[][] {{a, nan}, {a, a}}));
@@ -34,9 +38,36 @@ class TableReportTest {
       d.writeResults(r);
     }
     Files.writeString(dir.resolve(RunDirectory.CONFIG), "{\"experiment\": \"split-mnist\", \"method\": \"" + method + "\","
+        + " \"scenario\": \"" + scenario + "\","
         + " \"settings\": {\"seed\": " + seed + ", \"beta\": " + beta + "},"
         + " \"dataOptions\": {\"sequence\": \"split-mnist\", \"dataset\": \"fashion-mnist\", \"dataSeed\": 42}}");
     return dir;
+  }
+
+  /** Matrix → final accuracy, the first entry the run's primary matrix. */
+  private static Map<String, Double> ordered(Object... kv) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], (Double) kv[i + 1]);
+    }
+    return m;
+  }
+
+  /** A replay run fills its own scenario's cell with its headline, in a column named for the method. */
+  @Test
+  void replayRunsFillTheirOwnScenario() throws Exception {
+    Path r3 = run("r3", "HNET_R", 0.01, 42, ordered("cl3/max-logit", 75.0, "task-given", 98.0, "cl3/entropy", 60.0), "cl3");
+    Path r3b = run("r3b", "HNET_R", 0.01, 43, ordered("cl3/max-logit", 73.0, "task-given", 98.0, "cl3/entropy", 62.0), "cl3");
+    Path r1 = run("r1", "HNET_R", 0.01, 42, ordered("task-given", 99.3, "cl3/max-logit", 40.0), "cl1");
+    Path t2 = run("t2", "HNET_TIR", 0.01, 42, ordered("cl2/max-logit", 95.7, "task-given", 99.0), "cl2");
+    assertThat(ReportFixtures.report(out, err, "--table", r3.toString(), r3b.toString(), r1.toString(), t2.toString()))
+        .as(err.toString()).isZero();
+    String table = out.toString();
+    assertThat(line(table, "CL3")).contains("74.00 ± 1.41 (2)").doesNotContain("40.00").doesNotContain("60.00");
+    assertThat(line(table, "CL1")).contains("99.30 (1)");
+    assertThat(line(table, "CL2")).contains("95.70 (1)");
+    assertThat(table.lines().filter(l -> l.startsWith("benchmark")).findFirst().orElseThrow())
+        .contains("HNET+R").contains("HNET+TIR").doesNotContain("max-logit");
   }
 
   @Test
