@@ -330,7 +330,7 @@ public final class ResultPlots {
     return out;
   }
 
-  private static void save(Path file, Chart<?, ?> chart) throws IOException {
+  static void save(Path file, Chart<?, ?> chart) throws IOException {
     System.setProperty("java.awt.headless", "true");
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);

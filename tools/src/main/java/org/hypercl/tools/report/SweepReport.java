@@ -1,5 +1,7 @@
 package org.hypercl.tools.report;
 
+import java.nio.file.Path;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,6 +118,80 @@ public final class SweepReport {
     return sb.toString();
   }
 
+  /** The x axis of {@link #plot} for the compression ratio (config.json's, not a swept path). */
+  public static final String COMPRESSION_RATIO = "compression_ratio";
+
+  /**
+   * A PNG of the metric (mean over seeds, with ± sd error bars) against one swept setting, or
+   * against {@link #COMPRESSION_RATIO}: a point per configuration, a line per combination of the
+   * other swept values (the paper's Fig. A5 for β, A7 for the compression ratio). The x axis is
+   * logarithmic when every x is positive and they span at least a factor of 50.
+   *
+   * @throws IllegalArgumentException naming the path if it is not swept or its values are not numbers
+   */
+  public static void plot(Path file, String sweep, String x, List<String> paths, List<Row> rows, boolean during) throws java.io.IOException {
+    if (!x.equals(COMPRESSION_RATIO) && !paths.contains(x)) {
+      throw new IllegalArgumentException("--plot " + x + ": not a swept path of " + sweep + "; swept: "
+          + (paths.isEmpty() ? "(none)" : String.join(", ", paths)) + ", or " + COMPRESSION_RATIO);
+    }
+    List<String> others = paths.stream().filter(p -> !p.equals(x)).toList();
+    // series label -> x -> members
+    Map<String, java.util.TreeMap<Double, List<SeedGroups.Member>>> series = new LinkedHashMap<>();
+    String metric = null;
+    for (Map.Entry<String, List<Row>> g : groups(rows).entrySet()) {
+      Row first = g.getValue().get(0);
+      double xv;
+      if (x.equals(COMPRESSION_RATIO)) {
+        xv = first.compressionRatio();
+      } else {
+        try {
+          xv = Double.parseDouble(first.values().get(x));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("--plot " + x + ": value '" + first.values().get(x) + "' of configuration " + g.getKey()
+              + " is not a number; plot against a numeric setting", e);
+        }
+      }
+      List<SeedGroups.Member> members = members(g.getValue());
+      if (members.isEmpty() || !Double.isFinite(xv)) {
+        continue;
+      }
+      metric = members.get(0).results().metric();
+      List<String> label = new ArrayList<>();
+      others.forEach(p -> label.add(p + "=" + first.values().getOrDefault(p, "-")));
+      series.computeIfAbsent(label.isEmpty() ? "all" : String.join(", ", label), k -> new java.util.TreeMap<>())
+          .computeIfAbsent(xv, k -> new ArrayList<>()).addAll(members);
+    }
+    if (series.isEmpty()) {
+      throw new IllegalArgumentException("--plot " + x + ": no finished run to plot yet");
+    }
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (var m : series.values()) {
+      min = Math.min(min, m.firstKey());
+      max = Math.max(max, m.lastKey());
+    }
+    String what = during ? "mean during" : "mean after (ACC)";
+    org.knowm.xchart.XYChart chart = new org.knowm.xchart.XYChartBuilder().width(900).height(560)
+        .title(sweep + ": " + what + " against " + x + " (mean ± sd over seeds)").xAxisTitle(x)
+        .yAxisTitle(what + ", " + metric).build();
+    chart.getStyler().setXAxisLogarithmic(min > 0 && max / min >= 50);
+    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+    for (var e : series.entrySet()) {
+      List<Double> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      List<Double> err = new ArrayList<>();
+      for (var point : e.getValue().entrySet()) {
+        SeedGroups.Stats st = SeedGroups.Stats.of(point.getValue(), during ? RunResults::meanDuring : RunResults::meanAfter);
+        xs.add(point.getKey());
+        ys.add(st.mean());
+        err.add(st.n() > 1 ? st.sd() : 0.0);
+      }
+      chart.addSeries(e.getKey(), xs, ys, err);
+    }
+    ResultPlots.save(file, chart);
+  }
+
   /** One CSV row per run, full precision; metrics empty for runs that have not finished. */
   public static String csv(List<String> paths, List<Row> rows) {
     StringBuilder sb = new StringBuilder("run,config,seed");
@@ -143,7 +219,7 @@ public final class SweepReport {
     return sb.toString();
   }
 
-  private static Map<String, List<Row>> groups(List<Row> rows) {
+  static Map<String, List<Row>> groups(List<Row> rows) {
     Map<String, List<Row>> out = new LinkedHashMap<>();
     for (Row r : rows) {
       out.computeIfAbsent(r.config(), k -> new ArrayList<>()).add(r);

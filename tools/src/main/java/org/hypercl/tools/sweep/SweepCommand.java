@@ -316,6 +316,11 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Where to write the CSV, a row per run (default: DIR/report.csv).")
     Path csv;
 
+    @Option(names = "--plot", paramLabel = "PATH", description = "Also draw the metric (mean ± sd over seeds) against this swept "
+        + "path, or against compression_ratio, a line per combination of the other swept values: DIR/plot-<PATH>.png "
+        + "(e.g. --plot settings.beta for a β study, --plot compression_ratio for a chunking study).")
+    List<String> plot;
+
     @Override
     public Integer call() throws IOException {
       String m = metric.trim().toLowerCase(Locale.ROOT);
@@ -345,6 +350,15 @@ public final class SweepCommand implements Callable<Integer> {
       AtomicFiles.write(file, SweepReport.csv(paths, rows).getBytes(StandardCharsets.UTF_8));
       w.println();
       w.println("CSV: " + file);
+      for (String x : plot == null ? List.<String>of() : plot) {
+        Path png = dir.resolve("plot-" + x.replaceAll("[^A-Za-z0-9._-]+", "-") + ".png");
+        try {
+          SweepReport.plot(png, plan.name(), x, paths, rows, m.equals("during"));
+        } catch (IllegalArgumentException e) {
+          throw new UserException(e.getMessage(), e);
+        }
+        w.println("plot: " + png);
+      }
       w.flush();
       return 0;
     }

@@ -232,6 +232,17 @@ class SweepCommandTest {
     Result during = hypercl("sweep", "report", out.toString(), "--metric", "during", "--csv", tmp.resolve("d.csv").toString());
     assertThat(during.out()).contains("best by mean during");
     assertThat(tmp.resolve("d.csv")).exists();
+
+    // The metric against the swept β and against the compression ratio, as PNGs; a path not swept is refused by name.
+    Result plots = hypercl("sweep", "report", out.toString(), "--plot", "settings.beta", "--plot", "compression_ratio");
+    assertThat(plots.exit()).as(plots.err()).isZero();
+    for (String f : List.of("plot-settings.beta.png", "plot-compression_ratio.png")) {
+      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(out.resolve(f).toFile());
+      assertThat(img.getWidth()).isEqualTo(900);
+    }
+    Result bad = hypercl("sweep", "report", out.toString(), "--plot", "settings.lr");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("settings.lr").contains("not a swept path").contains("settings.beta");
   }
 
   /** Stopping the sweep (SIGTERM, as Ctrl-C or kill) stops its train processes too. */
