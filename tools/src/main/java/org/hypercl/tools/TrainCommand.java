@@ -265,37 +265,47 @@ public final class TrainCommand implements Callable<Integer> {
     Path root = runDir != null ? runDir
         : Path.of("runs", config.name() + (sequence.startsWith("split-cifar") ? "" : "-" + data) + "-seed" + config.settings().seed());
     List<RunResults> all = new ArrayList<>();
+    // Every method's experiment first, so that one that cannot be (e.g. replay on regression) stops the command
+    // before anything trains.
+    List<ExperimentConfig> configs = new ArrayList<>();
     for (String m : chosen) {
-      ExperimentConfig c = switch (m) {
-        case "fine-tuning" -> config.asFineTuning();
-        case "target-only" -> config.asTargetNetworkOnly();
-        case "ewc" -> config.withName(config.name() + "-ewc").withMethod(Method.EWC);
-        case "online-ewc" -> config.withName(config.name() + "-online-ewc").withMethod(Method.ONLINE_EWC);
-        case "si" -> config.withName(config.name() + "-si").withMethod(Method.SI);
-        case "hnet-r" -> {
-          ExperimentConfig r = config.withName(config.name() + "-hnet-r").withMethod(Method.HNET_R);
-          yield given("--task-inference") ? r : r.withTaskInference(Method.HNET_R.defaultTaskInference());
-        }
-        case "dgr" -> {
-          ExperimentConfig r = config.withName(config.name() + "-dgr").withMethod(Method.DGR);
-          yield given("--task-inference") ? r : r.withTaskInference(Method.DGR.defaultTaskInference());
-        }
-        case "rpl-ub" -> {
-          ExperimentConfig r = config.withName(config.name() + "-rpl-ub").withMethod(Method.RPL_UB);
-          yield given("--task-inference") ? r : r.withTaskInference(Method.RPL_UB.defaultTaskInference());
-        }
-        case "hnet-tir" -> {
-          ExperimentConfig r = Experiments.withTirDecoder(config.withName(config.name() + "-hnet-tir").withMethod(Method.HNET_TIR));
-          yield given("--task-inference") ? r : r.withTaskInference(Method.HNET_TIR.defaultTaskInference());
-        }
-        default -> config;
-      };
+      configs.add(forMethod(config, m));
+    }
+    for (int i = 0; i < chosen.size(); i++) {
+      String m = chosen.get(i);
+      ExperimentConfig c = configs.get(i);
       try (RunDirectory dir = RunDirectory.createNew(chosen.size() == 1 ? root : root.resolve(m))) {
         all.add(runOne(c, source, dir, out));
       }
     }
     printComparison(out, all);
     return 0;
+  }
+
+  /** The experiment {@code config} becomes for method {@code m} (an id of --methods). */
+  private ExperimentConfig forMethod(ExperimentConfig config, String m) {
+    try {
+      return switch (m) {
+        case "fine-tuning" -> config.asFineTuning();
+        case "target-only" -> config.asTargetNetworkOnly();
+        case "ewc" -> config.withName(config.name() + "-ewc").withMethod(Method.EWC);
+        case "online-ewc" -> config.withName(config.name() + "-online-ewc").withMethod(Method.ONLINE_EWC);
+        case "si" -> config.withName(config.name() + "-si").withMethod(Method.SI);
+        case "hnet-r" -> replay(config, "-hnet-r", Method.HNET_R);
+        case "dgr" -> replay(config, "-dgr", Method.DGR);
+        case "rpl-ub" -> replay(config, "-rpl-ub", Method.RPL_UB);
+        case "hnet-tir" -> replay(Experiments.withTirDecoder(config.withMethod(Method.HNET_TIR)), "-hnet-tir", Method.HNET_TIR);
+        default -> config;
+      };
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage(), e);
+    }
+  }
+
+  /** A replay method's experiment, headlined by its own task-inference score unless --task-inference names one. */
+  private ExperimentConfig replay(ExperimentConfig config, String suffix, Method m) {
+    ExperimentConfig r = config.withName(config.name() + suffix).withMethod(m);
+    return given("--task-inference") ? r : r.withTaskInference(m.defaultTaskInference());
   }
 
   /** What {@link #check} found: the experiment the arguments train and the methods (one run folder each). */

@@ -121,10 +121,15 @@ class TrainCommandTest {
     assertThat(negative.exit()).isEqualTo(2);
     assertThat(negative.err()).contains("beta");
     assertThat(tmp.resolve("y")).doesNotExist();
-    Run badMethod = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,dgr", "--run-dir", tmp.resolve("z").toString());
+    Run badMethod = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,gan", "--run-dir", tmp.resolve("z").toString());
     assertThat(badMethod.exit()).isEqualTo(2);
-    assertThat(badMethod.err()).contains("unknown method 'dgr'").contains("online-ewc");
+    assertThat(badMethod.err()).contains("unknown method 'gan'").contains("online-ewc").contains("hnet-r");
     assertThat(tmp.resolve("z")).doesNotExist();
+    // A method the experiment cannot have stops the command before any method trains.
+    Run replayOnToy = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,dgr", "--run-dir", tmp.resolve("v").toString());
+    assertThat(replayOnToy.exit()).isEqualTo(2);
+    assertThat(replayOnToy.err()).contains("dgr replays images to an MLP classifier");
+    assertThat(tmp.resolve("v")).doesNotExist();
     Run both = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet", "--baselines", "--run-dir", tmp.resolve("w").toString());
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("--baselines or --methods");
