@@ -108,8 +108,7 @@ public record ExperimentConfig(
       throw new IllegalArgumentException(
           "experiment " + name + ": cl2 shares one output head, but the target network has " + target.numHeads());
     }
-    boolean replay = method == Method.HNET_R || method == Method.HNET_TIR || method == Method.DGR || method == Method.RPL_UB;
-    if (replay && (kind != TaskKind.CLASSIFICATION || !(target instanceof org.hypercl.graphs.MlpSpec))) {
+    if (method.isReplay() && (kind != TaskKind.CLASSIFICATION || !(target instanceof org.hypercl.graphs.MlpSpec))) {
       throw new IllegalArgumentException("experiment " + name + ": " + method.name().toLowerCase(java.util.Locale.ROOT)
           + " replays images to an MLP classifier; this experiment's target is " + target + " (" + kind.name().toLowerCase(
               java.util.Locale.ROOT) + ")");
