@@ -169,6 +169,13 @@ public record ExperimentConfig(
     return withName(name + "-target-only").withMethod(Method.TARGET_NETWORK);
   }
 
+  /** Refuses a task id outside [0, numTasks), naming it. */
+  public void checkTask(int task) {
+    if (task < 0 || task >= numTasks) {
+      throw new IllegalArgumentException("task id " + task + " is not in [0, " + numTasks + ")");
+    }
+  }
+
   /** Hypernetwork trainable weights (chunk embeddings included) over target weights. */
   public double compressionRatio() {
     return (double) hypernetwork.parameterCount() / target.parameterCount();

@@ -26,7 +26,6 @@ import org.tensorflow.Tensor;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -148,14 +147,7 @@ public final class Learner implements ContinualLearner {
       if (main.weights instanceof GeneratedWeights g) {
         g.buildLookups(tf.withSubScope("lookup"));
       }
-      ConfigProto.Builder proto = ConfigProto.newBuilder();
-      if (settings.intraOpThreads() > 0) {
-        proto.setIntraOpParallelismThreads(settings.intraOpThreads());
-      }
-      if (settings.interOpThreads() > 0) {
-        proto.setInterOpParallelismThreads(settings.interOpThreads());
-      }
-      session = new Session(graph, proto.build());
+      session = new Session(graph, settings.sessionConfig());
       session.initialize();
       ok = true;
     } finally {
@@ -259,9 +251,7 @@ public final class Learner implements ContinualLearner {
   }
 
   private void checkTask(int task) {
-    if (task < 0 || task >= config.numTasks()) {
-      throw new IllegalArgumentException("task id " + task + " is not in [0, " + config.numTasks() + ")");
-    }
+    config.checkTask(task);
   }
 
   @Override

@@ -326,6 +326,18 @@ public record LearnerSettings(
     return Math.toIntExact(Math.max(1, steps));
   }
 
+  /** TensorFlow session options with these thread counts (0: TensorFlow's choice). */
+  public org.tensorflow.proto.ConfigProto sessionConfig() {
+    org.tensorflow.proto.ConfigProto.Builder proto = org.tensorflow.proto.ConfigProto.newBuilder();
+    if (intraOpThreads > 0) {
+      proto.setIntraOpParallelismThreads(intraOpThreads);
+    }
+    if (interOpThreads > 0) {
+      proto.setInterOpParallelismThreads(interOpThreads);
+    }
+    return proto.build();
+  }
+
   public AdamOptimizer.Settings adam() {
     return new AdamOptimizer.Settings(learningRate, adamBeta1, adamBeta2, adamEpsilon);
   }

@@ -28,7 +28,6 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gather;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -381,14 +380,7 @@ final class ReplayLearner implements ContinualLearner {
       Operand<TFloat32> out = decoderNet.forwardCandidates(smp, smp.expandDims(sampleIn, smp.constant(1)), sampleW, ForwardContext.none());
       samples = pixels(smp, smp.reshape(out, smp.constant(new int[] {-1, in})));
 
-      ConfigProto.Builder proto = ConfigProto.newBuilder();
-      if (settings.intraOpThreads() > 0) {
-        proto.setIntraOpParallelismThreads(settings.intraOpThreads());
-      }
-      if (settings.interOpThreads() > 0) {
-        proto.setInterOpParallelismThreads(settings.interOpThreads());
-      }
-      session = new Session(graph, proto.build());
+      session = new Session(graph, settings.sessionConfig());
       session.initialize();
       ok = true;
     } finally {
@@ -640,9 +632,7 @@ final class ReplayLearner implements ContinualLearner {
   }
 
   private void checkTask(int task) {
-    if (task < 0 || task >= config.numTasks()) {
-      throw new IllegalArgumentException("task id " + task + " is not in [0, " + config.numTasks() + ")");
-    }
+    config.checkTask(task);
   }
 
   private void checkShapes(TaskData data) {
