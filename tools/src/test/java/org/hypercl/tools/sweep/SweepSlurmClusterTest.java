@@ -54,10 +54,12 @@ class SweepSlurmClusterTest {
     Files.createDirectories(out.resolve("runs"));
     Files.writeString(out.resolve("runs").resolve(broken), "in the way");
 
+    long submitted = System.currentTimeMillis();
     Result first = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--cpus", "1", "--time", "10:00");
     assertThat(first.exit()).as(first.out() + first.err()).isZero();
     assertThat(first.out()).containsPattern("submitted Slurm job \\d+: array 0-1 \\(2 runs\\), 1 CPU each");
     SlurmBackend.Standing st = waitUntilSettled(out);
+    waitForTaskRecords(out, SweepPlan.read(out).runs().stream().map(SweepPlan.Planned::name).toList(), submitted);
     assertThat(st.count(SlurmBackend.Kind.DONE)).as(describe(st)).isEqualTo(1);
     assertThat(st.count(SlurmBackend.Kind.FAILED)).as(describe(st)).isEqualTo(1);
     String job1 = st.jobs().jobs().get(0).jobId();
@@ -67,10 +69,12 @@ class SweepSlurmClusterTest {
     assertThat(out.resolve("slurm").resolve(job1 + "_0.out")).content().contains("== ").contains("new run");
 
     Files.delete(out.resolve("runs").resolve(broken));
+    long resubmitted = System.currentTimeMillis();
     Result again = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--cpus", "1", "--time", "10:00");
     assertThat(again.exit()).as(again.out() + again.err()).isZero();
     assertThat(again.out()).contains("1 done, 0 queued or running, 1 to submit").containsPattern("array 1 \\(1 run\\)");
     st = waitUntilSettled(out);
+    waitForTaskRecords(out, List.of(broken), resubmitted);
     assertThat(st.count(SlurmBackend.Kind.DONE)).as(describe(st)).isEqualTo(2);
     assertThat(st.jobs().jobs()).hasSize(2);
 
@@ -109,6 +113,25 @@ class SweepSlurmClusterTest {
         fail("the sweep's tasks did not end within " + WAIT + ": " + describe(st));
       }
       Thread.sleep(1000);
+    }
+  }
+
+  /**
+   * Polls until each named run's array task has written its record after {@code since}: the task
+   * has ended, and with it its train process. A run counts as done once its results.json exists,
+   * while the process still writes the run's plots; the temporary folder must not be removed
+   * under it.
+   */
+  private static void waitForTaskRecords(Path out, List<String> names, long since) throws Exception {
+    Instant end = Instant.now().plus(WAIT);
+    for (String name : names) {
+      Path record = out.resolve("slurm").resolve("tasks").resolve(name + ".json");
+      while (!Files.isRegularFile(record) || Files.getLastModifiedTime(record).toMillis() < since) {
+        if (Instant.now().isAfter(end)) {
+          fail("run " + name + "'s array task wrote no record " + record + " within " + WAIT);
+        }
+        Thread.sleep(500);
+      }
     }
   }
 
