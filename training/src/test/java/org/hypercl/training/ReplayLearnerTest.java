@@ -187,7 +187,9 @@ class ReplayLearnerTest {
     double moved = decoderDrift(free);
     assertThat(moved).as("without the regularizer").isGreaterThan(0.1);
     assertThat(kept).as("with the regularizer (without: %s)", moved).isLessThan(moved / 3);
-    assertThat(new ReplayLearner(experiment(Scenario.CL1, 3, gan), 10).stepOutputNames()).contains("replay/discriminator_loss");
+    try (ReplayLearner l = new ReplayLearner(experiment(Scenario.CL1, 3, gan), 10)) {
+      assertThat(l.stepOutputNames()).contains("replay/discriminator_loss");
+    }
   }
 
   /** CL3 with replay keeps the first task; with the replay loss weighted 0 the class-incremental classifier forgets it. */
