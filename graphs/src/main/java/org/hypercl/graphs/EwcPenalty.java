@@ -16,7 +16,8 @@ import org.tensorflow.types.TInt32;
  * as the baselines' source does it (van de Ven and Tolias): after each task the diagonal Fisher
  * information F is estimated on the task's training set, one example at a time, with the
  * network's predicted label (or the true one, the "empirical" Fisher): the mean over examples of
- * the squared gradient of {@code −log p(label | x)} over the task's head. The penalty is
+ * the squared gradient of {@code −log p(label | x)} over the task's head (class-incremental: over
+ * the heads of tasks 0..t read as one softmax, as the source does with its active classes). The penalty is
  * {@code λ/2 · Σ_t Σ_p F_t,p (θ_p − θ*_t,p)²} with θ*_t the weights after task t; online EWC
  * (Schwarz et al., 2018) keeps one running {@code F ← F_new + γ·F} and the latest θ*, and
  * penalises {@code λ/2 · Σ_p γ·F_p (θ_p − θ*_p)²}.
@@ -41,13 +42,21 @@ public final class EwcPenalty implements Penalty {
    * @param empirical the true labels instead of the predicted ones
    * @param fisherBatch examples per graph run of the Fisher estimate
    * @param fisherSamples examples of the training set the Fisher is estimated on (0: all)
+   * @param classIncremental the likelihood is the softmax over the heads of tasks 0..t as one
+   *     ({@link ClassIncremental}, the baselines' class-incremental setting) instead of task t's head
    */
-  public record Settings(float lambda, boolean online, float gamma, boolean empirical, int fisherBatch, int fisherSamples) {
+  public record Settings(float lambda, boolean online, float gamma, boolean empirical, int fisherBatch, int fisherSamples,
+      boolean classIncremental) {
     public Settings {
       if (!(lambda >= 0) || !(gamma >= 0) || fisherBatch <= 0 || fisherSamples < 0) {
         throw new IllegalArgumentException("invalid EWC settings: lambda=" + lambda + " gamma=" + gamma + " fisherBatch="
             + fisherBatch + " fisherSamples=" + fisherSamples);
       }
+    }
+
+    /** Settings whose likelihood is task t's own head. */
+    public Settings(float lambda, boolean online, float gamma, boolean empirical, int fisherBatch, int fisherSamples) {
+      this(lambda, online, gamma, empirical, fisherBatch, fisherSamples, false);
     }
   }
 
@@ -97,13 +106,25 @@ public final class EwcPenalty implements Penalty {
     Operand<TInt32> k = f.slice(f.shape(batchX), f.constant(new int[] {0}), f.constant(new int[] {1}));
     Operand<TFloat32> tiled = f.tile(f.expandDims(f.identity(weights), f.constant(0)), f.concat(List.of(k, f.constant(new int[] {1})), f.constant(0)));
     Operand<TFloat32> out = net.forwardCandidates(f, f.expandDims(batchX, f.constant(1)), tiled, ForwardContext.none());
-    Operand<TFloat32> logits = net.numHeads() == 1
-        ? f.squeeze(f.gather(out, f.constant(0), f.constant(2)), org.tensorflow.op.core.Squeeze.axis(new Long[] {1L}))
-        : f.squeeze(f.gather(out, head, f.constant(2)), org.tensorflow.op.core.Squeeze.axis(new Long[] {1L}));
+    Operand<TFloat32> logits;
+    Operand<TFloat32> trueLabels;
+    Operand<TInt32> classes;
+    if (settings.classIncremental()) {
+      Operand<TInt32> active = f.math.add(head, f.constant(1));
+      logits = ClassIncremental.logits(f, out, net.numHeads(), net.headSize(), active);
+      trueLabels = ClassIncremental.targets(f, batchY, head, net.headSize(), active);
+      classes = f.math.mul(active, f.constant(net.headSize()));
+    } else {
+      logits = net.numHeads() == 1
+          ? f.squeeze(f.gather(out, f.constant(0), f.constant(2)), org.tensorflow.op.core.Squeeze.axis(new Long[] {1L}))
+          : f.squeeze(f.gather(out, head, f.constant(2)), org.tensorflow.op.core.Squeeze.axis(new Long[] {1L}));
+      trueLabels = batchY;
+      classes = f.constant(net.headSize());
+    }
     Operand<TFloat32> logP = f.nn.logSoftmax(logits);
     Operand<TFloat32> labels = settings.empirical()
-        ? batchY
-        : f.stopGradient(f.oneHot(f.math.argMax(logits, f.constant(1), TInt32.class), f.constant(net.headSize()), f.constant(1f), f.constant(0f)));
+        ? trueLabels
+        : f.stopGradient(f.oneHot(f.math.argMax(logits, f.constant(1), TInt32.class), classes, f.constant(1f), f.constant(0f)));
     Operand<TFloat32> nll = f.math.neg(f.sum(f.math.mul(labels, logP), f.constant(new int[] {0, 1})));
     Operand<TFloat32> perExample = Tensors.floatOperands(f.gradients(nll, List.of(tiled))).get(0);
     this.accumulate = f.assignAdd(acc, f.sum(f.math.square(perExample), f.constant(0)));

@@ -26,6 +26,11 @@ class BaselinePenaltiesTest {
 
   /** The mean squared per-example gradient of −log p(label | x), labels predicted or given. */
   private static double[] fisher(float[] theta, boolean empirical) {
+    return fisher(theta, empirical ? Y : null);
+  }
+
+  /** As above with the given labels, or the predicted ones if null. */
+  private static double[] fisher(float[] theta, int[] given) {
     double[] f = new double[8];
     for (int n = 0; n < X.length; n++) {
       double[] z = new double[2];
@@ -38,7 +43,7 @@ class BaselinePenaltiesTest {
       double m = Math.max(z[0], z[1]);
       double e0 = Math.exp(z[0] - m), e1 = Math.exp(z[1] - m);
       double[] p = {e0 / (e0 + e1), e1 / (e0 + e1)};
-      int label = empirical ? Y[n] : (z[1] > z[0] ? 1 : 0);
+      int label = given != null ? given[n] : (z[1] > z[0] ? 1 : 0);
       for (int o = 0; o < 2; o++) {
         double d = p[o] - (o == label ? 1 : 0);
         for (int i = 0; i < 3; i++) {
@@ -103,6 +108,42 @@ class BaselinePenaltiesTest {
         float[] grad = GraphTestSupport.fetch(s, Map.of(), ewc.gradients().get(0));
         for (int i = 0; i < 8; i++) {
           assertThat((double) grad[i]).isCloseTo(10 * f[i] * 0.1 * (i + 1), within(1e-5));
+        }
+      }
+    }
+  }
+
+  /**
+   * Class-incremental EWC on two tasks of one class each (a head of size 1 per task): after task 0
+   * the softmax over one class carries no information (F = 0); after task 1 the two heads are one
+   * softmax over both classes, the 2-class classifier of {@link #fisher} with task 1's examples
+   * labelled class 1 (empirical) or by the argmax over both heads (predicted).
+   */
+  @Test
+  void classIncrementalFisherReadsTheHeadsSoFarAsOneSoftmax() {
+    for (boolean empirical : new boolean[] {false, true}) {
+      try (Graph g = new Graph(); Session s = new Session(g)) {
+        Ops tf = Ops.create(g);
+        Variable<TFloat32> theta = Variables.of(tf, "theta", THETA.clone(), 8);
+        float[] xs = new float[12];
+        for (int n = 0; n < 4; n++) {
+          System.arraycopy(X[n], 0, xs, n * 3, 3);
+        }
+        Placeholder<TInt32> idx = tf.placeholder(TInt32.class);
+        Operand<TFloat32> bx = tf.gather(tf.constant(org.tensorflow.ndarray.Shape.of(4, 3),
+            org.tensorflow.ndarray.buffer.DataBuffers.of(xs, true, false)), idx, tf.constant(0));
+        Operand<TFloat32> by = tf.gather(tf.constant(new float[][] {{1f}, {1f}, {1f}, {1f}}), idx, tf.constant(0));
+        TargetNetwork net = new MlpSpec(3, new int[0], 1, 2, Activation.RELU).network();
+        EwcPenalty ewc = new EwcPenalty(tf, tf, "", net, theta, tf.identity(theta), bx, by, idx, () -> 4,
+            new EwcPenalty.Settings(10f, false, 1f, empirical, 3, 0, true));
+        s.initialize();
+        ewc.endTask(s, 0);
+        assertThat(GraphTestSupport.fetch(s, Map.of(), ewc.state().get(0))).as("one class: no information").containsOnly(0f);
+        ewc.endTask(s, 1);
+        double[] f = fisher(THETA, empirical ? new int[] {1, 1, 1, 1} : null);
+        float[] a = GraphTestSupport.fetch(s, Map.of(), ewc.state().get(0));
+        for (int i = 0; i < 8; i++) {
+          assertThat((double) a[i]).as("Fisher %d (empirical %s)", i, empirical).isCloseTo(f[i], within(1e-6));
         }
       }
     }

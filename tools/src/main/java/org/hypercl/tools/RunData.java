@@ -29,7 +29,7 @@ import org.hypercl.training.TaskSource;
 final class RunData {
 
   /** Suffixes that baseline runs add to the experiment's name. */
-  private static final List<String> METHOD_SUFFIXES = List.of("-fine-tuning", "-target-only", "-online-ewc", "-ewc", "-si");
+  private static final List<String> METHOD_SUFFIXES = List.of("-fine-tuning", "-target-only", "-online-ewc", "-ewc", "-si", "-multitask");
 
   private RunData() {}
 

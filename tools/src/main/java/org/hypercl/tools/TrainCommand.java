@@ -164,12 +164,15 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--methods", split = ",", paramLabel = "METHOD",
       description = "Which of hnet, fine-tuning (the hypernetwork with beta = 0), target-only (the target network "
-          + "alone), ewc, online-ewc and si (the target network protected by EWC, online EWC or SI) and hnet-r (a classifier "
+          + "alone), ewc, online-ewc and si (the target network protected by EWC, online EWC or SI), multitask (the target "
+          + "network trained at each task on the data of every task so far: the upper bound) and hnet-r (a classifier "
           + "trained with replay from a VAE whose decoder a protected hypernetwork generates) and hnet-tir (hnet with the "
           + "task inferred by a network trained on that replay), dgr (hnet-r's classifier and VAE with the decoder's "
           + "own weights, trained on current and replayed data) and rpl-ub (hnet-r's classifier replaying real data of "
           + "the earlier tasks: the replay upper bound) to train, e.g. "
-          + "--methods hnet,online-ewc,si; one method trains into RUN_DIR, several into RUN_DIR/<method> (default: hnet).")
+          + "--methods hnet,online-ewc,si; one method trains into RUN_DIR, several into RUN_DIR/<method> (default: hnet). "
+          + "In cl3 the baselines (target-only, ewc, online-ewc, si, multitask) learn class-incrementally, one softmax over "
+          + "the classes of every task so far read by max-logit, as in the baselines' source; hnet learns a head per task.")
   List<String> methods;
 
   @Option(names = "--ewc-lambda", description = "EWC's lambda (default: the baselines' source's value for the experiment and scenario).")
@@ -287,14 +290,15 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       return switch (m) {
         case "fine-tuning" -> config.asFineTuning();
-        case "target-only" -> config.asTargetNetworkOnly();
-        case "ewc" -> config.withName(config.name() + "-ewc").withMethod(Method.EWC);
-        case "online-ewc" -> config.withName(config.name() + "-online-ewc").withMethod(Method.ONLINE_EWC);
-        case "si" -> config.withName(config.name() + "-si").withMethod(Method.SI);
-        case "hnet-r" -> replay(config, "-hnet-r", Method.HNET_R);
-        case "dgr" -> replay(config, "-dgr", Method.DGR);
-        case "rpl-ub" -> replay(config, "-rpl-ub", Method.RPL_UB);
-        case "hnet-tir" -> replay(Experiments.withTirDecoder(config.withMethod(Method.HNET_TIR)), "-hnet-tir", Method.HNET_TIR);
+        case "target-only" -> withMethod(config, "-target-only", Method.TARGET_NETWORK);
+        case "ewc" -> withMethod(config, "-ewc", Method.EWC);
+        case "online-ewc" -> withMethod(config, "-online-ewc", Method.ONLINE_EWC);
+        case "si" -> withMethod(config, "-si", Method.SI);
+        case "multitask" -> withMethod(config, "-multitask", Method.MULTITASK);
+        case "hnet-r" -> withMethod(config, "-hnet-r", Method.HNET_R);
+        case "dgr" -> withMethod(config, "-dgr", Method.DGR);
+        case "rpl-ub" -> withMethod(config, "-rpl-ub", Method.RPL_UB);
+        case "hnet-tir" -> withMethod(Experiments.withTirDecoder(config.withMethod(Method.HNET_TIR)), "-hnet-tir", Method.HNET_TIR);
         default -> config;
       };
     } catch (IllegalArgumentException e) {
@@ -302,10 +306,13 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** A replay method's experiment, headlined by its own task-inference score unless --task-inference names one. */
-  private ExperimentConfig replay(ExperimentConfig config, String suffix, Method m) {
+  /**
+   * A method's experiment, headlined by the method's own task-inference score in its scenario
+   * (max-logit for the replay methods and class-incremental baselines) unless --task-inference names one.
+   */
+  private ExperimentConfig withMethod(ExperimentConfig config, String suffix, Method m) {
     ExperimentConfig r = config.withName(config.name() + suffix).withMethod(m);
-    return given("--task-inference") ? r : r.withTaskInference(m.defaultTaskInference());
+    return given("--task-inference") ? r : r.withTaskInference(m.defaultTaskInference(r.scenario()));
   }
 
   /** What {@link #check} found: the experiment the arguments train and the methods (one run folder each). */
@@ -376,7 +383,7 @@ public final class TrainCommand implements Callable<Integer> {
     return c.withSettings(s.build());
   }
 
-  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si", "hnet-r", "hnet-tir", "dgr", "rpl-ub");
+  private static final List<String> METHODS = List.of("hnet", "fine-tuning", "target-only", "ewc", "online-ewc", "si", "multitask", "hnet-r", "hnet-tir", "dgr", "rpl-ub");
 
   /** The methods to train, in {@link #METHODS} order, from --methods or --baselines. */
   List<String> chosenMethods() {

@@ -230,6 +230,33 @@ class TrainCommandTest {
   }
 
   /**
+   * In cl3 the baselines and the multitask bound learn class-incrementally and are headlined by
+   * max-logit unless --task-inference names a score; hnet keeps entropy.
+   */
+  @Test
+  void cl3BaselinesAreClassIncrementalAndReadByMaxLogit(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    writeMnist(data.resolve("mnist"), 60, 20);
+    Path run = tmp.resolve("run");
+    Run r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "2", "--scenario", "cl3",
+        "--methods", "hnet,multitask,si", "--iterations", "5", "--batch-size", "8", "--checkpoint-every", "0",
+        "--run-dir", run.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    for (String m : List.of("multitask", "si")) {
+      var config = RunDirectory.open(run.resolve(m)).readConfig();
+      assertThat(config.name()).isEqualTo("split-mnist-" + m);
+      assertThat(config.method().classIncremental(config)).isTrue();
+      assertThat(RunDirectory.open(run.resolve(m)).readResults().primary()).isEqualTo("cl3/max-logit");
+    }
+    assertThat(RunDirectory.open(run.resolve("hnet")).readResults().primary()).isEqualTo("cl3/entropy");
+    Run chosen = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "2", "--scenario", "cl3",
+        "--methods", "multitask", "--task-inference", "entropy", "--iterations", "5", "--batch-size", "8", "--checkpoint-every", "0",
+        "--run-dir", tmp.resolve("chosen").toString());
+    assertThat(chosen.exit()).as(chosen.err()).isZero();
+    assertThat(RunDirectory.open(tmp.resolve("chosen")).readResults().primary()).isEqualTo("cl3/entropy");
+  }
+
+  /**
    * MNIST-shaped IDX files, uncompressed: labels cycling through the ten digits, each image dark but
    * for a band of 78 pixels that its digit picks (so a classifier has something to learn).
    */

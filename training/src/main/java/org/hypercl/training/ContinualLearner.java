@@ -55,7 +55,7 @@ public interface ContinualLearner extends AutoCloseable {
   /** Per input row, the inferred task and the class predicted on that task's network. */
   record InferredPredictions(int[] tasks, int[] classes) {}
 
-  /** Whether the learner replays real data of earlier tasks, which {@link #addPastTask} gives it (RPL-UB). */
+  /** Whether the learner trains on real data of earlier tasks, which {@link #addPastTask} gives it (RPL-UB, the multitask bound). */
   default boolean replaysRealData() {
     return false;
   }

@@ -51,7 +51,7 @@ public record ExperimentConfig(
   public ExperimentConfig(
       String name, TaskKind kind, TargetSpec target, HypernetworkSpec hypernetwork, int numTasks, LearnerSettings settings,
       Method method) {
-    this(name, kind, target, hypernetwork, numTasks, settings, method, Scenario.CL1, method.defaultTaskInference());
+    this(name, kind, target, hypernetwork, numTasks, settings, method, Scenario.CL1, method.defaultTaskInference(Scenario.CL1));
   }
 
   /**
@@ -72,7 +72,9 @@ public record ExperimentConfig(
     return new ExperimentConfig(name, kind, target, hypernetwork, numTasks, settings,
         method == null ? Method.HYPERNETWORK : method,
         scenario == null ? Scenario.CL1 : scenario,
-        taskInference == null ? (method == null ? Method.HYPERNETWORK : method).defaultTaskInference() : taskInference);
+        taskInference == null
+            ? (method == null ? Method.HYPERNETWORK : method).defaultTaskInference(scenario == null ? Scenario.CL1 : scenario)
+            : taskInference);
   }
 
   public ExperimentConfig {
@@ -116,8 +118,12 @@ public record ExperimentConfig(
     if (kind == TaskKind.CLASSIFICATION && target.outputSize() == 1 && (scenario != Scenario.CL3 || method == Method.HYPERNETWORK
         || method == Method.HNET_TIR)) {
       throw new IllegalArgumentException("experiment " + name + " has one class per task: it is class-incremental, learned in cl3 "
-          + "by a replay method (hnet-r, dgr, rpl-ub), not by " + method.name().toLowerCase(java.util.Locale.ROOT) + " in "
-          + scenario.id());
+          + "by a replay method (hnet-r, dgr, rpl-ub) or a baseline (target-only, ewc, online-ewc, si, multitask), not by "
+          + method.name().toLowerCase(java.util.Locale.ROOT) + " in " + scenario.id());
+    }
+    if (method.trainsOnPastData() && !target.network().stateTables().isEmpty()) {
+      throw new IllegalArgumentException("experiment " + name + ": multitask draws batches that mix tasks, but " + target.network()
+          + " keeps batch-norm statistics per task, which need one task per batch");
     }
     if (scenario == Scenario.CL3 && numTasks > 1 && target.numHeads() == 1) {
       throw new IllegalArgumentException("experiment " + name + ": cl3 needs one output head per task, the target network has one");

@@ -81,7 +81,7 @@ public final class Experiments {
     LearnerSettings settings =
         LearnerSettings.defaults().toBuilder().iterations(2000).batchSize(128).learningRate(0.001f).beta(0.01f).build();
     return new ExperimentConfig("split-mnist-classes", TaskKind.CLASSIFICATION, target, hnet, 10, settings, Method.HNET_R,
-        Scenario.CL3, Method.HNET_R.defaultTaskInference());
+        Scenario.CL3, Method.HNET_R.defaultTaskInference(Scenario.CL3));
   }
 
   /**

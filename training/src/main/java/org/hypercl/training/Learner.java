@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.hypercl.graphs.AdamOptimizer;
+import org.hypercl.graphs.ClassIncremental;
 import org.hypercl.graphs.ForwardContext;
 import org.hypercl.graphs.Hypernetwork;
 import org.hypercl.graphs.ImageAugmentation;
@@ -58,7 +59,9 @@ public final class Learner implements ContinualLearner {
     final List<Penalty> penalties = new ArrayList<>();
     /** Per-task state of the part's target network (batch-norm statistics); null if it keeps none. */
     NetworkState state;
+    /** The training batch's logits and the targets its loss compares them with (class-incremental: the heads so far as one). */
     Operand<TFloat32> prediction;
+    Operand<TFloat32> targets;
     Operand<TFloat32> taskLoss;
     Operand<TFloat32> penaltyLoss;
     Op update;
@@ -89,6 +92,11 @@ public final class Learner implements ContinualLearner {
   private final Operand<TFloat32> evalOutput;
   private final Placeholder<TInt32> candidates;
   private final Map<TaskInference.Score, TaskInference.Result> inference;
+  /** CL3 trained class-incrementally ({@link Method#classIncremental}). */
+  private final boolean classIncremental;
+  /** Trains on the union of every task so far ({@link Method#trainsOnPastData}); their data by task. */
+  private final boolean multitask;
+  private final Map<Integer, TaskData> pastTasks = new java.util.TreeMap<>();
   private Session session;
   private int tasksLearned;
   private IndexSampler sampler;
@@ -110,7 +118,11 @@ public final class Learner implements ContinualLearner {
     try {
       this.tf = Ops.create(graph);
       this.net = config.target().network();
-      this.inputs = new TaskInputs(tf, maxTrainSize, config.target().inputSize(), config.target().outputSize());
+      this.classIncremental = config.method().classIncremental(config);
+      this.multitask = config.method().trainsOnPastData();
+      this.inputs = multitask
+          ? TaskInputs.union(tf, config.target().inputSize(), config.target().outputSize(), config.numTasks())
+          : new TaskInputs(tf, maxTrainSize, config.target().inputSize(), config.target().outputSize());
       this.trainTask = tf.withSubScope("train").withName("task").placeholder(TInt32.class);
       this.evalTask = tf.withSubScope("eval").withName("task").placeholder(TInt32.class);
       this.stepSeed = tf.withSubScope("train").withName("seed").placeholder(TInt64.class);
@@ -124,7 +136,7 @@ public final class Learner implements ContinualLearner {
       Operand<TFloat32> batchMetric;
       if (config.kind() == TaskKind.CLASSIFICATION) {
         Operand<TInt32> predicted = m.math.argMax(main.prediction, m.constant(1), TInt32.class);
-        Operand<TInt32> actual = m.math.argMax(inputs.batchY, m.constant(1), TInt32.class);
+        Operand<TInt32> actual = m.math.argMax(main.targets, m.constant(1), TInt32.class);
         batchMetric = m.math.mul(m.constant(100f), m.math.mean(m.dtypes.cast(m.math.equal(predicted, actual), TFloat32.class), m.constant(0)));
       } else {
         batchMetric = m.identity(main.taskLoss);
@@ -182,17 +194,31 @@ public final class Learner implements ContinualLearner {
       batchX = ImageAugmentation.cropFlip(train, batchX, (int) shape[0], (int) shape[1], (int) shape[2],
           LearnerSettings.AUGMENT_PADDING, stepSeed, 1_000);
     }
-    TargetNetwork.Forward forward = net.forward(train, batchX, w, ForwardContext.head(trainTask).withState(part.state).inTraining(stepSeed));
-    part.prediction = forward.output();
+    // The multitask bound's batch mixes tasks: each example is read on its own task's head.
+    ForwardContext ctx = (multitask ? ForwardContext.headPerExample(inputs.batchTasks) : ForwardContext.head(trainTask))
+        .withState(part.state).inTraining(stepSeed);
+    TargetNetwork.Forward forward;
+    if (classIncremental) {
+      forward = net.forwardAllHeads(train, batchX, w, ctx);
+      Operand<TInt32> active = train.math.add(trainTask, train.constant(1));
+      part.prediction = ClassIncremental.logits(train, forward.output(), net.numHeads(), net.headSize(), active);
+      part.targets = multitask
+          ? ClassIncremental.targetsPerExample(train, inputs.batchY, inputs.batchTasks, net.numHeads(), net.headSize(), active)
+          : ClassIncremental.targets(train, inputs.batchY, trainTask, net.headSize(), active);
+    } else {
+      forward = net.forward(train, batchX, w, ctx);
+      part.prediction = forward.output();
+      part.targets = inputs.batchY;
+    }
     part.taskLoss =
         config.kind() == TaskKind.CLASSIFICATION
-            ? Losses.softmaxCrossEntropy(train, part.prediction, inputs.batchY)
-            : Losses.meanSquaredError(train, part.prediction, inputs.batchY);
+            ? Losses.softmaxCrossEntropy(train, part.prediction, part.targets)
+            : Losses.meanSquaredError(train, part.prediction, part.targets);
     List<Operand<TFloat32>> taskGrads = Tensors.floatOperands(train.gradients(part.taskLoss, params));
     List<Operand<TFloat32>> grads = new ArrayList<>(taskGrads);
     for (PartSpec.Penalty p : spec.penalties()) {
       Penalty penalty = p.build(new PartSpec.PenaltyContext(tf, train, scope, weights, params, taskGrads, part.optimizer,
-          config.numTasks(), seed, net, inputs.batchX, inputs.batchY, inputs.batchIndices, () -> currentTrainSize));
+          config.numTasks(), seed, net, inputs.batchX, inputs.batchY, inputs.batchIndices, () -> currentTrainSize, classIncremental));
       part.penalties.add(penalty);
       for (int i = 0; i < grads.size(); i++) {
         Operand<TFloat32> g = penalty.gradients().get(i);
@@ -261,9 +287,24 @@ public final class Learner implements ContinualLearner {
     }
     checkTask(task);
     checkShapes(data);
-    inputs.load(session, data);
-    sampler = new IndexSampler(data.trainSize(), StepSeeds.mix(settings.seed(), task, -1));
-    currentTrainSize = data.trainSize();
+    if (multitask) {
+      List<TaskData> union = new ArrayList<>();
+      for (int j = 0; j < task; j++) {
+        TaskData past = pastTasks.get(j);
+        if (past == null) {
+          throw new IllegalStateException("the multitask bound trains on task " + j + " too but was not given its data");
+        }
+        union.add(past);
+      }
+      union.add(data);
+      inputs.loadUnion(session, union);
+      pastTasks.put(task, data);
+      currentTrainSize = inputs.unionSize();
+    } else {
+      inputs.load(session, data);
+      currentTrainSize = data.trainSize();
+    }
+    sampler = new IndexSampler(currentTrainSize, StepSeeds.mix(settings.seed(), task, -1));
     currentTask = task;
     for (Part p : parts) {
       p.weights.beginTask(session, task);
@@ -283,6 +324,11 @@ public final class Learner implements ContinualLearner {
     try {
       int[] batch = sampler.batch(step, settings.batchSize());
       Session.Runner r = session.runner();
+      if (multitask) {
+        TaskInputs.UnionBatch u = inputs.unionBatch(batch);
+        batch = u.rows();
+        r.feed(inputs.batchTasks, own(owned, Tensors.ints(u.tasks(), batch.length)));
+      }
       r.feed(inputs.batchIndices, own(owned, Tensors.ints(batch, batch.length)));
       r.feed(trainTask, own(owned, TInt32.scalarOf(task)));
       r.feed(stepSeed, own(owned, TInt64.vectorOf(StepSeeds.mix(settings.seed(), task, step), -4L)));
@@ -311,6 +357,20 @@ public final class Learner implements ContinualLearner {
   private static <T extends Tensor> T own(List<Tensor> list, T t) {
     list.add(t);
     return t;
+  }
+
+  @Override
+  public boolean replaysRealData() {
+    return multitask;
+  }
+
+  @Override
+  public void addPastTask(int task, TaskData data) {
+    if (multitask) {
+      checkTask(task);
+      checkShapes(data);
+      pastTasks.putIfAbsent(task, data);
+    }
   }
 
   @Override

@@ -23,14 +23,14 @@ public enum Method {
     }
   },
   /** Baseline: the target network's own weights trained task after task, nothing protected. */
-  TARGET_NETWORK {
+  TARGET_NETWORK(false, true) {
     @Override
     public List<PartSpec> parts(ExperimentConfig c) {
       return List.of(new PartSpec("", new PartSpec.Own(), List.of()));
     }
   },
   /** Baseline: the target network's own weights, protected by EWC (one quadratic term per task). */
-  EWC {
+  EWC(false, true) {
     @Override
     public List<PartSpec> parts(ExperimentConfig c) {
       LearnerSettings.Baselines b = c.settings().baselines();
@@ -39,7 +39,7 @@ public enum Method {
     }
   },
   /** Baseline: the target network's own weights, protected by online EWC (one running term, decay γ). */
-  ONLINE_EWC {
+  ONLINE_EWC(false, true) {
     @Override
     public List<PartSpec> parts(ExperimentConfig c) {
       LearnerSettings.Baselines b = c.settings().baselines();
@@ -48,11 +48,22 @@ public enum Method {
     }
   },
   /** Baseline: the target network's own weights, protected by SI. */
-  SI {
+  SI(false, true) {
     @Override
     public List<PartSpec> parts(ExperimentConfig c) {
       LearnerSettings.Baselines b = c.settings().baselines();
       return List.of(new PartSpec("", new PartSpec.Own(), List.of(new PartSpec.Si(b.siC(), b.siXi()))));
+    }
+  },
+  /**
+   * The multitask upper bound: the target network's own weights trained, at each task, on the
+   * training data of every task so far (batches drawn from their union, each example on its own
+   * task's head; in CL3 one softmax over the classes seen so far), nothing protected.
+   */
+  MULTITASK(false, true) {
+    @Override
+    public List<PartSpec> parts(ExperimentConfig c) {
+      return List.of(new PartSpec("", new PartSpec.Own(), List.of()));
     }
   },
   /**
@@ -114,13 +125,20 @@ public enum Method {
 
   /** Whether this is a replay method: its own learner, phases per task, the classifier read by max-logit. */
   private final boolean replay;
+  /** Whether CL3 trains this method class-incrementally (the baselines' setting), not a head per task. */
+  private final boolean classIncrementalInCl3;
 
   Method() {
-    this(false);
+    this(false, false);
   }
 
   Method(boolean replay) {
+    this(replay, false);
+  }
+
+  Method(boolean replay, boolean classIncrementalInCl3) {
     this.replay = replay;
+    this.classIncrementalInCl3 = classIncrementalInCl3;
   }
 
   /** Whether this is a replay method (HNET+R, HNET+TIR, DGR, RPL-UB), which trains an MLP classifier on images. */
@@ -149,11 +167,30 @@ public enum Method {
     return replay ? ReplayLearner.stepsOf(config, task, trainSize) : config.settings().iterationsFor(trainSize);
   }
 
-  /** The task-inference score a run of this method is headlined by unless another is chosen. */
-  public TaskInference.Score defaultTaskInference() {
-    // A replay classifier (or HNET+TIR's task-inference network) is read by the argmax over its
-    // outputs, as the reference reads it.
-    return replay ? TaskInference.Score.MAX_LOGIT : TaskInference.Score.ENTROPY;
+  /**
+   * Whether a run of {@code config} trains its classifier class-incrementally: in CL3, the
+   * baselines (target-only, EWC, online EWC, SI, multitask) learn the heads of tasks 0..t as one
+   * softmax over every class seen so far, as in the baselines' source (van de Ven and Tolias's
+   * Class-IL); HNET learns a head per task and infers the task. The replay methods have their own
+   * layouts ({@link ReplayLearner}).
+   */
+  public boolean classIncremental(ExperimentConfig config) {
+    return classIncrementalInCl3 && config.scenario() == Scenario.CL3;
+  }
+
+  /** Whether the learner trains on the data of every task so far (the multitask upper bound). */
+  public boolean trainsOnPastData() {
+    return this == MULTITASK;
+  }
+
+  /**
+   * The task-inference score a run of this method in {@code scenario} is headlined by unless
+   * another is chosen: {@code max-logit}, the argmax over every output, for a replay classifier
+   * (HNET+TIR's task-inference network included) and for a class-incremental one, as the
+   * references read them; entropy otherwise.
+   */
+  public TaskInference.Score defaultTaskInference(Scenario scenario) {
+    return replay || (classIncrementalInCl3 && scenario == Scenario.CL3) ? TaskInference.Score.MAX_LOGIT : TaskInference.Score.ENTROPY;
   }
 
   /** A new learner of this kind for {@code config}. */

@@ -33,7 +33,10 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
   /** What a part's weight source is built with. */
   record WeightContext(Ops tf, String scope, ExperimentConfig config, org.hypercl.graphs.TargetNetwork target, long seed) {}
 
-  /** What a penalty is built with: the part's weights, parameter reads, task gradients and optimizer. */
+  /**
+   * What a penalty is built with: the part's weights, parameter reads, task gradients and
+   * optimizer, and whether the task loss reads the heads class-incrementally ({@link Method#classIncremental}).
+   */
   record PenaltyContext(
       Ops tf,
       Ops train,
@@ -48,7 +51,8 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
       Operand<TFloat32> batchX,
       Operand<TFloat32> batchY,
       org.tensorflow.op.core.Placeholder<org.tensorflow.types.TInt32> batchIndices,
-      java.util.function.IntSupplier trainSize) {}
+      java.util.function.IntSupplier trainSize,
+      boolean classIncremental) {}
 
   /** Where a part's weights come from; in config.json an object with a {@code type} tag. */
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -125,7 +129,7 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
       }
       return new org.hypercl.graphs.EwcPenalty(c.tf(), c.train(), c.scope(), c.target(), own.trainable().get(0), c.params().get(0),
           c.batchX(), c.batchY(), c.batchIndices(), c.trainSize(),
-          new org.hypercl.graphs.EwcPenalty.Settings(lambda, online, gamma, empirical, FISHER_BATCH, fisherSamples));
+          new org.hypercl.graphs.EwcPenalty.Settings(lambda, online, gamma, empirical, FISHER_BATCH, fisherSamples, c.classIncremental()));
     }
   }
 

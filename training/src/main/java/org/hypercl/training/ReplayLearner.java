@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.hypercl.graphs.AdamOptimizer;
+import org.hypercl.graphs.ClassIncremental;
 import org.hypercl.graphs.ForwardContext;
 import org.hypercl.graphs.Losses;
 import org.hypercl.graphs.MlpSpec;
@@ -515,14 +516,9 @@ final class ReplayLearner implements ContinualLearner {
     return config.target().outputSize();
   }
 
-  /** Outputs per head times the heads of tasks 0..t, an int32 scalar; CL3's growing softmax. */
-  private Operand<TInt32> activeOutputs(Ops o, int tasksCounted) {
-    return o.math.mul(o.math.add(trainTask, o.constant(tasksCounted)), o.constant(headSize()));
-  }
-
-  private static Operand<TFloat32> firstColumns(Ops o, Operand<TFloat32> x, Operand<TInt32> n) {
-    Operand<TInt32> size = o.stack(List.of(o.constant(-1), n));
-    return o.slice(x, o.constant(new int[] {0, 0}), size);
+  /** The heads of tasks 0..t−1 (+ {@code tasksCounted}), an int32 scalar; CL3's growing softmax reads them as one. */
+  private Operand<TInt32> activeHeads(Ops o, int tasksCounted) {
+    return o.math.add(trainTask, o.constant(tasksCounted));
   }
 
   /** The cross-entropy of the current task's batch in the scenario's layout, and the batch accuracy. */
@@ -531,16 +527,12 @@ final class ReplayLearner implements ContinualLearner {
     Operand<TFloat32> logits;
     Operand<TFloat32> targets;
     if (config.scenario() == Scenario.CL3) {
-      Operand<TFloat32> flat = o.reshape(all, o.constant(new int[] {-1, net.numHeads() * headSize()}));
-      logits = firstColumns(o, flat, activeOutputs(o, 1));
-      // Zeros on the heads of tasks 0..t−1, the label on head t.
-      Operand<TInt32> before = o.math.mul(trainTask, o.constant(headSize()));
-      Operand<TInt32> pad = o.reshape(o.stack(List.of(o.constant(0), o.constant(0), before, o.constant(0))), o.constant(new int[] {2, 2}));
+      logits = ClassIncremental.logits(o, all, net.numHeads(), headSize(), activeHeads(o, 1));
       // In TASKS mode the label is the task: a single 1 on head t.
       Operand<TFloat32> label = mode == Mode.TASKS
           ? o.onesLike(o.slice(inputs.batchY, o.constant(new int[] {0, 0}), o.constant(new int[] {-1, 1})))
           : inputs.batchY;
-      targets = o.pad(label, pad, o.constant(0f));
+      targets = ClassIncremental.targets(o, label, trainTask, headSize(), activeHeads(o, 1));
     } else {
       logits = TargetNetwork.selectHead(o, all, ForwardContext.head(trainTask), net.numHeads());
       targets = inputs.batchY;
@@ -582,7 +574,7 @@ final class ReplayLearner implements ContinualLearner {
     float temp = replay.temperature();
     if (mode == Mode.TASKS) {
       // Hard targets: the task that generated the sample, over the outputs of tasks 0..t.
-      Operand<TFloat32> s = firstColumns(o, o.reshape(student, o.constant(new int[] {-1, net.numHeads()})), activeOutputs(o, 1));
+      Operand<TFloat32> s = ClassIncremental.logits(o, student, net.numHeads(), 1, activeHeads(o, 1));
       Operand<TFloat32> targets = o.oneHot(rowTasks(o), o.math.add(trainTask, o.constant(1)), o.constant(1f), o.constant(0f));
       return Losses.softmaxCrossEntropy(o, s, targets);
     }
@@ -598,9 +590,8 @@ final class ReplayLearner implements ContinualLearner {
         return Losses.distillation(o, TargetNetwork.selectHead(o, student, ctx, 1), TargetNetwork.selectHead(o, teacherLogits, ctx, 1), temp);
       }
       default -> {
-        int width = net.numHeads() * headSize();
-        Operand<TFloat32> s = firstColumns(o, o.reshape(student, o.constant(new int[] {-1, width})), activeOutputs(o, 1));
-        Operand<TFloat32> t = firstColumns(o, o.reshape(teacherLogits, o.constant(new int[] {-1, width})), activeOutputs(o, 0));
+        Operand<TFloat32> s = ClassIncremental.logits(o, student, net.numHeads(), headSize(), activeHeads(o, 1));
+        Operand<TFloat32> t = ClassIncremental.logits(o, teacherLogits, net.numHeads(), headSize(), activeHeads(o, 0));
         // The teacher's logits of the earlier heads, 0 on the current one.
         Operand<TInt32> pad = o.reshape(o.stack(List.of(o.constant(0), o.constant(0), o.constant(0), o.constant(headSize()))),
             o.constant(new int[] {2, 2}));

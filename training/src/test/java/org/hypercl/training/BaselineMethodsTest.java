@@ -8,7 +8,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** EWC, online EWC and SI as methods: parts, the zero-strength limit, resume. */
+/** EWC, online EWC, SI and the multitask bound as methods: parts, the zero-strength limit, resume. */
 class BaselineMethodsTest {
 
   private static ExperimentConfig config(Method m, LearnerSettings.Baselines b) {
@@ -37,11 +37,14 @@ class BaselineMethodsTest {
     assertThat(Arrays.deepEquals(run(config(Method.SI, STRONG), tasks), alone)).isFalse();
   }
 
-  /** Killed inside a task and resumed, each baseline ends where the uninterrupted run does: its state is in the checkpoints. */
+  /**
+   * Killed inside a task and resumed, each baseline ends where the uninterrupted run does: its state
+   * is in the checkpoints (the multitask bound's earlier tasks' data is given again).
+   */
   @Test
   void eachBaselineResumesToTheSameResults(@TempDir Path tmp) {
     SyntheticTasks tasks = new SyntheticTasks(3, 200, 100, 12);
-    for (Method m : new Method[] {Method.EWC, Method.ONLINE_EWC, Method.SI}) {
+    for (Method m : new Method[] {Method.EWC, Method.ONLINE_EWC, Method.SI, Method.MULTITASK}) {
       ExperimentConfig c = config(m, STRONG);
       double[][] straight = run(c, tasks);
       Path dir = tmp.resolve(m.name());

@@ -67,9 +67,12 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Option(names = "--table",
       description = "Print the paper's Table 1 layout: a row per benchmark and scenario (CL1, CL2, CL3), a column per "
-          + "method (HNET, fine-tuning, target-only; +ENT etc. with the task inferred), each cell the mean +- sd over "
-          + "the runs of the accuracy after the last task. A cl1 run fills CL1 and CL3; a run's evaluation-cl3.json or "
-          + "evaluation-cl2.json ('hypercl evaluate') takes precedence over its results.json there. With --csv, one row per cell.")
+          + "method (HNET, fine-tuning, target-only, EWC, online EWC, SI, multitask, the replay methods; +ENT etc. with "
+          + "the task inferred), each cell the mean +- sd over the runs of the accuracy after the last task. A cl1 run "
+          + "fills CL1 and CL3; a replay run or a class-incremental cl3 baseline run fills its own scenario only; a run's "
+          + "evaluation-cl3.json or evaluation-cl2.json ('hypercl evaluate') takes precedence over its results.json there. "
+          + "Below it, for SplitMNIST and PermutedMNIST-10 rows, the paper's own Table 1 numbers (on MNIST), marked as the "
+          + "paper's. With --csv, one row per measured cell.")
   boolean table;
 
   static final String CSV_HEADER_HELP =

@@ -70,6 +70,28 @@ class TableReportTest {
         .contains("HNET+R").contains("HNET+TIR").doesNotContain("max-logit");
   }
 
+  /**
+   * A cl3 baseline run (class-incremental) fills its own CL3 cell only, under the method's name; a
+   * cl1 baseline run fills CL1 and, with the task inferred over its heads, CL3 +ENT. The paper's
+   * own numbers follow for the SplitMNIST rows, marked as the paper's.
+   */
+  @Test
+  void classIncrementalBaselinesFillTheirOwnCl3CellAndThePaperIsShownBeside() throws Exception {
+    Path e3 = run("e3", "ONLINE_EWC", 0.01, 42, ordered("cl3/max-logit", 20.0, "task-given", 97.0, "cl3/entropy", 55.0), "cl3");
+    Path e1 = run("e1", "ONLINE_EWC", 0.01, 42, ordered("task-given", 98.0, "cl3/entropy", 50.0), "cl1");
+    Path m3 = run("m3", "MULTITASK", 0.01, 42, ordered("cl3/max-logit", 93.0, "task-given", 99.0), "cl3");
+    assertThat(ReportFixtures.report(out, err, "--table", e3.toString(), e1.toString(), m3.toString())).as(err.toString()).isZero();
+    String table = out.toString();
+    String header = table.lines().filter(l -> l.startsWith("benchmark")).findFirst().orElseThrow();
+    assertThat(header).contains("online EWC").contains("online EWC+ENT").contains("multitask");
+    String cl3 = line(table, "CL3");
+    assertThat(cl3).contains("20.00 (1)").contains("50.00 (1)").contains("93.00 (1)").doesNotContain("55.00");
+    assertThat(line(table, "CL1")).contains("98.00 (1)").doesNotContain("97.00");
+    String paper = table.substring(table.indexOf("the paper's Table 1"));
+    assertThat(paper.lines().filter(l -> l.startsWith("benchmark")).findFirst().orElseThrow()).contains("paper: EWC").contains("paper: HNET+R");
+    assertThat(line(paper, "CL3")).contains("19.96 ± 0.07").contains("95.30 ± 0.13");
+  }
+
   @Test
   void cl1RunsFillCl1AndCl3AndCl2RunsFillCl2() throws Exception {
     Path a = run("a", "HYPERNETWORK", 0.01, 42, Map.of("task-given", 99.0, "cl3/entropy", 20.0, "cl3/energy", 30.0));
