@@ -28,19 +28,23 @@ import org.tensorflow.types.TInt32;
  * (zero for one task and for online EWC; left out of the value shown) and its gradient
  * {@code λ A (θ − μ)}, in a few vectors of P whatever the number of tasks (variables, so checkpoints
  * hold them); written as a sum of squares, the value stays exact where {@code Aθ² − 2Bθ + C}
- * would cancel in float32. The per-example gradients come batched: the weights are tiled to
- * {@code [b, P]}, row i runs on example i alone ({@link TargetNetwork#forwardCandidates}), and
- * the gradient with
- * respect to the tiled weights is the b per-example gradients, exactly.
+ * would cancel in float32. The sum of squared per-example gradients comes batched and exact: for
+ * an MLP in one pass from each layer's inputs and output gradients
+ * ({@link MlpTargetNetwork#squaredExampleGradientSum}); for another network the weights are tiled
+ * to {@code [b, P]}, row i runs on example i alone ({@link TargetNetwork#forwardCandidates}), and
+ * the gradient with respect to the tiled weights is the b per-example gradients.
  */
 public final class EwcPenalty implements Penalty {
+
+  /** Examples per graph run of an MLP's batched Fisher pass (the tiled pass uses {@link Settings#fisherBatch}). */
+  static final int BATCHED_FISHER_BATCH = 512;
 
   /**
    * @param lambda λ
    * @param online one running term with decay γ (online EWC) instead of one per task
    * @param gamma γ, the decay of the running Fisher (online only)
    * @param empirical the true labels instead of the predicted ones
-   * @param fisherBatch examples per graph run of the Fisher estimate
+   * @param fisherBatch examples per graph run of the Fisher estimate (an MLP's batched pass takes at least {@code BATCHED_FISHER_BATCH})
    * @param fisherSamples examples of the training set the Fisher is estimated on (0: all)
    * @param classIncremental the likelihood is the softmax over the heads of tasks 0..t as one
    *     ({@link ClassIncremental}, the baselines' class-incremental setting) instead of task t's head
@@ -71,6 +75,8 @@ public final class EwcPenalty implements Penalty {
   private final Op consolidate;
   private final java.util.function.IntSupplier trainSize;
   private final List<Operand<TFloat32>> state;
+  /** Whether the Fisher comes from one batched pass ({@link MlpTargetNetwork#squaredExampleGradientSum}). */
+  private final boolean batched;
 
   /**
    * @param weights the part's own weights {@code [P]}
@@ -103,31 +109,24 @@ public final class EwcPenalty implements Penalty {
     // The Fisher estimate: per-example gradients of −log p(label | x) over the task's head.
     Ops f = tf.withSubScope(name.substring(0, name.length() - 1)).withSubScope("fisher");
     this.head = f.withName("head").placeholder(TInt32.class);
-    Operand<TInt32> k = f.slice(f.shape(batchX), f.constant(new int[] {0}), f.constant(new int[] {1}));
-    Operand<TFloat32> tiled = f.tile(f.expandDims(f.identity(weights), f.constant(0)), f.concat(List.of(k, f.constant(new int[] {1})), f.constant(0)));
-    Operand<TFloat32> out = net.forwardCandidates(f, f.expandDims(batchX, f.constant(1)), tiled, ForwardContext.none());
-    Operand<TFloat32> logits;
-    Operand<TFloat32> trueLabels;
-    Operand<TInt32> classes;
-    if (settings.classIncremental()) {
-      Operand<TInt32> active = f.math.add(head, f.constant(1));
-      logits = ClassIncremental.logits(f, out, net.numHeads(), net.headSize(), active);
-      trueLabels = ClassIncremental.targets(f, batchY, head, net.headSize(), active);
-      classes = f.math.mul(active, f.constant(net.headSize()));
+    java.util.function.Function<Operand<TFloat32>, Operand<TFloat32>> nll = all -> summedNll(f, net, all, batchY, settings);
+    Operand<TFloat32> squaredSum;
+    if (net instanceof MlpTargetNetwork mlp) {
+      // Exact and in one pass: Σ_n g_n² from the layers' inputs and output gradients.
+      this.batched = true;
+      squaredSum = mlp.squaredExampleGradientSum(f, batchX, f.identity(weights), nll);
     } else {
-      logits = net.numHeads() == 1
-          ? f.squeeze(f.gather(out, f.constant(0), f.constant(2)), org.tensorflow.op.core.Squeeze.axis(new Long[] {1L}))
-          : f.squeeze(f.gather(out, head, f.constant(2)), org.tensorflow.op.core.Squeeze.axis(new Long[] {1L}));
-      trueLabels = batchY;
-      classes = f.constant(net.headSize());
+      // The weights tiled to [b, P], row i on example i alone: the gradient with respect to the
+      // tiled weights is the b per-example gradients.
+      this.batched = false;
+      Operand<TInt32> k = f.slice(f.shape(batchX), f.constant(new int[] {0}), f.constant(new int[] {1}));
+      Operand<TFloat32> tiled = f.tile(f.expandDims(f.identity(weights), f.constant(0)), f.concat(List.of(k, f.constant(new int[] {1})), f.constant(0)));
+      Operand<TFloat32> out = net.forwardCandidates(f, f.expandDims(batchX, f.constant(1)), tiled, ForwardContext.none());
+      Operand<TFloat32> all = f.squeeze(out, org.tensorflow.op.core.Squeeze.axis(new Long[] {1L}));
+      Operand<TFloat32> perExample = Tensors.floatOperands(f.gradients(nll.apply(all), List.of(tiled))).get(0);
+      squaredSum = f.sum(f.math.square(perExample), f.constant(0));
     }
-    Operand<TFloat32> logP = f.nn.logSoftmax(logits);
-    Operand<TFloat32> labels = settings.empirical()
-        ? trueLabels
-        : f.stopGradient(f.oneHot(f.math.argMax(logits, f.constant(1), TInt32.class), classes, f.constant(1f), f.constant(0f)));
-    Operand<TFloat32> nll = f.math.neg(f.sum(f.math.mul(labels, logP), f.constant(new int[] {0, 1})));
-    Operand<TFloat32> perExample = Tensors.floatOperands(f.gradients(nll, List.of(tiled))).get(0);
-    this.accumulate = f.assignAdd(acc, f.sum(f.math.square(perExample), f.constant(0)));
+    this.accumulate = f.assignAdd(acc, squaredSum);
     this.clear = f.assign(acc, f.zeros(f.constant(new long[] {p}), TFloat32.class));
     this.count = f.withName("count").placeholder(TFloat32.class);
 
@@ -156,6 +155,32 @@ public final class EwcPenalty implements Penalty {
     this.state = List.of(f.identity(a), f.identity(b), f.identity(mu));
   }
 
+  /**
+   * {@code Σ_n −log p(label_n | x_n)} from every head's outputs {@code [b, heads, size]}: the task's
+   * head (or the heads so far as one softmax, class-incremental), the label predicted (its argmax,
+   * no gradient) or the true one.
+   */
+  private Operand<TFloat32> summedNll(Ops f, TargetNetwork net, Operand<TFloat32> all, Operand<TFloat32> batchY, Settings settings) {
+    Operand<TFloat32> logits;
+    Operand<TFloat32> trueLabels;
+    Operand<TInt32> classes;
+    if (settings.classIncremental()) {
+      Operand<TInt32> active = f.math.add(head, f.constant(1));
+      logits = ClassIncremental.logits(f, all, net.numHeads(), net.headSize(), active);
+      trueLabels = ClassIncremental.targets(f, batchY, head, net.headSize(), active);
+      classes = f.math.mul(active, f.constant(net.headSize()));
+    } else {
+      logits = f.gather(all, net.numHeads() == 1 ? f.constant(0) : head, f.constant(1));
+      trueLabels = batchY;
+      classes = f.constant(net.headSize());
+    }
+    Operand<TFloat32> logP = f.nn.logSoftmax(logits);
+    Operand<TFloat32> labels = settings.empirical()
+        ? trueLabels
+        : f.stopGradient(f.oneHot(f.math.argMax(logits, f.constant(1), TInt32.class), classes, f.constant(1f), f.constant(0f)));
+    return f.math.neg(f.sum(f.math.mul(labels, logP), f.constant(new int[] {0, 1})));
+  }
+
   @Override
   public String name() {
     return settings.online() ? "online_ewc" : "ewc";
@@ -179,8 +204,10 @@ public final class EwcPenalty implements Penalty {
       n = Math.min(n, settings.fisherSamples());
     }
     session.run(clear);
-    for (int start = 0; start < n; start += settings.fisherBatch()) {
-      int m = Math.min(settings.fisherBatch(), n - start);
+    // The batched pass costs a forward and backward of the batch; the tiled one b copies of P.
+    int batch = batched ? Math.max(settings.fisherBatch(), BATCHED_FISHER_BATCH) : settings.fisherBatch();
+    for (int start = 0; start < n; start += batch) {
+      int m = Math.min(batch, n - start);
       int[] rows = new int[m];
       for (int i = 0; i < m; i++) {
         rows[i] = start + i;

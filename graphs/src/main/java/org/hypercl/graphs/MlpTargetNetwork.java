@@ -66,6 +66,54 @@ public final class MlpTargetNetwork implements TargetNetwork {
     return Forward.of(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})));
   }
 
+  /**
+   * The sum over a batch of every example's squared loss gradient, {@code Σ_n (∂ℓ_n/∂θ)²}, exactly
+   * and in one pass. A dense layer's gradient for example n is the outer product of the gradient
+   * δ_n of its pre-activations and its input a_n, so
+   *
+   * <pre>
+   *   Σ_n (δ_n a_nᵀ)² = (δ ⊙ δ)ᵀ (a ⊙ a)       (kernel; Σ_n δ_n ⊙ δ_n for the bias)
+   * </pre>
+   *
+   * one matmul per layer instead of a backward pass per example (or the weights tiled per
+   * example). It holds because example n's loss depends on its own row alone (no batch statistics
+   * or dropout in this network), so the gradient of the summed loss with respect to the
+   * pre-activations is δ_n in row n.
+   *
+   * @param x inputs {@code [batch, in]}
+   * @param weights flat weights {@code [P]}
+   * @param loss the summed per-example losses of all heads' outputs {@code [batch, heads, size]}
+   * @return {@code [P]}, in the layout's order
+   */
+  public Operand<TFloat32> squaredExampleGradientSum(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights,
+      java.util.function.Function<Operand<TFloat32>, Operand<TFloat32>> loss) {
+    Map<String, Operand<TFloat32>> parts = layout.split(tf, weights);
+    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
+    java.util.List<Operand<TFloat32>> inputs = new java.util.ArrayList<>();
+    java.util.List<Operand<TFloat32>> pre = new java.util.ArrayList<>();
+    Operand<TFloat32> h = x;
+    for (int l = 0; l < spec.numLayers(); l++) {
+      Operand<TFloat32> w = parts.get("w" + l);
+      inputs.add(h);
+      Operand<TFloat32> z = tf.nn.biasAdd(outIn ? tf.linalg.matMul(h, w, MatMul.transposeB(true)) : tf.linalg.matMul(h, w), parts.get("b" + l));
+      pre.add(z);
+      h = l < spec.numLayers() - 1 ? spec.activation().apply(tf, z) : z;
+    }
+    Operand<TFloat32> total = loss.apply(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})));
+    java.util.List<Operand<TFloat32>> deltas = Tensors.floatOperands(tf.gradients(total, pre));
+    java.util.List<Operand<TFloat32>> flat = new java.util.ArrayList<>();
+    for (int l = 0; l < spec.numLayers(); l++) {
+      Operand<TFloat32> d2 = tf.math.square(deltas.get(l));
+      Operand<TFloat32> a2 = tf.math.square(inputs.get(l));
+      Operand<TFloat32> kernel = outIn
+          ? tf.linalg.matMul(d2, a2, MatMul.transposeA(true))
+          : tf.linalg.matMul(a2, d2, MatMul.transposeA(true));
+      flat.add(tf.reshape(kernel, tf.constant(new int[] {-1})));
+      flat.add(tf.sum(d2, tf.constant(0)));
+    }
+    return tf.concat(flat, tf.constant(0));
+  }
+
   /** k weight vectors at once: each layer is one batched matmul over {@code [k, batch, in]}. */
   @Override
   public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {

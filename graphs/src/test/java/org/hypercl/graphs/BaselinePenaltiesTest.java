@@ -149,6 +149,95 @@ class BaselinePenaltiesTest {
     }
   }
 
+  /** The same network hidden from EWC's batched pass: the Fisher comes from the tiled weights. */
+  private record Opaque(TargetNetwork net) implements TargetNetwork {
+    @Override
+    public WeightLayout layout() {
+      return net.layout();
+    }
+
+    @Override
+    public long[] inputShape() {
+      return net.inputShape();
+    }
+
+    @Override
+    public int numHeads() {
+      return net.numHeads();
+    }
+
+    @Override
+    public int headSize() {
+      return net.headSize();
+    }
+
+    @Override
+    public Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+      return net.forwardAllHeads(tf, x, weights, context);
+    }
+
+    @Override
+    public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+      return net.forwardCandidates(tf, x, weights, context);
+    }
+  }
+
+  /**
+   * An MLP's one-pass Fisher (squared layer inputs and output gradients) equals the per-example
+   * gradients of the tiled weights, on a ReLU network of two hidden layers and three heads, with
+   * predicted and true labels, on one head and class-incrementally.
+   */
+  @Test
+  void batchedFisherOfAnMlpEqualsThePerExampleGradients() {
+    MlpSpec spec = new MlpSpec(5, new int[] {7, 6}, 2, 3, Activation.RELU);
+    int p = (int) spec.parameterCount();
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    float[] theta = new float[p];
+    for (int i = 0; i < p; i++) {
+      theta[i] = (float) (rng.nextDouble() * 2 - 1);
+    }
+    int n = 37;
+    float[] xs = new float[n * 5];
+    float[] ys = new float[n * 2];
+    for (int r = 0; r < n; r++) {
+      for (int j = 0; j < 5; j++) {
+        xs[r * 5 + j] = (float) (rng.nextDouble() * 4 - 2);
+      }
+      ys[r * 2 + rng.nextInt(2)] = 1;
+    }
+    for (boolean classIncremental : new boolean[] {false, true}) {
+      for (boolean empirical : new boolean[] {false, true}) {
+        float[][] fishers = new float[2][];
+        for (int k = 0; k < 2; k++) {
+          try (Graph g = new Graph(); Session s = new Session(g)) {
+            Ops tf = Ops.create(g);
+            Variable<TFloat32> w = Variables.of(tf, "theta", theta.clone(), p);
+            Placeholder<TInt32> idx = tf.placeholder(TInt32.class);
+            Operand<TFloat32> bx = tf.gather(tf.constant(org.tensorflow.ndarray.Shape.of(n, 5),
+                org.tensorflow.ndarray.buffer.DataBuffers.of(xs, true, false)), idx, tf.constant(0));
+            Operand<TFloat32> by = tf.gather(tf.constant(org.tensorflow.ndarray.Shape.of(n, 2),
+                org.tensorflow.ndarray.buffer.DataBuffers.of(ys, true, false)), idx, tf.constant(0));
+            TargetNetwork net = k == 0 ? spec.network() : new Opaque(spec.network());
+            EwcPenalty ewc = new EwcPenalty(tf, tf, "", net, w, tf.identity(w), bx, by, idx, () -> n,
+                new EwcPenalty.Settings(1f, false, 1f, empirical, 8, 0, classIncremental));
+            s.initialize();
+            ewc.endTask(s, 1);
+            fishers[k] = GraphTestSupport.fetch(s, Map.of(), ewc.state().get(0));
+          }
+        }
+        double scale = 0;
+        for (float v : fishers[1]) {
+          scale = Math.max(scale, Math.abs(v));
+        }
+        assertThat(scale).as("a Fisher to compare").isPositive();
+        for (int i = 0; i < p; i++) {
+          assertThat((double) fishers[0][i]).as("F[%d] (class-incremental %s, empirical %s)", i, classIncremental, empirical)
+              .isCloseTo(fishers[1][i], within(1e-5 * scale));
+        }
+      }
+    }
+  }
+
   /**
    * Offline EWC over two tasks: the gradient is λ Σ_t F_t (θ − θ*_t), and the value differs from
    * λ/2 Σ_t F_t (θ − θ*_t)² only by a constant (the same difference between two points).
