@@ -23,8 +23,13 @@ final class Json {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
 
-  /** Compact output for the server's answers. */
-  static final ObjectMapper COMPACT = MAPPER.copy().disable(SerializationFeature.INDENT_OUTPUT);
+  /**
+   * The server's requests and answers: compact, and non-finite numbers as TF Serving has them: the
+   * literals {@code NaN}, {@code Infinity} and {@code -Infinity} are read as numbers and written
+   * bare (not JSON strictly, as TF Serving's are not). Files keep strict JSON ({@link #MAPPER}).
+   */
+  static final ObjectMapper COMPACT = MAPPER.copy().disable(SerializationFeature.INDENT_OUTPUT)
+      .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
 
   static {
     // Deeply nested arrays are legitimate tensors but a few hundred levels is enough.
@@ -34,6 +39,7 @@ final class Json {
     // Double.parseDouble / Float.toString do.
     COMPACT.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
     COMPACT.getFactory().enable(com.fasterxml.jackson.core.JsonGenerator.Feature.USE_FAST_DOUBLE_WRITER);
+    COMPACT.getFactory().disable(com.fasterxml.jackson.core.JsonGenerator.Feature.QUOTE_NON_NUMERIC_NUMBERS);
   }
 
   private Json() {}

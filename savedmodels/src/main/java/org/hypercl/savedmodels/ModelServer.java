@@ -1,37 +1,57 @@
 package org.hypercl.savedmodels;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.NanoTime;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.tensorflow.Signature;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.ConfigProto;
 
 /**
  * Serves an export folder over a subset of TensorFlow Serving's REST API (docs/design.md, REST
- * server):
+ * server), on an embedded Jetty:
  *
  * <pre>
  *   GET  /v1/models/NAME[/versions/V]            model status
@@ -43,7 +63,9 @@ import org.tensorflow.proto.ConfigProto;
  * Only the models the manifest lists are served, with every numeric version folder they have (the
  * highest is the default). Model names from a URL are looked up, never used as paths. Errors are
  * {@code {"error": "..."}} with 400 (bad input), 404 (unknown model, version, signature, task id or
- * route), 405 (wrong method), 413 (body over the limit); nothing a client sends stops the server.
+ * route), 405 (wrong method), 408 (request slower than the read timeout), 413 (body over the
+ * limit), also when Jetty refuses a malformed request itself; nothing a client sends stops the
+ * server, and slow or idle clients hold no handler thread ({@link ServerOptions}).
  *
  * <pre>{@code
  * try (ModelServer server = ModelServer.start(exportDir, ServerOptions.defaults().withPort(0))) {
@@ -55,26 +77,11 @@ public final class ModelServer implements AutoCloseable {
 
   private static final String MODELS = "/v1/models/";
 
-  static {
-    // The JDK server's own limits (read once): a client that stalls mid-request is dropped
-    // instead of holding a handler thread.
-    defaultProperty("sun.net.httpserver.maxReqTime", "30");
-    defaultProperty("sun.net.httpserver.maxRspTime", "60");
-    // Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm and the
-    // client's delayed ACK add ~40 ms to every keep-alive request.
-    defaultProperty("sun.net.httpserver.nodelay", "true");
-  }
-
-  private static void defaultProperty(String key, String value) {
-    if (System.getProperty(key) == null) {
-      System.setProperty(key, value);
-    }
-  }
-
   private final ExportManifest manifest;
   private final Map<String, NavigableMap<Long, Served>> models;
-  private final HttpServer http;
-  private final ThreadPoolExecutor executor;
+  private final Server jetty;
+  private final ServerConnector connector;
+  private final GracefulHandler graceful;
   private final ServerOptions options;
   private final PrintStream log;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -88,7 +95,7 @@ public final class ModelServer implements AutoCloseable {
     this.log = log;
     this.manifest = ExportManifest.read(exportDir);
     Map<String, NavigableMap<Long, Served>> m = new LinkedHashMap<>();
-    ThreadPoolExecutor pool = null;
+    Server server = null;
     boolean ok = false;
     try {
       ConfigProto config = options.tfThreads() > 0
@@ -107,31 +114,79 @@ public final class ModelServer implements AutoCloseable {
         }
       }
       this.models = Collections.unmodifiableMap(m);
-      pool = new ThreadPoolExecutor(options.threads(), options.threads(), 60, TimeUnit.SECONDS,
-          new ArrayBlockingQueue<>(options.queue()), r -> {
-            Thread t = new Thread(r, "hypercl-serve");
-            t.setDaemon(true);
-            return t;
-          }, new ThreadPoolExecutor.CallerRunsPolicy());
+      server = newServer();
+      this.jetty = server;
+      this.connector = (ServerConnector) server.getConnectors()[0];
+      this.graceful = (GracefulHandler) server.getHandler();
       try {
-        this.http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
-      } catch (java.net.BindException e) {
-        throw new IllegalArgumentException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage()
-            + " (another server on that port? choose one with --port)", e);
+        server.start();
+      } catch (IOException e) {
+        if (e.getCause() instanceof java.net.BindException b) {
+          throw new IllegalArgumentException("cannot listen on " + options.host() + ":" + options.port() + ": "
+              + b.getMessage() + " (another server on that port? choose one with --port)", e);
+        }
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start the HTTP server: " + e, e);
       }
-      http.setExecutor(pool);
-      http.createContext("/", this::handle);
-      http.start();
-      this.executor = pool;
       ok = true;
     } finally {
       if (!ok) {
-        m.values().forEach(vs -> vs.values().forEach(s -> s.model().close()));
-        if (pool != null) {
-          pool.shutdownNow();
+        if (server != null) {
+          stopQuietly(server);
         }
+        m.values().forEach(vs -> vs.values().forEach(s -> s.model().close()));
       }
     }
+  }
+
+  /**
+   * Jetty, set up so that slow or idle clients cannot starve the rest: requests are read and parsed
+   * without holding a thread (the {@code threads} handler threads only run requests that have
+   * arrived), a request must arrive within the read timeout, a silent connection is closed after
+   * the idle timeout, and connections are bounded. Every answer Jetty gives itself (a malformed
+   * request it refuses before any handler runs, 503 while stopping) goes through
+   * {@link JsonErrors}, so every error body is {@code {"error": ...}}.
+   */
+  private Server newServer() {
+    // The acceptor and the selector lease one pool thread each; the rest run handlers.
+    QueuedThreadPool pool = new QueuedThreadPool(options.threads() + 2, Math.min(options.threads() + 2, 4));
+    pool.setName("hypercl-serve");
+    pool.setDaemon(true);
+    pool.setReservedThreads(0);
+    Server server = new Server(pool);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    // Routes are matched on the raw path and names only looked up, never used as paths, so paths
+    // with '..' or encoded separators are simply unknown routes (404), not refused by Jetty (400).
+    http.setUriCompliance(UriCompliance.UNSAFE);
+    ServerConnector c = new ServerConnector(server, 1, 1, new HeaderDeadlines(http, options.readTimeout()));
+    c.setHost(options.host());
+    c.setPort(options.port());
+    c.setAcceptQueueSize(128);
+    c.setIdleTimeout(options.idleTimeout().toMillis());
+    // close() drains requests itself; Jetty's own graceful stop would also shorten the idle timeout
+    // of every connection, cutting off a request whose body is still arriving, and then wait for
+    // idle keep-alive connections to time out.
+    c.setShutdownIdleTimeout(0);
+    server.addConnector(c);
+    NetworkConnectionLimit limit = new NetworkConnectionLimit(options.maxConnections(), c);
+    limit.setEndPointIdleTimeout(Math.min(options.idleTimeout().toMillis(), ServerOptions.BUSY_IDLE_TIMEOUT.toMillis()));
+    server.addBean(limit);
+    server.setErrorHandler(new JsonErrors());
+    // Counts requests in flight (until their answer is written) for close(); refuses new ones
+    // with 503 once close() has begun.
+    server.setHandler(new GracefulHandler(new Handler.Abstract() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        ModelServer.this.handle(request, response, callback);
+        return true;
+      }
+    }));
+    server.setStopTimeout(0);
+    server.setStopAtShutdown(false);
+    return server;
   }
 
   /** Loads every model of the export and starts listening. */
@@ -172,7 +227,7 @@ public final class ModelServer implements AutoCloseable {
   }
 
   public int port() {
-    return http.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   public String host() {
@@ -195,45 +250,55 @@ public final class ModelServer implements AutoCloseable {
     return internalErrors.get();
   }
 
-  private void handle(HttpExchange ex) {
-    try (ex) {
-      int status;
-      byte[] body;
-      try {
-        body = route(ex);
-        status = 200;
-      } catch (RestException e) {
-        status = e.status;
-        body = error(e.getMessage());
-        if (status == 405) {
-          ex.getResponseHeaders().set("Allow", e.getMessage().contains("POST") ? "POST" : "GET");
-        }
-      } catch (RuntimeException | IOException | Error e) {
-        status = 500;
-        internalErrors.incrementAndGet();
-        log.println("hypercl serve: internal error on " + ex.getRequestMethod() + " " + ex.getRequestURI() + ": " + e);
-        body = error("internal error: " + e.getClass().getSimpleName());
-      }
-      try {
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        if (status == 413) {
-          // The refused body is left unread, so this connection cannot carry another request;
-          // say so, or a pooling client would reuse it and fail.
-          ex.getResponseHeaders().set("Connection", "close");
-        }
-        ex.sendResponseHeaders(status, body.length);
-        try (OutputStream os = ex.getResponseBody()) {
-          os.write(body);
-        }
-      } catch (IOException e) {
-        // The client went away; nothing to answer.
-      }
+  /** A request whose client went away (or stopped sending): nothing to answer, and no bug. */
+  private static final class ClientGone extends Exception {
+    ClientGone(Throwable cause) {
+      super(cause);
     }
   }
 
-  private byte[] route(HttpExchange ex) throws IOException {
-    String method = ex.getRequestMethod();
-    String path = ex.getRequestURI().getRawPath();
+  private void handle(Request request, Response response, Callback callback) {
+    int status;
+    byte[] body;
+    HttpFields.Mutable headers = response.getHeaders();
+    try {
+      body = route(request);
+      status = 200;
+    } catch (ClientGone e) {
+      callback.failed(e.getCause());
+      return;
+    } catch (RestException e) {
+      status = e.status;
+      body = error(e.getMessage());
+      if (status == 405) {
+        headers.put(HttpHeader.ALLOW, e.getMessage().contains("POST") ? "POST" : "GET");
+      }
+      if (status == 413 || status == 408) {
+        // The rest of the body is left unread, so this connection cannot carry another request;
+        // say so, or a pooling client would reuse it and fail.
+        headers.put(HttpHeader.CONNECTION, "close");
+      }
+    } catch (RuntimeException | IOException | Error e) {
+      status = 500;
+      internalErrors.incrementAndGet();
+      log.println("hypercl serve: internal error on " + request.getMethod() + " " + request.getHttpURI().getPathQuery()
+          + ": " + e);
+      body = error("internal error: " + e.getClass().getSimpleName());
+    }
+    if (closed.get()) {
+      headers.put(HttpHeader.CONNECTION, "close"); // stopping: the connection will not be kept
+    }
+    response.setStatus(status);
+    headers.put(HttpHeader.CONTENT_TYPE, "application/json");
+    headers.put(HttpHeader.CONTENT_LENGTH, body.length);
+    // A client that goes away before the answer is written fails the callback; Jetty closes the
+    // connection and there is nothing to report.
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  private byte[] route(Request request) throws IOException, ClientGone {
+    String method = request.getMethod();
+    String path = request.getHttpURI().getPath();
     if (path.equals("/healthz")) {
       requireMethod(method, "GET");
       return closed.get() ? fail(503, "shutting down") : "{\"status\":\"ok\"}".getBytes();
@@ -281,7 +346,7 @@ public final class ModelServer implements AutoCloseable {
       }
       requireMethod(method, "POST");
       Served s = versions.get(version != null ? version : versions.lastKey());
-      return predict(name, s, readBody(ex));
+      return predict(name, s, readBody(request));
     }
     requireMethod(method, "GET");
     if (metadata) {
@@ -301,31 +366,91 @@ public final class ModelServer implements AutoCloseable {
     }
   }
 
-  private byte[] readBody(HttpExchange ex) throws IOException {
-    String length = ex.getRequestHeaders().getFirst("Content-Length");
-    if (length != null) {
+  /**
+   * The request body, at most {@code maxBodyBytes}, read before the read timeout (counted from the
+   * request's first byte) runs out.
+   */
+  private byte[] readBody(Request request) throws ClientGone {
+    int max = options.maxBodyBytes();
+    long declared = request.getLength();
+    if (declared > max) {
+      throw new RestException(413, "request body of " + declared + " bytes is over the limit of " + max);
+    }
+    long deadline = request.getBeginNanoTime() + options.readTimeout().toNanos();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+    while (true) {
+      Content.Chunk chunk = request.read();
+      if (chunk == null) {
+        awaitContent(request, deadline);
+        continue;
+      }
       try {
-        if (Long.parseLong(length.trim()) > options.maxBodyBytes()) {
-          throw new RestException(413, "request body of " + length.trim() + " bytes is over the limit of "
-              + options.maxBodyBytes());
+        if (Content.Chunk.isFailure(chunk)) {
+          failBody(chunk.getFailure());
         }
-      } catch (NumberFormatException e) {
-        throw RestException.badRequest("bad Content-Length '" + clip(length) + "'");
+        ByteBuffer b = chunk.getByteBuffer();
+        if (out.size() + (long) b.remaining() > max) {
+          throw new RestException(413, "request body is over the limit of " + max + " bytes");
+        }
+        byte[] part = new byte[b.remaining()];
+        b.get(part);
+        out.writeBytes(part);
+        if (chunk.isLast()) {
+          return out.toByteArray();
+        }
+      } finally {
+        chunk.release();
+      }
+      if (NanoTime.isBefore(deadline, NanoTime.now())) {
+        throw readTimeout();
       }
     }
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] b = in.readNBytes(options.maxBodyBytes() + 1);
-      if (b.length > options.maxBodyBytes()) {
-        throw new RestException(413, "request body is over the limit of " + options.maxBodyBytes() + " bytes");
-      }
-      return b;
+  }
+
+  /** Blocks until the body has more to read (or failed), or the deadline passes (408). */
+  private void awaitContent(Request request, long deadline) throws ClientGone {
+    CompletableFuture<Void> more = new CompletableFuture<>();
+    request.demand(() -> more.complete(null));
+    long left = deadline - NanoTime.now();
+    try {
+      more.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw readTimeout();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClientGone(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("waiting for the request body failed", e.getCause());
     }
+  }
+
+  private RestException readTimeout() {
+    return new RestException(408, "the request did not arrive within the read timeout of " + seconds(options.readTimeout()));
+  }
+
+  /**
+   * A failed body read: malformed framing (a bad chunk, a body cut short) is answered 400 (in vain
+   * if the client has gone); the idle timeout is a request too slow (408); anything else (a reset)
+   * is a client that went away.
+   */
+  private void failBody(Throwable f) throws ClientGone {
+    if (f instanceof TimeoutException || f.getCause() instanceof TimeoutException) {
+      throw readTimeout();
+    }
+    if (f instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500) {
+      throw new RestException(h.getCode(), "malformed request body: " + h.getReason());
+    }
+    throw new ClientGone(f);
+  }
+
+  static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   private byte[] predict(String name, Served served, byte[] body) throws IOException {
     JsonNode req;
-    try {
-      req = Json.COMPACT.readTree(body);
+    try (JsonParser p = new DoubleRange(Json.COMPACT.createParser(body))) {
+      req = Json.COMPACT.readTree(p); // with FAIL_ON_TRAILING_TOKENS, as for a byte[]
     } catch (JsonProcessingException e) {
       throw RestException.badRequest("malformed JSON: " + e.getOriginalMessage());
     }
@@ -381,6 +506,26 @@ public final class ModelServer implements AutoCloseable {
     return out.toByteArray();
   }
 
+  /**
+   * Refuses number literals beyond a double's range ({@code 1e999}), which Jackson would read as
+   * infinities, as TF Serving does ("Number too big to be stored in double"); the literals
+   * {@code NaN}, {@code Infinity} and {@code -Infinity} ({@link JsonParser#isNaN()}) pass.
+   */
+  private static final class DoubleRange extends JsonParserDelegate {
+    DoubleRange(JsonParser p) {
+      super(p);
+    }
+
+    @Override
+    public double getDoubleValue() throws IOException {
+      double v = super.getDoubleValue();
+      if (Double.isInfinite(v) && !isNaN()) {
+        throw new JsonParseException(this, "number " + clip(getText()) + " is too large for a double");
+      }
+      return v;
+    }
+  }
+
   private static String firstLine(String s) {
     if (s == null) {
       return "";
@@ -402,24 +547,62 @@ public final class ModelServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, waits up to the grace period for requests in flight, then frees every model.
-   * Safe to call more than once and from a shutdown hook.
+   * Jetty's own answers as {@code {"error": ...}}: requests it refuses before any handler runs
+   * (a malformed request line, header or Content-Length, headers over the size limit or the read
+   * timeout, an unsupported HTTP version) and 503 while stopping.
+   */
+  private final class JsonErrors extends ErrorHandler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      int status = response.getStatus();
+      String reason = request.getAttribute(ERROR_MESSAGE) instanceof String r ? r : null;
+      String text = HttpStatus.getMessage(status);
+      String message = text.toLowerCase(Locale.ROOT) + (reason != null && !reason.equalsIgnoreCase(text) ? ": " + reason : "");
+      if (status == 500) {
+        // Only a handler that failed to catch something gets here.
+        internalErrors.incrementAndGet();
+        log.println("hypercl serve: internal error on " + request.getMethod() + " " + request.getHttpURI().getPathQuery()
+            + ": " + request.getAttribute(ERROR_EXCEPTION));
+      }
+      byte[] body = error(clip(message));
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, ByteBuffer.wrap(body), callback);
+      return true;
+    }
+  }
+
+  /**
+   * Stops accepting, waits up to the grace period for requests in flight (returning as soon as
+   * none is left, at once when idle), closes every connection, then frees every model. Safe to call
+   * more than once and from a shutdown hook.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    http.stop(options.shutdownGraceSeconds());
-    executor.shutdown();
+    connector.shutdown(); // no new connections; open ones stay until stop
     try {
-      if (!executor.awaitTermination(options.shutdownGraceSeconds() + 1L, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
+      graceful.shutdown().get(options.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.println("hypercl serve: requests still in flight after the " + seconds(options.shutdownGrace())
+          + " grace are cut off");
     } catch (InterruptedException e) {
-      executor.shutdownNow();
       Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      log.println("hypercl serve: waiting for requests in flight: " + e.getCause());
     }
+    stopQuietly(jetty);
     models.values().forEach(vs -> vs.values().forEach(s -> s.model().close()));
+  }
+
+  private void stopQuietly(Server server) {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      // The models are freed all the same.
+      log.println("hypercl serve: stopping the HTTP server: " + e);
+    }
   }
 }

@@ -92,7 +92,8 @@ final class RestCodec {
     }
     if (dtype == DataType.DT_FLOAT) {
       double v = n.asDouble();
-      if (Math.abs(v) > Float.MAX_VALUE) {
+      // NaN and the infinities (the literals) pass, as in TF Serving; a finite value must fit.
+      if (Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE) {
         throw RestException.badRequest("input '" + name + "' value " + n + " does not fit a float32");
       }
       return v;
@@ -199,12 +200,8 @@ final class RestCodec {
     private int write(JsonGenerator g, long[] dims, int depth, int at) throws IOException {
       if (depth == dims.length) {
         if (floats != null) {
-          float f = floats[at];
-          if (Float.isFinite(f)) {
-            g.writeNumber(f);
-          } else {
-            g.writeString(Float.isNaN(f) ? "NaN" : (f > 0 ? "Infinity" : "-Infinity"));
-          }
+          // NaN, Infinity and -Infinity come out bare, as TF Serving writes them (Json.COMPACT).
+          g.writeNumber(floats[at]);
         } else {
           g.writeNumber(longs[at]);
         }
