@@ -151,13 +151,20 @@ public final class AdamOptimizer {
     }
     Ops dep = tf.withControlDependencies(deps);
     Operand<TFloat32> t = nextStepNumber(dep);
+    // One fused ApplyAdam per parameter, in place. TensorFlow's kernel divides by √v + ε̂ with the
+    // bias corrections folded into the step size; ε̂ = ε·√(1−β2^t) makes that the update above,
+    // m̂/(√v̂ + ε), exactly as the reference (PyTorch) writes it.
+    Operand<TFloat32> beta1Power = dep.math.pow(dep.constant(settings.beta1()), t);
+    Operand<TFloat32> beta2Power = dep.math.pow(dep.constant(settings.beta2()), t);
+    Operand<TFloat32> epsilonHat =
+        dep.math.mul(dep.constant(settings.epsilon()), dep.math.sqrt(dep.math.sub(dep.constant(1f), beta2Power)));
+    Operand<TFloat32> lr = scaled(dep, dep.constant(settings.learningRate()));
+    Operand<TFloat32> beta1 = dep.constant(settings.beta1());
+    Operand<TFloat32> beta2 = dep.constant(settings.beta2());
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < params.size(); i++) {
-      Step s =
-          step(dep, settings, dep.identity(firstMoments.get(i)), dep.identity(secondMoments.get(i)), grads.get(i), t);
-      assigns.add(dep.assign(params.get(i), dep.math.add(dep.identity(params.get(i)), scaled(dep, s.delta()))));
-      assigns.add(dep.assign(firstMoments.get(i), s.m()));
-      assigns.add(dep.assign(secondMoments.get(i), s.v()));
+      assigns.add(dep.train.applyAdam(params.get(i), firstMoments.get(i), secondMoments.get(i), beta1Power, beta2Power, lr,
+          beta1, beta2, epsilonHat, grads.get(i)));
     }
     assigns.add(dep.assign(stepCount, t));
     return tf.withControlDependencies(assigns).withName("adam_update").noOp();

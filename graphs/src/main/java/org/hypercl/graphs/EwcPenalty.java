@@ -186,6 +186,12 @@ public final class EwcPenalty implements Penalty {
     return settings.online() ? "online_ewc" : "ewc";
   }
 
+  /** No Fisher has been folded in during the first task: every importance is 0. */
+  @Override
+  public boolean vanishesAt(int task) {
+    return task == 0;
+  }
+
   @Override
   public Operand<TFloat32> loss() {
     return loss;

@@ -42,6 +42,20 @@ import org.tensorflow.types.TInt32;
  */
 public final class OutputRegularizer {
 
+  /** How a step evaluates the sum; every form gives Eq. 2. */
+  public enum Form {
+    /**
+     * From the factors of the targets, {@code t_r = h*'_r·W*'}: only the last hidden rows H*' and the
+     * output layer W*' at Θ_h* are stored, and a step needs two {@code [h+1, h+1]} products with W'
+     * whatever the number of past tasks (the default: fastest, and no stored targets).
+     */
+    FACTORED,
+    /** A GEMM over the stored targets plus a small Gram matrix; never builds {@code [k, P]}. */
+    EXPANDED,
+    /** Generates all k·P weights and subtracts the stored targets (simple, memory-bound). */
+    NAIVE
+  }
+
   /** Budget of one group of stored targets when all past tasks are regularized. */
   public static final long DEFAULT_GROUP_BYTES = 256L << 20;
 
@@ -69,12 +83,25 @@ public final class OutputRegularizer {
   private final Placeholder<TInt32> windowCount;
   private final Placeholder<TInt32> windowWrap;
   private final boolean windowed;
+  /** Whether the targets themselves are stored (the expanded and naive forms); the factors always are. */
+  private final boolean storeTargets;
+  /** H*' = [h(e^(t), Θ_h*)'s last hidden rows, 1], {@code [slots·n_c, h+1]}, in slot order. */
+  private final ResourceBuffer hiddenBuffer;
+  /**
+   * W*'ᵀ, the output layer [W; b] at Θ_h* transposed, {@code [S, h+1]}: W'·W*'ᵀ is then a plain
+   * product, which TensorFlow's CPU kernels do about twice as fast as one with a transposed operand.
+   */
+  private final ResourceBuffer outputSnapshot;
+  /** ‖W*_t‖² over the P real weights per slot (tail left out), {@code [T_max]}, from the factors. */
+  private final ResourceBuffer factorNorms;
+  private final Op storeFactors;
 
   /**
-   * @param currentParams Θ_h as read now; {@link #storeGroup(int)} evaluates the hypernetwork there
+   * @param currentParams Θ_h as read now; {@link #store} evaluates the hypernetwork there
    * @param embeddingTable all task embeddings {@code [T_max, d_e]}
    * @param windowed whether steps regularize windows of the stored slots (the stochastic
    *     regularizer) rather than all of them
+   * @param form the form the steps will use: {@link Form#FACTORED} stores no targets, only factors
    */
   public OutputRegularizer(
       Ops tf,
@@ -82,7 +109,8 @@ public final class OutputRegularizer {
       List<Operand<TFloat32>> currentParams,
       Operand<TFloat32> embeddingTable,
       int maxTasks,
-      boolean windowed) {
+      boolean windowed,
+      Form form) {
     this(
         tf,
         hnet,
@@ -90,11 +118,12 @@ public final class OutputRegularizer {
         embeddingTable,
         maxTasks,
         windowed,
-        slotsPerGroup(hnet.spec(), maxTasks, windowed ? WINDOWED_GROUP_BYTES : DEFAULT_GROUP_BYTES));
+        slotsPerGroup(hnet.spec(), maxTasks, windowed ? WINDOWED_GROUP_BYTES : DEFAULT_GROUP_BYTES),
+        form != Form.FACTORED);
   }
 
   /**
-   * As above with an explicit group size.
+   * As above with an explicit group size, storing the targets too (every form can be evaluated).
    *
    * @param slotsPerGroup past tasks whose targets share one buffer, at least 1
    */
@@ -106,10 +135,23 @@ public final class OutputRegularizer {
       int maxTasks,
       boolean windowed,
       int slotsPerGroup) {
+    this(tf, hnet, currentParams, embeddingTable, maxTasks, windowed, slotsPerGroup, true);
+  }
+
+  private OutputRegularizer(
+      Ops tf,
+      Hypernetwork hnet,
+      List<Operand<TFloat32>> currentParams,
+      Operand<TFloat32> embeddingTable,
+      int maxTasks,
+      boolean windowed,
+      int slotsPerGroup,
+      boolean storeTargets) {
     if (maxTasks < 1 || slotsPerGroup < 1) {
       throw new IllegalArgumentException("maxTasks and slotsPerGroup must be at least 1, got " + maxTasks + " and " + slotsPerGroup);
     }
     this.windowed = windowed;
+    this.storeTargets = storeTargets;
     this.hnet = hnet;
     this.maxTasks = maxTasks;
     HypernetworkSpec spec = hnet.spec();
@@ -117,7 +159,7 @@ public final class OutputRegularizer {
     this.rowSize = spec.rowSize();
     this.tail = Math.toIntExact((long) numChunks * rowSize - spec.targetSize());
     this.slotsPerGroup = Math.min(slotsPerGroup, maxTasks);
-    int groupCount = (maxTasks + this.slotsPerGroup - 1) / this.slotsPerGroup;
+    int groupCount = storeTargets ? (maxTasks + this.slotsPerGroup - 1) / this.slotsPerGroup : 0;
     Ops r = tf.withSubScope("regularizer");
     this.normBuffer = new ResourceBuffer(r, "target_norms", maxTasks);
     this.tailBuffer = tail > 0 ? new ResourceBuffer(r, "target_tails", maxTasks, tail) : null;
@@ -156,6 +198,30 @@ public final class OutputRegularizer {
       stores.add(r.withControlDependencies(writes).withName(groupCount == 1 ? "store_targets" : "store_targets_" + g).noOp());
     }
     this.storeOps = List.copyOf(stores);
+
+    // The factors: H*' for every slot fed, W*' once, and each slot's ‖W*_t‖² from them.
+    int width = spec.lastHiddenSize() + 1;
+    this.hiddenBuffer = ResourceBuffer.resizable(r, "target_hidden", width);
+    this.outputSnapshot = new ResourceBuffer(r, "target_output_layer", rowSize, width);
+    this.factorNorms = new ResourceBuffer(r, "target_factor_norms", maxTasks);
+    Operand<TFloat32> hs = withOnes(r, hnet.lastHidden(r, currentParams, e));
+    Operand<TFloat32> ws = hnet.outputMatrix(r, currentParams);
+    Operand<TFloat32> rowNorms = rowQuadratic(r, hs, gram(r, ws, ws), hs);
+    Operand<TFloat32> slotNorms = r.sum(r.reshape(rowNorms, r.constant(new int[] {-1, numChunks})), r.constant(1));
+    if (tail > 0) {
+      // The last chunk of a slot holds only S − tail real weights.
+      Operand<TFloat32> head = headColumns(r, ws);
+      Operand<TFloat32> last = lastChunkRows(r, hs);
+      slotNorms = r.math.add(
+          r.math.sub(slotNorms, rowQuadratic(r, last, gram(r, ws, ws), last)),
+          rowQuadratic(r, last, gram(r, head, head), last));
+    }
+    Operand<TInt32> allSlots = r.range(r.constant(0), count, r.constant(1));
+    this.storeFactors = r.withControlDependencies(List.of(
+            r.assignVariableOp(hiddenBuffer.handle(), hs),
+            r.assignVariableOp(outputSnapshot.handle(), r.linalg.transpose(ws, r.constant(new int[] {1, 0}))),
+            r.resourceScatterUpdate(factorNorms.handle(), allSlots, slotNorms)))
+        .withName("store_factors").noOp();
 
     this.windowTasks = r.withName("window_tasks").placeholder(TInt32.class);
     this.windowStart = r.withName("window_start").placeholder(TInt32.class);
@@ -217,7 +283,10 @@ public final class OutputRegularizer {
       throw new IllegalArgumentException(slotTasks.length + " slots for a table of " + maxTasks + " tasks");
     }
     session.run(clear);
-    for (int g = 0; g * slotsPerGroup < slotTasks.length; g++) {
+    try (TInt32 t = Tensors.ints(slotTasks, slotTasks.length)) {
+      session.runner().feed(storeTasks, t).addTarget(storeFactors).run().close();
+    }
+    for (int g = 0; storeTargets && g * slotsPerGroup < slotTasks.length; g++) {
       int from = g * slotsPerGroup;
       int[] tasks = java.util.Arrays.copyOfRange(slotTasks, from, Math.min(slotTasks.length, from + slotsPerGroup));
       try (TInt32 t = Tensors.ints(tasks, tasks.length)) {
@@ -268,10 +337,105 @@ public final class OutputRegularizer {
   }
 
   /**
+   * Σ over the window of ‖W*_t − h(e^(t), params)‖² from the stored factors of the targets: with
+   * {@code t_r = h*'_r·W*'} and {@code o_r = h'_r·W'},
+   *
+   * <pre>
+   *   Σ_r ‖t_r − o_r‖² = Σ_r ‖t_r‖² − 2·Σ_r h'_r (W'W*'ᵀ) h*'_rᵀ + Σ_r h'_r (W'W'ᵀ) h'_rᵀ
+   * </pre>
+   *
+   * The two {@code [h+1, h+1]} products with W' are the step's only work of size S; the rest is
+   * of size k·n_c·(h+1). A slot's last chunk uses the products over its S − tail real columns.
+   * Not scaled by β/k.
+   */
+  public Operand<TFloat32> factored(Ops tf, List<Operand<TFloat32>> params, Operand<TFloat32> embeddingTable) {
+    Ops r = tf.withSubScope("regularizer_factored");
+    Operand<TFloat32> e = r.gather(embeddingTable, windowTasks, r.constant(0));
+    Operand<TFloat32> hp = withOnes(r, hnet.lastHidden(r, params, e));
+    Operand<TFloat32> stored = hiddenBuffer.read(r);
+    Operand<TFloat32> hs =
+        r.concat(List.of(chunkRows(r, stored, windowStart, windowCount), chunkRows(r, stored, r.constant(0), windowWrap)), r.constant(0));
+    Operand<TFloat32> w = hnet.outputMatrix(r, params);
+    Operand<TFloat32> wsT = outputSnapshot.read(r);
+    Operand<TFloat32> cross;
+    Operand<TFloat32> quad;
+    if (tail == 0) {
+      cross = r.sum(rowQuadratic(r, hp, r.linalg.matMul(w, wsT), hs), r.constant(0));
+      quad = r.sum(rowQuadratic(r, hp, gram(r, w, w), hp), r.constant(0));
+    } else {
+      Operand<TFloat32> c = r.linalg.matMul(w, wsT);
+      Operand<TFloat32> g = gram(r, w, w);
+      Operand<TFloat32> head = headColumns(r, w);
+      Operand<TFloat32> headRowsT = r.slice(wsT, r.constant(new int[] {0, 0}), r.constant(new int[] {rowSize - tail, -1}));
+      Operand<TFloat32> ch = r.linalg.matMul(head, headRowsT);
+      Operand<TFloat32> gh = gram(r, head, head);
+      Operand<TFloat32> hpOther = otherChunkRows(r, hp);
+      Operand<TFloat32> hpLast = lastChunkRows(r, hp);
+      Operand<TFloat32> hsOther = otherChunkRows(r, hs);
+      Operand<TFloat32> hsLast = lastChunkRows(r, hs);
+      cross = r.math.add(r.sum(rowQuadratic(r, hpOther, c, hsOther), r.constant(0)), r.sum(rowQuadratic(r, hpLast, ch, hsLast), r.constant(0)));
+      quad = r.math.add(r.sum(rowQuadratic(r, hpOther, g, hpOther), r.constant(0)), r.sum(rowQuadratic(r, hpLast, gh, hpLast), r.constant(0)));
+    }
+    Operand<TFloat32> normsAll = factorNorms.read(r);
+    Operand<TFloat32> norms =
+        r.math.add(
+            sumAll(r, r.slice(normsAll, r.reshape(windowStart, r.constant(new int[] {1})), r.reshape(windowCount, r.constant(new int[] {1})))),
+            sumAll(r, r.slice(normsAll, r.constant(new int[] {0}), r.reshape(windowWrap, r.constant(new int[] {1})))));
+    return r.math.add(r.math.sub(norms, r.math.mul(r.constant(2f), cross)), quad);
+  }
+
+  /** {@code [x, 1]}: a column of ones appended to the rows of {@code x}. */
+  private static Operand<TFloat32> withOnes(Ops tf, Operand<TFloat32> x) {
+    Operand<TInt32> rows = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    Operand<TFloat32> ones = tf.fill(tf.concat(List.of(rows, tf.constant(new int[] {1})), tf.constant(0)), tf.constant(1f));
+    return tf.concat(List.of(x, ones), tf.constant(1));
+  }
+
+  /** {@code a·bᵀ} for two {@code [h+1, cols]} matrices. */
+  private static Operand<TFloat32> gram(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
+    return tf.linalg.matMul(a, b, MatMul.transposeB(true));
+  }
+
+  /** Per row r, {@code a_r·m·b_rᵀ}: {@code [rows]}. */
+  private static Operand<TFloat32> rowQuadratic(Ops tf, Operand<TFloat32> a, Operand<TFloat32> m, Operand<TFloat32> b) {
+    return tf.sum(tf.math.mul(tf.linalg.matMul(a, m), b), tf.constant(1));
+  }
+
+  /** The first S − tail columns of a {@code [h+1, S]} matrix (the real part of a last chunk). */
+  private Operand<TFloat32> headColumns(Ops tf, Operand<TFloat32> m) {
+    return tf.slice(m, tf.constant(new int[] {0, 0}), tf.constant(new int[] {-1, rowSize - tail}));
+  }
+
+  /** Rows of slots {@code [firstSlot, firstSlot + slots)} of a {@code [slots·n_c, cols]} buffer. */
+  private Operand<TFloat32> chunkRows(Ops tf, Operand<TFloat32> all, Operand<TInt32> firstSlot, Operand<TInt32> slots) {
+    Operand<TInt32> begin = tf.stack(List.of(tf.math.mul(firstSlot, tf.constant(numChunks)), tf.constant(0)));
+    Operand<TInt32> size = tf.stack(List.of(tf.math.mul(slots, tf.constant(numChunks)), tf.constant(-1)));
+    return tf.slice(all, begin, size);
+  }
+
+  /** Each task's last chunk row of task-major {@code [k·n_c, w]} rows: {@code [k, w]}. */
+  private Operand<TFloat32> lastChunkRows(Ops tf, Operand<TFloat32> rows) {
+    return chunkSlice(tf, rows, numChunks - 1, 1);
+  }
+
+  /** Each task's other chunk rows of task-major {@code [k·n_c, w]} rows: {@code [k·(n_c−1), w]}. */
+  private Operand<TFloat32> otherChunkRows(Ops tf, Operand<TFloat32> rows) {
+    return chunkSlice(tf, rows, 0, numChunks - 1);
+  }
+
+  private Operand<TFloat32> chunkSlice(Ops tf, Operand<TFloat32> rows, int first, int chunks) {
+    Operand<TInt32> w = tf.slice(tf.shape(rows), tf.constant(new int[] {1}), tf.constant(new int[] {1}));
+    Operand<TFloat32> byTask = tf.reshape(rows, tf.concat(List.of(tf.constant(new int[] {-1, numChunks}), w), tf.constant(0)));
+    Operand<TFloat32> part = tf.slice(byTask, tf.constant(new int[] {0, first, 0}), tf.constant(new int[] {-1, chunks, -1}));
+    return tf.reshape(part, tf.concat(List.of(tf.constant(new int[] {-1}), w), tf.constant(0)));
+  }
+
+  /**
    * Σ over the window of ‖W*_t − h(e^(t), params)‖², in the expanded form (no {@code [k, P]}
    * tensor). Not scaled by β/k.
    */
   public Operand<TFloat32> expanded(Ops tf, List<Operand<TFloat32>> params, Operand<TFloat32> embeddingTable) {
+    requireTargets("expanded");
     Ops r = tf.withSubScope("regularizer_expanded");
     Operand<TFloat32> e = r.gather(embeddingTable, windowTasks, r.constant(0));
     Operand<TFloat32> h = hnet.lastHidden(r, params, e);
@@ -337,6 +501,12 @@ public final class OutputRegularizer {
     return r.math.sub(total, tailErr);
   }
 
+  private void requireTargets(String form) {
+    if (!storeTargets) {
+      throw new IllegalStateException("the " + form + " form reads stored targets; this regularizer stores factors only");
+    }
+  }
+
   /** Adds, per group, the dim-0 slice of slots {@code [from, to)} that the group holds (maybe empty). */
   private void addWindowPieces(
       Ops tf, Operand<TInt32> from, Operand<TInt32> to, List<Operand<TFloat32>> pieces, List<Operand<TInt32>> rows) {
@@ -373,6 +543,7 @@ public final class OutputRegularizer {
 
   /** The same sum written directly: generated {@code [k, P]} weights minus stored targets. */
   public Operand<TFloat32> naive(Ops tf, List<Operand<TFloat32>> params, Operand<TFloat32> embeddingTable) {
+    requireTargets("naive");
     Ops r = tf.withSubScope("regularizer_naive");
     Operand<TFloat32> e = r.gather(embeddingTable, windowTasks, r.constant(0));
     Operand<TFloat32> generated = hnet.generate(r, params, e);

@@ -22,8 +22,11 @@ import org.tensorflow.types.TInt32;
 public final class OutputRegularizerPenalty implements Penalty {
 
   /** Settings of the penalty. */
-  public record Settings(float beta, int window, boolean lookahead, boolean expanded) {
+  public record Settings(float beta, int window, boolean lookahead, OutputRegularizer.Form form) {
     public Settings {
+      if (form == null) {
+        throw new IllegalArgumentException("output regularizer form must be set");
+      }
       if (!(beta > 0) || !Float.isFinite(beta)) {
         throw new IllegalArgumentException("output regularizer beta must be positive and finite, got " + beta);
       }
@@ -64,14 +67,17 @@ public final class OutputRegularizerPenalty implements Penalty {
     this.settings = settings;
     this.seed = seed;
     int n = hnet.variables().size();
-    this.regularizer = new OutputRegularizer(tf, hnet, hnet.read(tf), embeddingTable, maxTasks, settings.window() > 0);
+    this.regularizer = new OutputRegularizer(tf, hnet, hnet.read(tf), embeddingTable, maxTasks, settings.window() > 0, settings.form());
     List<Operand<TFloat32>> theta = params.subList(0, n);
     List<Operand<TFloat32>> at = theta;
     if (settings.lookahead()) {
       at = AdamLookahead.apply(train, theta, AdamLookahead.delta(train, optimizer, taskGradients.subList(0, n)));
     }
-    Operand<TFloat32> sum =
-        settings.expanded() ? regularizer.expanded(train, at, embeddingTable) : regularizer.naive(train, at, embeddingTable);
+    Operand<TFloat32> sum = switch (settings.form()) {
+      case FACTORED -> regularizer.factored(train, at, embeddingTable);
+      case EXPANDED -> regularizer.expanded(train, at, embeddingTable);
+      case NAIVE -> regularizer.naive(train, at, embeddingTable);
+    };
     this.scale = train.withName("regularizer_scale").placeholder(TFloat32.class);
     this.loss = train.math.mul(scale, sum);
     List<Operand<TFloat32>> grads = new ArrayList<>(Collections.nCopies(params.size(), (Operand<TFloat32>) null));
@@ -93,6 +99,12 @@ public final class OutputRegularizerPenalty implements Penalty {
   @Override
   public String name() {
     return "regularizer";
+  }
+
+  /** No past task has stored targets during the first task: its window is empty, its scale 0. */
+  @Override
+  public boolean vanishesAt(int task) {
+    return task == 0;
   }
 
   @Override

@@ -30,6 +30,15 @@ public interface Penalty {
   /** Called when a task begins, after the optimizer reset (e.g. store targets). */
   default void beginTask(Session session, int task) {}
 
+  /**
+   * Whether the penalty's loss and gradients are exactly zero throughout {@code task} and it needs no
+   * {@link #afterUpdate} ops then (e.g. the first task: nothing to protect yet). A learner may then
+   * leave it out of that task's steps, which changes no result. False by default.
+   */
+  default boolean vanishesAt(int task) {
+    return false;
+  }
+
   /** Adds this step's feeds; tensors to close after the step go in {@code owned}. */
   default void feed(Session.Runner runner, List<Tensor> owned, int task, long step) {}
 

@@ -31,6 +31,8 @@ class OutputRegularizerTest {
     final OutputRegularizer reg;
     final Operand<TFloat32> expanded;
     final Operand<TFloat32> naive;
+    final Operand<TFloat32> factored;
+    final List<Operand<TFloat32>> params;
     final Op perturb;
     final Session session;
 
@@ -45,10 +47,11 @@ class OutputRegularizerTest {
     Fixture(HypernetworkSpec spec, boolean windowed, int slotsPerGroup) {
       hnet = Hypernetwork.create(tf, spec, 11);
       embeddings = new TaskEmbeddings(tf, MAX_TASKS, spec.embeddingDim(), 12);
-      List<Operand<TFloat32>> params = hnet.read(tf);
+      params = hnet.read(tf);
       reg = new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS, windowed, slotsPerGroup);
       expanded = reg.expanded(tf, params, embeddings.table());
       naive = reg.naive(tf, params, embeddings.table());
+      factored = reg.factored(tf, params, embeddings.table());
       SplittableRandom rng = new SplittableRandom(5);
       List<Op> nudges = new java.util.ArrayList<>();
       for (Variable<TFloat32> v : hnet.variables()) {
@@ -68,18 +71,24 @@ class OutputRegularizerTest {
       reg.store(session, slotTasks);
     }
 
+    /** The expanded, naive and factored forms' values for a window. */
     float[] eval(int[] taskIds, int start, int count, int wrap) {
+      Map<Operand<?>, Tensor> feeds = windowFeeds(taskIds, start, count, wrap);
+      try {
+        float[][] out = GraphTestSupport.fetch(session, feeds, List.of(expanded, naive, factored));
+        return new float[] {out[0][0], out[1][0], out[2][0]};
+      } finally {
+        feeds.values().forEach(Tensor::close);
+      }
+    }
+
+    Map<Operand<?>, Tensor> windowFeeds(int[] taskIds, int start, int count, int wrap) {
       Map<Operand<?>, Tensor> feeds = new HashMap<>();
       feeds.put(reg.windowTasksInput(), Tensors.ints(taskIds, taskIds.length));
       feeds.put(reg.windowStartInput(), TInt32.scalarOf(start));
       feeds.put(reg.windowCountInput(), TInt32.scalarOf(count));
       feeds.put(reg.windowWrapInput(), TInt32.scalarOf(wrap));
-      try {
-        float[][] out = GraphTestSupport.fetch(session, feeds, List.of(expanded, naive));
-        return new float[] {out[0][0], out[1][0]};
-      } finally {
-        feeds.values().forEach(Tensor::close);
-      }
+      return feeds;
     }
 
     @Override
@@ -94,6 +103,90 @@ class OutputRegularizerTest {
     return HypernetworkSpec.chunked(4, 3, new int[] {7, 6}, Activation.RELU, 48, 141);
   }
 
+  /**
+   * The factored form's gradient with respect to every parameter equals the naive form's: it is
+   * the same function of Θ_h, with and without a cut tail, over a wrapping window.
+   */
+  @Test
+  void factoredGradientsEqualTheNaiveOnes() {
+    for (HypernetworkSpec spec :
+        List.of(chunkedWithTail(), HypernetworkSpec.chunked(4, 3, new int[] {5}, Activation.ELU, 47, 141),
+            HypernetworkSpec.full(2, new int[] {10, 10}, Activation.SIGMOID, 141))) {
+      try (Fixture f = new Fixture(spec, true, 2)) {
+        List<Operand<TFloat32>> gNaive = Tensors.floatOperands(f.tf.gradients(f.naive, f.params));
+        List<Operand<TFloat32>> gFactored = Tensors.floatOperands(f.tf.gradients(f.factored, f.params));
+        f.store(3, 0, 2, 1);
+        f.session.run(f.perturb);
+        Map<Operand<?>, Tensor> feeds = f.windowFeeds(new int[] {2, 1, 3}, 2, 2, 1);
+        try {
+          for (int i = 0; i < gNaive.size(); i++) {
+            float[][] out = GraphTestSupport.fetch(f.session, feeds, List.of(gNaive.get(i), gFactored.get(i)));
+            double scale = 0;
+            for (float x : out[0]) {
+              scale = Math.max(scale, Math.abs(x));
+            }
+            assertThat(scale).as("%s, parameter %d has a gradient", spec, i).isPositive();
+            for (int j = 0; j < out[0].length; j++) {
+              assertThat((double) out[1][j]).as("%s, parameter %d, element %d", spec, i, j)
+                  .isCloseTo(out[0][j], within(1e-3 * scale + 1e-5));
+            }
+          }
+        } finally {
+          feeds.values().forEach(Tensor::close);
+        }
+      }
+    }
+  }
+
+  /** A regularizer built for the factored form stores no targets, only factors, and gives the same sum. */
+  @Test
+  void theFactoredFormStoresNoTargets() {
+    float[] withTargets;
+    try (Fixture f = new Fixture(chunkedWithTail(), false, MAX_TASKS)) {
+      f.store(0, 1, 2);
+      f.session.run(f.perturb);
+      withTargets = f.eval(new int[] {0, 1, 2}, 0, 3, 0);
+    }
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Hypernetwork hnet = Hypernetwork.create(tf, chunkedWithTail(), 11);
+      TaskEmbeddings embeddings = new TaskEmbeddings(tf, MAX_TASKS, chunkedWithTail().embeddingDim(), 12);
+      List<Operand<TFloat32>> params = hnet.read(tf);
+      OutputRegularizer reg =
+          new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS, false, OutputRegularizer.Form.FACTORED);
+      assertThat(reg.targetGroups()).isEmpty();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> reg.expanded(tf, params, embeddings.table()))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("factors only");
+      Operand<TFloat32> factored = reg.factored(tf, params, embeddings.table());
+      SplittableRandom rng = new SplittableRandom(5);
+      List<Op> nudges = new java.util.ArrayList<>();
+      for (Variable<TFloat32> v : hnet.variables()) {
+        float[] noise = new float[(int) v.shape().size()];
+        for (int i = 0; i < noise.length; i++) {
+          noise[i] = (float) (0.05 * (rng.nextDouble() - 0.5));
+        }
+        nudges.add(tf.assignAdd(v, tf.constant(v.shape(), org.tensorflow.ndarray.buffer.DataBuffers.of(noise))));
+      }
+      try (Session s = new Session(g)) {
+        s.initialize();
+        reg.store(s, new int[] {0, 1, 2});
+        s.run(tf.withControlDependencies(nudges).noOp());
+        Map<Operand<?>, Tensor> feeds = new HashMap<>();
+        feeds.put(reg.windowTasksInput(), Tensors.ints(new int[] {0, 1, 2}, 3));
+        feeds.put(reg.windowStartInput(), TInt32.scalarOf(0));
+        feeds.put(reg.windowCountInput(), TInt32.scalarOf(3));
+        feeds.put(reg.windowWrapInput(), TInt32.scalarOf(0));
+        try {
+          float value = GraphTestSupport.fetch(s, feeds, factored)[0];
+          assertThat(withTargets[1]).isGreaterThan(1e-3f);
+          assertThat((double) value).isCloseTo(withTargets[1], within(2e-3 + 1e-3 * withTargets[1]));
+        } finally {
+          feeds.values().forEach(Tensor::close);
+        }
+      }
+    }
+  }
+
   @Test
   void zeroRightAfterStoringAndPositiveAfterAStep() {
     for (HypernetworkSpec spec :
@@ -103,10 +196,12 @@ class OutputRegularizerTest {
         float[] before = f.eval(new int[] {0, 1, 2}, 0, 3, 0);
         assertThat(before[1]).as("naive, %s", spec).isZero();
         assertThat((double) before[0]).as("expanded, %s", spec).isCloseTo(0, within(2e-3));
+        assertThat((double) before[2]).as("factored, %s", spec).isCloseTo(0, within(2e-3));
         f.session.run(f.perturb);
         float[] after = f.eval(new int[] {0, 1, 2}, 0, 3, 0);
         assertThat(after[1]).isGreaterThan(1e-3f);
         assertThat((double) after[0]).isCloseTo(after[1], within(2e-3 + 1e-3 * after[1]));
+        assertThat((double) after[2]).as("factored, %s", spec).isCloseTo(after[1], within(2e-3 + 1e-3 * after[1]));
       }
     }
   }
@@ -123,24 +218,28 @@ class OutputRegularizerTest {
         for (int slot = 0; slot < slotTasks.length; slot++) {
           float[] single = f.eval(new int[] {slotTasks[slot]}, slot, 1, 0);
           assertThat((double) single[0]).as("groups of %d, slot %d", perGroup, slot).isCloseTo(single[1], within(1e-3 + 1e-3 * single[1]));
+          assertThat((double) single[2]).as("factored, slot %d", slot).isCloseTo(single[1], within(1e-3 + 1e-3 * single[1]));
           sum += single[1];
         }
         float[] all = f.eval(slotTasks, 0, 4, 0);
         assertThat((double) all[1]).isCloseTo(sum, within(1e-4 * sum));
         assertThat((double) all[0]).as("groups of %d", perGroup).isCloseTo(sum, within(2e-3 + 1e-3 * sum));
+        assertThat((double) all[2]).as("factored, groups of %d", perGroup).isCloseTo(sum, within(2e-3 + 1e-3 * sum));
 
         // A wrapping window: slots 1, 2, 3 then 0.
         float[] wrapped = f.eval(new int[] {0, 2, 1, 3}, 1, 3, 1);
         assertThat((double) wrapped[1]).isCloseTo(sum, within(1e-4 * sum));
         assertThat((double) wrapped[0]).as("groups of %d, wrapped", perGroup).isCloseTo(sum, within(2e-3 + 1e-3 * sum));
+        assertThat((double) wrapped[2]).as("factored, wrapped").isCloseTo(sum, within(2e-3 + 1e-3 * sum));
         // Slots 2, 3 then 0: the three single-slot values.
         float[] part = f.eval(new int[] {2, 1, 3}, 2, 2, 1);
         double expected = f.eval(new int[] {2}, 2, 1, 0)[1] + f.eval(new int[] {1}, 3, 1, 0)[1] + f.eval(new int[] {3}, 0, 1, 0)[1];
         assertThat((double) part[1]).isCloseTo(expected, within(1e-4 * expected));
         assertThat((double) part[0]).isCloseTo(expected, within(2e-3 + 1e-3 * expected));
+        assertThat((double) part[2]).as("factored, part").isCloseTo(expected, within(2e-3 + 1e-3 * expected));
 
         float[] empty = f.eval(new int[0], 0, 0, 0);
-        assertThat(empty).containsExactly(0f, 0f);
+        assertThat(empty).containsExactly(0f, 0f, 0f);
       }
     }
   }
@@ -174,6 +273,7 @@ class OutputRegularizerTest {
         float[] one = f.eval(new int[] {2}, 0, 1, 0);
         assertThat(one[1]).isZero();
         assertThat((double) one[0]).isCloseTo(0, within(2e-3));
+        assertThat((double) one[2]).isCloseTo(0, within(2e-3));
         for (int g = 1; g < f.reg.targetGroups().size(); g++) {
           try (TFloat32 t = (TFloat32) f.session.runner().fetch(f.reg.targetGroups().get(g).read(f.tf)).run().get(0)) {
             assertThat(t.shape().get(0)).as("rows of group %d", g).isZero();

@@ -10,6 +10,7 @@ import org.hypercl.graphs.Tensors;
 import org.hypercl.training.ExperimentConfig;
 import org.hypercl.training.Experiments;
 import org.hypercl.training.Learner;
+import org.hypercl.training.StepTrace;
 import org.hypercl.training.TaskData;
 import org.hypercl.training.TaskKind;
 import org.tensorflow.Graph;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Measures training speed of an experiment's configuration on generated data of the right shape (no "
-          + "dataset needed): milliseconds per training step and steps per second at the first task (nothing to "
+          + "dataset needed): milliseconds per training step (wall time, and the CPU time of every thread) at the first task (nothing to "
           + "regularize) and at the last task (every earlier task regularized), the step's arithmetic rate "
           + "(GFLOP/s, counting 2·m·n·k per matrix product, forward and backward) and, for comparison, the rate "
           + "of one large TensorFlow matrix product measured in the same process with the same threads.",
@@ -78,6 +79,15 @@ public final class BenchCommand implements Callable<Integer> {
           + "e.g. --time-at 1,40,80 for permuted-mnist-250 shows the stochastic regularizer's flat cost past K tasks.")
   int[] timeAt;
 
+  @Option(names = "--profile", paramLabel = "STEPS",
+      description = "After timing a task, trace this many more steps with TensorFlow's step statistics and print where "
+          + "the time goes: by op type, by scope (--profile-depth name components) and the slowest nodes (default: 0, "
+          + "no profile; --method hnet only).")
+  int profile;
+
+  @Option(names = "--profile-depth", description = "Name components a scope keeps in the profile (default: ${DEFAULT-VALUE}).")
+  int profileDepth = 3;
+
   @Override
   public Integer call() {
     ExperimentConfig base;
@@ -98,7 +108,13 @@ public final class BenchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserException("--scenario: " + e.getMessage(), e);
     }
+    if (profile < 0 || profileDepth < 1) {
+      throw new UserException("--profile must not be negative and --profile-depth at least 1");
+    }
     if (!method.equals("hnet")) {
+      if (profile > 0) {
+        throw new UserException("--profile traces --method hnet only, not " + method);
+      }
       return benchReplay(c, timed);
     }
     int n = c.numTasks();
@@ -119,7 +135,7 @@ public final class BenchCommand implements Callable<Integer> {
     w.printf("bench %s: target %s (%,d weights), %s, batch %d; %d timed steps after %d warm-up steps%n", config,
         c.target(), c.target().parameterCount(), c.hypernetwork(), c.settings().batchSize(), timed, warmup);
     w.printf("TensorFlow matmul 1024x1024x1024 in this process: %.1f GFLOP/s%n", matmul);
-    w.printf("%-6s %-11s %10s %10s %12s %14s %10s%n", "task", "past tasks", "ms/step", "steps/s", "GFLOP/s", "of matmul rate", "RSS");
+    w.printf("%-6s %-11s %10s %10s %12s %14s %10s%n", "task", "past tasks", "ms/step", "CPU ms", "GFLOP/s", "of matmul rate", "RSS");
     w.flush();
     SplittableRandom rng = new SplittableRandom(1);
     double first = Double.NaN;
@@ -143,17 +159,26 @@ public final class BenchCommand implements Callable<Integer> {
           learner.trainStep(t, s);
         }
         long start = System.nanoTime();
+        double cpu0 = processCpuSeconds();
         for (int s = warmup; s < warmup + timed; s++) {
           learner.trainStep(t, s);
         }
         double ms = (System.nanoTime() - start) / 1e6 / timed;
+        double cpuMs = (processCpuSeconds() - cpu0) * 1e3 / timed;
+        List<StepTrace> traces = new java.util.ArrayList<>();
+        for (int s = 0; s < profile; s++) {
+          traces.add(learner.traceStep(t, warmup + timed + s));
+        }
         learner.finishTask(t);
         if (c.target() instanceof MlpSpec) {
           double gflops = stepFlops(c, t) / (ms * 1e6);
-          w.printf("%-6d %-11d %10.2f %10.1f %12.2f %13.1f%% %10s%n", t + 1, t, ms, 1000 / ms, gflops, 100 * gflops / matmul,
+          w.printf("%-6d %-11d %10.2f %10.2f %12.2f %13.1f%% %10s%n", t + 1, t, ms, cpuMs, gflops, 100 * gflops / matmul,
               procStatus("VmRSS:"));
         } else {
-          w.printf("%-6d %-11d %10.2f %10.1f %12s %14s %10s%n", t + 1, t, ms, 1000 / ms, "n/a", "n/a", procStatus("VmRSS:"));
+          w.printf("%-6d %-11d %10.2f %10.2f %12s %14s %10s%n", t + 1, t, ms, cpuMs, "n/a", "n/a", procStatus("VmRSS:"));
+        }
+        if (!traces.isEmpty()) {
+          printProfile(w, traces, ms);
         }
         w.flush();
         if (Double.isNaN(first)) {
@@ -172,6 +197,35 @@ public final class BenchCommand implements Callable<Integer> {
     w.printf("peak resident memory of this process: %s (JVM heap now %.2f GiB used of %.2f GiB reserved)%n", peakRss(),
         (rt.totalMemory() - rt.freeMemory()) / 1073741824.0, rt.totalMemory() / 1073741824.0);
     return 0;
+  }
+
+  /** The profile of one task's traced steps: totals per step by op type and by scope, and the slowest nodes. */
+  private void printProfile(PrintWriter w, List<StepTrace> traces, double untracedMs) {
+    double wall = traces.stream().mapToDouble(StepTrace::wallMicros).average().orElse(0) / 1e3;
+    double span = traces.stream().mapToDouble(StepTrace::spanMicros).average().orElse(0) / 1e3;
+    double nodes = traces.stream().mapToDouble(StepTrace::nodeMicros).average().orElse(0) / 1e3;
+    w.printf("  profile of %d traced steps (tracing slows a step: %.2f ms traced, %.2f ms untraced):%n", traces.size(), wall,
+        untracedMs);
+    w.printf("  executor span %.2f ms, node time %.2f ms (%.2f nodes at a time), outside the executor %.2f ms%n", span, nodes,
+        span > 0 ? nodes / span : 0, wall - span);
+    printTotals(w, "op type", StepTrace.mean(traces.stream().map(StepTrace::byOpType).toList()), nodes, 15);
+    printTotals(w, "scope", StepTrace.mean(traces.stream().map(tr -> tr.byScope(profileDepth)).toList()), nodes, 15);
+    w.printf("  %-58s %9s%n", "slowest nodes (last traced step)", "ms");
+    for (StepTrace.Node n : traces.get(traces.size() - 1).slowest(25)) {
+      w.printf("  %-58s %9.3f%n", abbreviate(n.name() + " " + n.opType() + n.shape(), 58), n.micros() / 1e3);
+    }
+  }
+
+  private static void printTotals(PrintWriter w, String what, List<StepTrace.Total> totals, double nodeMs, int limit) {
+    w.printf("  %-50s %7s %9s %7s%n", "by " + what, "nodes", "ms/step", "share");
+    for (StepTrace.Total t : totals.subList(0, Math.min(limit, totals.size()))) {
+      w.printf("  %-50s %7d %9.3f %6.1f%%%n", abbreviate(t.key(), 50), t.count(), t.micros() / 1e3,
+          nodeMs > 0 ? 100 * t.micros() / 1e3 / nodeMs : 0);
+    }
+  }
+
+  private static String abbreviate(String s, int width) {
+    return s.length() <= width ? s : "..." + s.substring(s.length() - width + 3);
   }
 
   /** Times each phase of a replay method's tasks: the first and last task, or those of --time-at. */
@@ -258,6 +312,21 @@ public final class BenchCommand implements Callable<Integer> {
       if (vae) names.add("VAE");
     }
     return names;
+  }
+
+  /**
+   * User plus system CPU time of this process so far, every thread (TensorFlow's pools included),
+   * from /proc/self/stat (Linux, in clock ticks of 10 ms); NaN elsewhere. Less sensitive than wall
+   * time to other jobs on the machine.
+   */
+  static double processCpuSeconds() {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (java.io.IOException | RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   /** VmHWM from /proc/self/status (Linux), or "unknown". */

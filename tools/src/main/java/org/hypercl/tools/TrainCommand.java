@@ -131,7 +131,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-lookahead", description = "Evaluate the regularizer at the current parameters instead of after the Adam lookahead step.")
   boolean noLookahead;
 
-  @Option(names = "--regularizer", paramLabel = "FORM", description = "expanded (fast, default) or naive.")
+  @Option(names = "--regularizer", paramLabel = "FORM", description = "How Eq. 2 is computed, all the same sum: factored (default: from stored factors of the targets, "
+      + "cost flat in the number of past tasks), expanded (a product over the stored targets) or naive (the direct difference).")
   String regularizerForm;
 
   @Option(names = "--hnet-hidden", split = ",", paramLabel = "N", description = "Hypernetwork hidden layer widths, e.g. 10,10 (empty: none) (default: the experiment's).")

@@ -89,6 +89,13 @@ public final class Learner implements ContinualLearner {
   private final List<String> stepOutputNames = new ArrayList<>();
   private final List<Operand<TFloat32>> stepOutputs = new ArrayList<>();
   private final List<Op> updates = new ArrayList<>();
+  /**
+   * The step without penalties, for tasks where every penalty vanishes ({@link Penalty#vanishesAt}:
+   * the first task, nothing to protect yet): the same update from the task-loss gradients alone, so
+   * the lookahead and the regularizer's forward and backward pass are not computed for zeros.
+   */
+  private final List<Operand<TFloat32>> plainOutputs = new ArrayList<>();
+  private final List<Op> plainUpdates = new ArrayList<>();
   private final Operand<TFloat32> evalOutput;
   private final Placeholder<TInt32> candidates;
   private final Map<TaskInference.Score, TaskInference.Result> inference;
@@ -143,6 +150,7 @@ public final class Learner implements ContinualLearner {
       }
       stepOutputNames.add("batch_metric");
       stepOutputs.add(batchMetric);
+      plainOutputs.add(batchMetric);
 
       Ops ev = tf.withSubScope("eval");
       evalOutput = net.forward(ev, inputs.evalInput, main.weights.weightsOf(ev, evalTask), ForwardContext.head(evalTask).withState(main.state)).output();
@@ -241,10 +249,14 @@ public final class Learner implements ContinualLearner {
     }
     // The running statistics move with the step, from the batch statistics of this step's forward pass.
     updates.addAll(forward.stateUpdates());
+    plainUpdates.add(part.penalties.isEmpty() ? part.update : part.optimizer.update(train, taskGrads, List.of((Op) part.taskLoss)));
+    plainUpdates.addAll(forward.stateUpdates());
     stepOutputNames.add(scope + "task_loss");
     stepOutputs.add(part.taskLoss);
+    plainOutputs.add(part.taskLoss);
     stepOutputNames.add(scope + "regularizer");
     stepOutputs.add(part.penaltyLoss);
+    plainOutputs.add(part.penalties.isEmpty() ? part.penaltyLoss : train.withName("no_penalty").constant(0f));
   }
 
   @Override
@@ -317,6 +329,23 @@ public final class Learner implements ContinualLearner {
 
   @Override
   public float[] trainStep(int task, long step) {
+    return runStep(task, step, null);
+  }
+
+  /**
+   * Takes training step {@code step} as {@link #trainStep} does, traced: TensorFlow records every
+   * node's time, which {@link StepTrace} sums by op type and by scope. A traced step is slower than a
+   * plain one; it changes the model exactly as the plain step would.
+   */
+  public StepTrace traceStep(int task, long step) {
+    org.tensorflow.proto.RunMetadata[] meta = new org.tensorflow.proto.RunMetadata[1];
+    long start = System.nanoTime();
+    runStep(task, step, meta);
+    return StepTrace.of(meta[0], (System.nanoTime() - start) / 1e3);
+  }
+
+  /** One training step; when {@code metadata} is not null, traced, with the run's metadata stored in it. */
+  private float[] runStep(int task, long step, org.tensorflow.proto.RunMetadata[] metadata) {
     if (task != currentTask) {
       throw new IllegalStateException("task " + task + " has not begun (current task: " + currentTask + ")");
     }
@@ -335,14 +364,24 @@ public final class Learner implements ContinualLearner {
       if (lrScale != null) {
         r.feed(lrScale, own(owned, TFloat32.scalarOf(settings.lrSchedule().factor(step, settings.epochLength(currentTrainSize)))));
       }
-      for (Part p : parts) {
-        for (Penalty penalty : p.penalties) {
-          penalty.feed(r, owned, task, step);
+      boolean plain = penaltiesVanish(task);
+      if (!plain) {
+        for (Part p : parts) {
+          for (Penalty penalty : p.penalties) {
+            penalty.feed(r, owned, task, step);
+          }
         }
       }
-      stepOutputs.forEach(r::fetch);
-      updates.forEach(r::addTarget);
-      try (Result res = r.run()) {
+      (plain ? plainOutputs : stepOutputs).forEach(r::fetch);
+      (plain ? plainUpdates : updates).forEach(r::addTarget);
+      if (metadata != null) {
+        r.setOptions(org.tensorflow.proto.RunOptions.newBuilder()
+            .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+      }
+      try (Result res = metadata != null ? r.runAndFetchMetadata() : r.run()) {
+        if (metadata != null) {
+          metadata[0] = res.getMetadata().orElseThrow(() -> new IllegalStateException("TensorFlow returned no run metadata"));
+        }
         float[] out = new float[stepOutputs.size()];
         for (int i = 0; i < out.length; i++) {
           out[i] = Tensors.toScalar(res.get(i));
@@ -352,6 +391,18 @@ public final class Learner implements ContinualLearner {
     } finally {
       owned.forEach(Tensor::close);
     }
+  }
+
+  /** Whether every penalty of every part is zero throughout {@code task}, so its step may leave them out. */
+  private boolean penaltiesVanish(int task) {
+    for (Part p : parts) {
+      for (Penalty penalty : p.penalties) {
+        if (!penalty.vanishesAt(task)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static <T extends Tensor> T own(List<Tensor> list, T t) {

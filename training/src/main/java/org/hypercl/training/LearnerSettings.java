@@ -5,6 +5,7 @@ import org.hypercl.graphs.Activation;
 import org.hypercl.graphs.AdamOptimizer;
 import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.OutputRegularizer;
 
 /**
  * Everything that steers training, immutable and validated when built. Defaults are the paper's
@@ -264,12 +265,19 @@ public record LearnerSettings(
   public static final float BETA_DEFAULT = 0.005f;
   public static final int EVAL_BATCH_SIZE_DEFAULT = 1000;
 
-  /** How the output regularizer is evaluated; both give Eq. 2. */
+  /** How the output regularizer is evaluated; every form gives Eq. 2 ({@link OutputRegularizer.Form}). */
   public enum RegularizerForm {
-    /** GEMM over stored targets plus a small Gram matrix; never builds [k, P] (fast). */
+    /** From stored factors of the targets: two small products with the output layer, whatever k (fastest). */
+    FACTORED,
+    /** GEMM over stored targets plus a small Gram matrix; never builds [k, P]. */
     EXPANDED,
     /** Generates all k·P weights and subtracts the targets (simple, memory-bound). */
-    NAIVE
+    NAIVE;
+
+    /** The graph's form of the same name. */
+    public OutputRegularizer.Form graphForm() {
+      return OutputRegularizer.Form.valueOf(name());
+    }
   }
 
   public LearnerSettings {
@@ -384,7 +392,7 @@ public record LearnerSettings(
     private float beta = BETA_DEFAULT;
     private boolean lookahead = true;
     private int regularizerTasks = 0;
-    private RegularizerForm regularizerForm = RegularizerForm.EXPANDED;
+    private RegularizerForm regularizerForm = RegularizerForm.FACTORED;
     private int intraOpThreads = 0;
     private int interOpThreads = 0;
     private int evalBatchSize = EVAL_BATCH_SIZE_DEFAULT;

@@ -104,7 +104,7 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
       }
       return new OutputRegularizerPenalty(
           c.tf(), c.train(), g.hypernetwork(), g.embeddings().table(), c.maxTasks(), c.params(), c.taskGradients(),
-          c.optimizer(), new OutputRegularizerPenalty.Settings(beta, window, lookahead, form == LearnerSettings.RegularizerForm.EXPANDED),
+          c.optimizer(), new OutputRegularizerPenalty.Settings(beta, window, lookahead, form.graphForm()),
           c.seed());
     }
   }

@@ -286,8 +286,7 @@ final class ReplayLearner implements ContinualLearner {
           GeneratedWeights generated = (GeneratedWeights) decoder;
           decoderPenalty = new OutputRegularizerPenalty(tf, g, generated.hypernetwork(), generated.embeddings().table(),
               replayedTasks(config), gParams, gTaskGrads, decoderAdam,
-              new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(),
-                  settings.regularizerForm() == LearnerSettings.RegularizerForm.EXPANDED),
+              new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(), settings.regularizerForm().graphForm()),
               StepSeeds.mix(seed, 12, -5));
           reg = decoderPenalty.loss();
           for (int i = 0; i < gGrads.size(); i++) {
@@ -337,8 +336,7 @@ final class ReplayLearner implements ContinualLearner {
           GeneratedWeights generated = (GeneratedWeights) decoder;
           decoderPenalty = new OutputRegularizerPenalty(tf, v, generated.hypernetwork(), generated.embeddings().table(),
               replayedTasks(config), decParams, decTaskGrads, decoderAdam,
-              new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(),
-                  settings.regularizerForm() == LearnerSettings.RegularizerForm.EXPANDED),
+              new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(), settings.regularizerForm().graphForm()),
               StepSeeds.mix(seed, 12, -5));
           reg = decoderPenalty.loss();
           for (int i = 0; i < decGrads.size(); i++) {
