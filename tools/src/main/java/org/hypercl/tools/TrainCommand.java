@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    header = "Trains a continual-learning experiment, task after task, into a run folder.",
     description = {
       "Trains a continual-learning experiment task after task and writes the run folder: config.json, "
           + "checkpoints/, events/ (TensorBoard), results.json, results.csv and plots/.",

@@ -35,17 +35,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
+    header = "Prints finished runs side by side: accuracy during and after, BWT, forgetting.",
     description = {
-      "Prints finished runs side by side, one column per run: experiment, metric,",
-      "mean metric during (right after learning each task) and after (after the",
-      "last task; ACC), backward transfer (BWT: mean of after - during over all",
-      "tasks but the last), forgetting (mean drop from each task's best to its",
-      "final value; larger is worse, for MSE too), total training time, ms per",
-      "step on the first and last task, and the final metric of every task.",
-      "Each RUN_DIR is a run folder holding config.json and results.json (written",
-      "when the run finishes). With --aggregate, runs that differ only in their",
-      "seeds are grouped and each group shows mean +- standard deviation over its",
-      "runs and a 95% t-interval for the mean after (ACC), e.g.",
+      // One element per paragraph (picocli wraps it); '%%' is a percent sign (descriptions are format strings).
+      "One column per run: experiment, metric, mean metric during (right after learning each task) and after "
+          + "(after the last task; ACC), backward transfer (BWT: mean of after - during over all tasks but the "
+          + "last), forgetting (mean drop from each task's best to its final value; larger is worse, for MSE too), "
+          + "total training time, ms per step on the first and last task, and the final metric of every task.",
+      "Each RUN_DIR is a run folder holding config.json and results.json (written when the run finishes). With "
+          + "--aggregate, runs that differ only in their seeds are grouped and each group shows mean +- standard "
+          + "deviation over its runs and a 95%% t-interval for the mean after (ACC), e.g.",
       "  hypercl report --aggregate runs/split-mnist-fashion-mnist-seed*",
     })
 public final class ReportCommand implements Callable<Integer> {
@@ -61,7 +60,7 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Option(names = "--aggregate",
       description = "Group runs whose config.json differ only in seeds (and thread, evaluation batch and checkpoint "
-          + "settings) and print one column per group: mean +- sample standard deviation over the runs, the 95% "
+          + "settings) and print one column per group: mean +- sample standard deviation over the runs, the 95%% "
           + "Student-t interval of the mean after (ACC), and per-task means. With --csv, one row per group.")
   boolean aggregate;
 

@@ -33,14 +33,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "predict",
     mixinStandardHelpOptions = true,
+    header = "Predicts for every row of a CSV or IDX file with an exported model.",
     description = {
-      "Predicts for every row of an input file with an exported model and writes a CSV.",
-      "Input: CSV (one row of numbers per example, as many as the model's inputs; a header line is",
-      "skipped) or IDX (unsigned bytes, e.g. MNIST images, divided by --idx-divisor; each example must",
-      "have as many values as the model's inputs). Output columns: task_id, then y0.. (regression) or",
-      "class, probability_0.. (classification), then entropy_0.. with --infer-task.",
-      "--task K uses the per-task model of task K (0-based, as in the manifest); --infer-task picks each",
-      "row's task by lowest predictive entropy (classifiers only) and predicts with it.",
+      // One element per paragraph: picocli wraps each to the help's width.
+      "Input: CSV (one row of numbers per example, as many as the model's inputs; a header line is skipped) or "
+          + "IDX (unsigned bytes, e.g. MNIST images, divided by --idx-divisor; each example must have as many "
+          + "values as the model's inputs). Output: a CSV with columns task_id, then y0.. (regression) or class, "
+          + "probability_0.. (classification), then entropy_0.. with --infer-task.",
+      "--task K uses the per-task model of task K (0-based, as in the manifest); --infer-task picks each row's "
+          + "task by lowest predictive entropy (classifiers only) and predicts with it.",
     })
 public final class PredictCommand implements Callable<Integer> {
 
@@ -66,7 +67,7 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--input", required = true, paramLabel = "FILE", description = "Inputs: .csv, or an IDX file (plain or .gz).")
   Path input;
 
-  @Option(names = "--output", required = true, paramLabel = "FILE.csv", description = "Where to write the predictions.")
+  @Option(names = "--output", required = true, paramLabel = "OUT", description = "Where to write the predictions (CSV).")
   Path output;
 
   @Option(names = "--format", description = "Input format, csv or idx (default: from the file name).")

@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sweep",
     mixinStandardHelpOptions = true,
+    header = "Runs hyperparameter sweeps from a JSON spec, here or on Slurm.",
     description = {
       "Hyperparameter sweeps: a JSON spec (a base experiment, fixed overrides, a grid, random samples, conditional "
           + "overrides, seeds, extra train flags) expanded into runs, each a 'hypercl train' process; see docs/sweeps.md.",
