@@ -157,7 +157,7 @@ public final class ModelExporter {
       Files.writeString(staging.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
       return staging;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a staging folder for " + out + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write the export " + out + ": " + reason(e), e);
     }
   }
 
@@ -546,6 +546,20 @@ public final class ModelExporter {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(from, to);
     }
+  }
+
+  /** What went wrong with a file, without the path a FileSystemException's message starts with. */
+  static String reason(IOException e) {
+    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return f.getFile() + " is in the way (a file, not a folder)";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException f) {
+      return "permission denied (" + f.getFile() + ")";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason() + (f.getFile() != null ? " (" + f.getFile() + ")" : "");
+    }
+    return String.valueOf(e.getMessage());
   }
 
   /** In a staging folder: the pid of the exporting process. */

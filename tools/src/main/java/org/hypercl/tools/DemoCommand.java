@@ -119,6 +119,9 @@ public final class DemoCommand implements Callable<Integer> {
       }
       org.hypercl.tools.report.RunReport.writeAll(RunDirectory.open(dir), o.results());
       return new RunOutcome(o.results(), predictions);
+    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      UserException named = Writes.runFolderFailure(dir, e);
+      throw named != null ? named : e;
     }
   }
 

@@ -1,6 +1,7 @@
 package org.hypercl.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -404,7 +405,28 @@ class TrainCommandTest {
   void tooManyTasksIsNamed(@TempDir Path tmp) {
     Run r = hypercl("train", "--experiment", "toy-regression", "--tasks", "9", "--run-dir", tmp.resolve("r").toString());
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("--tasks 9").contains("has 3 tasks");
+    assertThat(r.err()).isEqualTo("hypercl train: --tasks 9: toy-regression has 3 tasks; use 1..3" + System.lineSeparator());
     assertThat(tmp.resolve("r")).doesNotExist();
+  }
+
+  /** A multi-head experiment says its head count too; a sweep's check and numTasks in a config say as much. */
+  @Test
+  void tooManyTasksOfAMultiHeadExperimentIsNamed(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    writeMnist(data.resolve("mnist"), 20, 10);
+    Run r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "99",
+        "--run-dir", tmp.resolve("r").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("hypercl train: --tasks 99: split-mnist has 5 tasks (its target has 5 heads); use 1..5");
+    assertThat(tmp.resolve("r")).doesNotExist();
+
+    assertThatThrownBy(() -> TrainCommand.check(List.of("--experiment", "split-mnist", "--tasks", "0")))
+        .hasMessage("--tasks 0: split-mnist has 5 tasks (its target has 5 heads); use 1..5");
+
+    Run set = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--set", "numTasks=99",
+        "--run-dir", tmp.resolve("s").toString());
+    assertThat(set.exit()).isEqualTo(2);
+    assertThat(set.err()).contains("split-mnist: 99 tasks, but its target network has 5 heads, one per task; use 1..5 tasks");
+    assertThat(tmp.resolve("s")).doesNotExist();
   }
 }

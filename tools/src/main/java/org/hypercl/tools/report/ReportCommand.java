@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.hypercl.tools.UserException;
-import org.hypercl.training.AtomicFiles;
 import org.hypercl.training.RunDirectory;
 import org.hypercl.training.RunResults;
 import picocli.CommandLine.Command;
@@ -96,7 +95,7 @@ public final class ReportCommand implements Callable<Integer> {
     w.print(table ? TableReport.format(cells) : aggregate ? groupTable(groups) : table(runs));
     if (csv != null) {
       String text = table ? TableReport.csv(cells) : aggregate ? groupCsv(groups) : csv(runs);
-      AtomicFiles.write(csv, text.getBytes(StandardCharsets.UTF_8));
+      org.hypercl.tools.Writes.atomically(csv, text.getBytes(StandardCharsets.UTF_8));
       w.println();
       w.println("CSV: " + csv);
     }

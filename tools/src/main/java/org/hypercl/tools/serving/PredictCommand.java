@@ -22,6 +22,7 @@ import org.hypercl.savedmodels.OutputKind;
 import org.hypercl.savedmodels.Prediction;
 import org.hypercl.savedmodels.TaskInference;
 import org.hypercl.tools.UserException;
+import org.hypercl.tools.Writes;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,8 +97,11 @@ public final class PredictCommand implements Callable<Integer> {
         throw new UserException("--infer-task needs a classifier (task inference by entropy); this export is "
             + m.kind().name().toLowerCase(Locale.ROOT) + "; use --task K");
       }
-      Path tmp = TempFiles.createFile(output.toAbsolutePath().getParent(), "." + output.getFileName(), ".tmp");
+      // Whole or absent: written beside the output, then renamed; a failed write names the output and why.
+      Path tmp = null;
       try {
+        Path folder = Files.createDirectories(output.toAbsolutePath().getParent());
+        tmp = TempFiles.createFile(folder, "." + output.getFileName(), ".tmp");
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
           w.write(header(m));
           w.newLine();
@@ -112,8 +116,12 @@ public final class PredictCommand implements Callable<Integer> {
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING);
         }
+      } catch (IOException e) {
+        throw Writes.cannotWrite(output, e);
       } finally {
-        Files.deleteIfExists(tmp);
+        if (tmp != null) {
+          Files.deleteIfExists(tmp);
+        }
       }
       PrintWriter out = spec.commandLine().getOut();
       out.printf("Wrote %d predictions (%s) to %s%n", n,
