@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
       // One element per paragraph: picocli wraps each to the help's width.
       "Input: CSV, one row of numbers per example, as many as the model's inputs (a first line that is a header "
           + "is skipped as --header says; a UTF-8 byte order mark is ignored), or IDX of unsigned bytes (plain or "
-          + ".gz), e.g. MNIST images: either raw images of the shape the export's manifest.json records in "
-          + "input.preprocessing, padded and scaled as training did (PermutedMNIST: 28x28 padded to 32x32), or "
+          + ".gz), e.g. MNIST images: either raw images of the shape that the export's manifest.json "
+          + "records, padded and scaled as training did (PermutedMNIST: 28x28 padded to 32x32), or "
           + "rows of the model's width, divided by --idx-divisor.",
       "Output: a CSV with columns task_id, then y0.. (regression) or class, probability_0.. (classification), "
           + "then entropy_0.. with --infer-task.",
