@@ -350,11 +350,13 @@ public final class PredictCommand implements Callable<Integer> {
     }
     int n = dims[0];
     byte[] b = a.data();
-    if (dims.length >= 2 && pre != null && per == pre.rawSize() && per != width) {
-      int[] s = pre.rawShape();
-      boolean flat = dims.length == 2;
-      boolean gray = dims.length == 3 && s[2] == 1 && dims[1] == s[0] && dims[2] == s[1];
-      boolean colour = dims.length == 4 && dims[1] == s[0] && dims[2] == s[1] && dims[3] == s[2];
+    int[] s = pre != null ? pre.rawShape() : null;
+    boolean flat = dims.length == 2;
+    boolean gray = s != null && dims.length == 3 && s[2] == 1 && dims[1] == s[0] && dims[2] == s[1];
+    boolean colour = s != null && dims.length == 4 && dims[1] == s[0] && dims[2] == s[1] && dims[3] == s[2];
+    // Raw images as training read them: encoded exactly as training did (b * scale + offset, padded), also when
+    // no padding makes their size the model's width (split MNIST: 784).
+    if (dims.length >= 2 && pre != null && per == pre.rawSize() && (flat || gray || colour || per != width)) {
       if (!(flat || gray || colour)) {
         throw new UserException(file + ": IDX dimensions " + Arrays.toString(dims) + " are not images of "
             + s[0] + "x" + s[1] + "x" + s[2] + " (height, width, channels), the raw shape this export's manifest.json records");

@@ -132,7 +132,7 @@ class ExportEndToEndTest {
       Cli unwritable = hypercl("predict", exportDir.toString(), "--task", "0", "--input", csv.toString(), "--output",
           plain.resolve("p.csv").toString());
       assertThat(unwritable.code()).isEqualTo(2);
-      assertThat(unwritable.err()).isEqualTo("hypercl predict: cannot write " + plain.resolve("p.csv") + ": " + plain
+      assertThat(unwritable.err()).endsWith("hypercl predict: cannot write " + plain.resolve("p.csv") + ": " + plain
           + " is in the way (a file, not a folder)" + System.lineSeparator());
       assertThat(plain).hasContent("x");
 

@@ -143,6 +143,20 @@ class PredictInputTest {
     assertThat(PredictCommand.readIdx(wide, permutedMnist(28, 28), 1024, null)).hasSize(1024);
   }
 
+  /** Split MNIST: no padding, so raw images are the model's width, and are scaled as training scaled them. */
+  @Test
+  void unpaddedRawImagesAreScaledAsTrainingDid() throws IOException {
+    byte[] pixels = pixels(2 * 784, 9);
+    Path idx = writeIdx(tmp.resolve("split-idx3-ubyte"), new int[] {2, 28, 28}, pixels);
+    var pre = new ExportManifest.Preprocessing(new int[] {28, 28, 1}, new int[4], new float[] {1f / 255f},
+        new float[] {0f}, "");
+    float[] x = PredictCommand.readIdx(idx, pre, 784, null);
+    for (int i = 0; i < x.length; i++) {
+      assertThat(x[i]).isEqualTo((pixels[i] & 0xFF) * (1f / 255f));
+    }
+    assertThat(PredictCommand.readIdx(idx, pre, 784, 2f)[1]).isEqualTo((pixels[1] & 0xFF) * 0.5f);
+  }
+
   @Test
   void idxOfAnotherShapeIsNamed() throws IOException {
     Path idx = writeIdx(tmp.resolve("small-idx3-ubyte"), new int[] {2, 14, 14}, new byte[2 * 196]);
