@@ -409,6 +409,27 @@ class TrainCommandTest {
     assertThat(tmp.resolve("r")).doesNotExist();
   }
 
+  /**
+   * Progress lines go to the command's own output (which tests capture), never to System.out, so
+   * the build's log stays short while a user sees them as before.
+   */
+  @Test
+  void trainingProgressGoesToTheCommandsOutputOnly(@TempDir Path tmp) {
+    java.io.PrintStream saved = System.out;
+    java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+    Run r;
+    System.setOut(new java.io.PrintStream(stdout, true));
+    try {
+      r = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--checkpoint-every", "0",
+          "--run-dir", tmp.resolve("r").toString());
+    } finally {
+      System.setOut(saved);
+    }
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("toy-regression task 1 (").contains("step     20/20");
+    assertThat(stdout.toString()).isEmpty();
+  }
+
   /** A multi-head experiment says its head count too; a sweep's check and numTasks in a config say as much. */
   @Test
   void tooManyTasksOfAMultiHeadExperimentIsNamed(@TempDir Path tmp) throws Exception {
