@@ -21,9 +21,17 @@ public final class PixelEncoding {
   private final int[] source;
   private final float[] scale;
   private final float[] offset;
+  /** What the tables above were built from, for {@link #storedShape}, {@link #padding} and the channels' affine map. */
+  private final Geometry geometry;
+
+  /**
+   * @param stored the stored image's {height, width, channels}
+   * @param padding zero padding around it, {top, bottom, left, right}
+   */
+  private record Geometry(int[] stored, int[] padding, float[] channelScale, float[] channelOffset) {}
 
   private PixelEncoding(int height, int width, int channels, boolean spatial, int[] source, float[] scale,
-      float[] offset) {
+      float[] offset, Geometry geometry) {
     this.height = height;
     this.width = width;
     this.channels = channels;
@@ -31,6 +39,7 @@ public final class PixelEncoding {
     this.source = source;
     this.scale = scale;
     this.offset = offset;
+    this.geometry = geometry;
   }
 
   /** Pixel bytes mapped to [0, 1] ({@code b / 255}), no padding, no permutation. */
@@ -54,20 +63,43 @@ public final class PixelEncoding {
     if (mean.length != channels || std.length != channels) {
       throw new IllegalArgumentException("need " + channels + " means and stds, got " + mean.length + " and " + std.length);
     }
-    int dim = height * width * channels;
-    int[] source = new int[dim];
-    float[] scale = new float[dim];
-    float[] offset = new float[dim];
-    for (int j = 0; j < dim; j++) {
-      int c = j % channels;
+    float[] scale = new float[channels];
+    float[] offset = new float[channels];
+    for (int c = 0; c < channels; c++) {
       if (!(std[c] > 0)) {
         throw new IllegalArgumentException("std of channel " + c + " must be positive: " + std[c]);
       }
-      source[j] = j;
-      scale[j] = (float) (1.0 / (255.0 * std[c]));
-      offset[j] = (float) (-mean[c] / std[c]);
+      scale[c] = (float) (1.0 / (255.0 * std[c]));
+      offset[c] = (float) (-mean[c] / std[c]);
     }
-    return new PixelEncoding(height, width, channels, true, source, scale, offset);
+    return affine(height, width, channels, scale, offset);
+  }
+
+  /**
+   * Byte {@code b} of channel {@code c} becomes {@code b * scale[c] + offset[c]}: the map of {@link
+   * #unitRange} and {@link #standardized} given by its floats, as {@link #channelScales()} and
+   * {@link #channelOffsets()} report it (e.g. to apply an export's recorded preprocessing).
+   */
+  public static PixelEncoding affine(int height, int width, int channels, float[] scale, float[] offset) {
+    if (height <= 0 || width <= 0 || channels <= 0) {
+      throw new IllegalArgumentException("bad shape " + height + "x" + width + "x" + channels);
+    }
+    if (scale.length != channels || offset.length != channels) {
+      throw new IllegalArgumentException("need " + channels + " scales and offsets, got " + scale.length + " and "
+          + offset.length);
+    }
+    int dim = height * width * channels;
+    int[] source = new int[dim];
+    float[] sc = new float[dim];
+    float[] off = new float[dim];
+    for (int j = 0; j < dim; j++) {
+      int c = j % channels;
+      source[j] = j;
+      sc[j] = scale[c];
+      off[j] = offset[c];
+    }
+    return new PixelEncoding(height, width, channels, true, source, sc, off,
+        new Geometry(new int[] {height, width, channels}, new int[4], scale.clone(), offset.clone()));
   }
 
   /**
@@ -86,6 +118,11 @@ public final class PixelEncoding {
     }
     int top = (newHeight - height) / 2;
     int left = (newWidth - width) / 2;
+    int[] pad = geometry.padding().clone();
+    pad[0] += top;
+    pad[1] += newHeight - height - top;
+    pad[2] += left;
+    pad[3] += newWidth - width - left;
     int dim = newHeight * newWidth * channels;
     int[] src = new int[dim];
     float[] sc = new float[dim];
@@ -109,7 +146,8 @@ public final class PixelEncoding {
         }
       }
     }
-    return new PixelEncoding(newHeight, newWidth, channels, true, src, sc, off);
+    return new PixelEncoding(newHeight, newWidth, channels, true, src, sc, off,
+        new Geometry(geometry.stored(), pad, geometry.channelScale(), geometry.channelOffset()));
   }
 
   /**
@@ -131,7 +169,7 @@ public final class PixelEncoding {
       sc[j] = scale[p];
       off[j] = offset[p];
     }
-    return new PixelEncoding(height, width, channels, false, src, sc, off);
+    return new PixelEncoding(height, width, channels, false, src, sc, off, geometry);
   }
 
   static void checkPermutation(int[] permutation, int dim) {
@@ -157,6 +195,38 @@ public final class PixelEncoding {
     return new int[] {height, width, channels};
   }
 
+  /** Shape of the stored images this encoding reads: {height, width, channels} (e.g. MNIST's {28, 28, 1}). */
+  public int[] storedShape() {
+    return geometry.stored().clone();
+  }
+
+  /**
+   * Rows and columns of zero bytes added around the stored image by {@link #padTo}: {top, bottom,
+   * left, right} (MNIST padded to 32×32: {2, 2, 2, 2}); all 0 without padding.
+   */
+  public int[] padding() {
+    return geometry.padding().clone();
+  }
+
+  /** Per channel: a byte b becomes {@code b * channelScales()[c] + channelOffsets()[c]}. */
+  public float[] channelScales() {
+    return geometry.channelScale().clone();
+  }
+
+  /** Per channel: see {@link #channelScales()} (a zero offset is +0, never -0). */
+  public float[] channelOffsets() {
+    float[] o = geometry.channelOffset().clone();
+    for (int c = 0; c < o.length; c++) {
+      o[c] += 0.0f;
+    }
+    return o;
+  }
+
+  /** Whether a permutation reorders the outputs (there is no image geometry left to pad). */
+  public boolean permuted() {
+    return !spatial;
+  }
+
   /** Checks that this encoding can read images of {@code images}' shape. */
   void checkCompatible(ImageSet images) {
     int size = images.imageSize();
@@ -172,8 +242,11 @@ public final class PixelEncoding {
     }
   }
 
-  /** Encodes the stored image starting at {@code base} in {@code pixels} to {@code dst[dstOffset..]}. */
-  void encode(byte[] pixels, int base, float[] dst, int dstOffset) {
+  /**
+   * Encodes the stored image (HWC bytes of {@link #storedShape()}) starting at {@code base} in
+   * {@code pixels} to {@code dst[dstOffset .. dstOffset + dim())}.
+   */
+  public void encode(byte[] pixels, int base, float[] dst, int dstOffset) {
     int[] src = source;
     float[] sc = scale;
     float[] off = offset;

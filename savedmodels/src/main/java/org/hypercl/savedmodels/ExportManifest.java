@@ -2,6 +2,7 @@ package org.hypercl.savedmodels;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -65,8 +66,52 @@ public record ExportManifest(
    * The model input: name {@code x}, dtype, shape, and what it holds: input rows as the data
    * encodes them, unpermuted. Models apply a permuted task's permutation themselves, except
    * {@code predict_with_embedding}, which takes the target network's own (permuted) input.
+   *
+   * @param preprocessing how training made a row of {@code x} from a raw image, or null where the
+   *     run did not record it (runs and exports from before it was recorded, non-image data)
    */
-  public record Input(String name, String dtype, long[] shape, String meaning) {}
+  public record Input(String name, String dtype, long[] shape, String meaning, Preprocessing preprocessing) {}
+
+  /**
+   * How training turned a raw image (unsigned bytes, height × width × channels, as in the
+   * dataset's IDX or binary files) into a row of {@code x}: zero bytes added around it ({@code
+   * pad}), then each byte b of channel c mapped to {@code b * scale[c] + offset[c]}, the result
+   * flattened row-major (height, width, channels). A task with {@code permutedInputs} permutes that
+   * row inside its models. E.g. PermutedMNIST: rawShape [28, 28, 1], pad [2, 2, 2, 2] (32×32,
+   * 1024 inputs), scale [1/255], offset [0].
+   *
+   * @param rawShape the raw image: [height, width, channels]
+   * @param pad rows and columns of zero bytes added: [top, bottom, left, right]
+   * @param scale per channel
+   * @param offset per channel
+   * @param meaning the above in words
+   */
+  public record Preprocessing(int[] rawShape, int[] pad, float[] scale, float[] offset, String meaning) {
+
+    /** Values in a raw image. */
+    public int rawSize() {
+      return rawShape[0] * rawShape[1] * rawShape[2];
+    }
+
+    /** Values in a padded image: a row of x. */
+    public int paddedSize() {
+      return (rawShape[0] + pad[0] + pad[1]) * (rawShape[1] + pad[2] + pad[3]) * rawShape[2];
+    }
+
+    /** Null if well formed, else what is wrong. */
+    String problem() {
+      if (rawShape == null || rawShape.length != 3 || Arrays.stream(rawShape).anyMatch(d -> d <= 0)) {
+        return "rawShape must be [height, width, channels], all positive";
+      }
+      if (pad == null || pad.length != 4 || Arrays.stream(pad).anyMatch(p -> p < 0)) {
+        return "pad must be [top, bottom, left, right], none negative";
+      }
+      if (scale == null || offset == null || scale.length != rawShape[2] || offset.length != rawShape[2]) {
+        return "scale and offset must have one value per channel (" + rawShape[2] + ")";
+      }
+      return null;
+    }
+  }
 
   /**
    * A learned task.
@@ -141,6 +186,12 @@ public record ExportManifest(
       if (m.tasks().get(i).id() != i) {
         throw new IllegalArgumentException(file + ": tasks must be listed by id 0, 1, ...; entry " + i
             + " has id " + m.tasks().get(i).id());
+      }
+    }
+    if (m.input() != null && m.input().preprocessing() != null) {
+      String problem = m.input().preprocessing().problem();
+      if (problem != null) {
+        throw new IllegalArgumentException(file + ": input.preprocessing: " + problem);
       }
     }
     if (m.version() <= 0) {

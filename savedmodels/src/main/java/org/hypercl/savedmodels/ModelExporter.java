@@ -157,7 +157,7 @@ public final class ModelExporter {
       Files.writeString(staging.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
       return staging;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a staging folder for " + out + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write the export " + out + ": " + reason(e), e);
     }
   }
 
@@ -307,7 +307,7 @@ public final class ModelExporter {
         ExportManifest.FORMAT, run.experiment(), run.kind(), Math.toIntExact(options.version()),
         new ExportManifest.Input(Signatures.X, "float32", new long[] {-1, target.inputSize()},
             "input rows as data " + run.config().path("data").asText("?") + " encodes them in training, unpermuted (a task "
-                + "with permutedInputs applies its permutation itself)"),
+                + "with permutedInputs applies its permutation itself)", preprocessing(run, target.inputSize())),
         target.outputSize(), target.numHeads(), labels,
         "0-based learner task ids: model " + ModelNames.task(name, 0) + " serves task_id 0, and so on; the classifier has "
             + "its own weights (method " + run.method() + "), so there is no hypernetwork model",
@@ -488,7 +488,8 @@ public final class ModelExporter {
             "input rows as data " + run.config().path("data").asText("?") + " encodes them in training (e.g. padded "
                 + "images), unpermuted: for a task with permutedInputs, its per-task model and the hypernetwork "
                 + "model's predict and infer_task apply the task's input permutation themselves; "
-                + "predict_with_embedding takes rows as the target network sees them, permutation already applied"),
+                + "predict_with_embedding takes rows as the target network sees them, permutation already applied",
+            preprocessing(run, target.inputSize())),
         target.outputSize(), target.numHeads(), labels,
         "0-based learner task ids: model " + ModelNames.task(name, 0) + " serves task_id 0, and so on",
         tasks, ModelNames.hypernetwork(name), sigs, target.toMap(), run.hypernetwork().toMap(),
@@ -546,6 +547,51 @@ public final class ModelExporter {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(from, to);
     }
+  }
+
+  /**
+   * The input preprocessing the run recorded (config.json dataOptions.input, written by training
+   * since it was recorded), or null: for runs from before, non-image data, or a record that does
+   * not give the target network's {@code inputSize} values.
+   */
+  static ExportManifest.Preprocessing preprocessing(RunCheckpoint run, int inputSize) {
+    com.fasterxml.jackson.databind.JsonNode in = run.config().path("dataOptions").path("input");
+    if (!in.isObject()) {
+      return null;
+    }
+    ExportManifest.Preprocessing p;
+    try {
+      p = new ExportManifest.Preprocessing(Json.MAPPER.treeToValue(in.get("rawShape"), int[].class),
+          Json.MAPPER.treeToValue(in.get("pad"), int[].class), Json.MAPPER.treeToValue(in.get("scale"), float[].class),
+          Json.MAPPER.treeToValue(in.get("offset"), float[].class), null);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+      return null;
+    }
+    if (p.problem() != null || p.paddedSize() != inputSize) {
+      return null;
+    }
+    int[] s = p.rawShape();
+    int[] q = p.pad();
+    String meaning = String.format(java.util.Locale.ROOT, "a row of x is a raw %dx%dx%d image of unsigned bytes "
+            + "(height, width, channels) with zero bytes added around it (%d above, %d below, %d left, %d right: "
+            + "%dx%dx%d), each byte b of channel c mapped to b * scale[c] + offset[c], flattened row-major (height, "
+            + "width, channels); a task with permutedInputs permutes that row in its models", s[0], s[1], s[2],
+        q[0], q[1], q[2], q[3], s[0] + q[0] + q[1], s[1] + q[2] + q[3], s[2]);
+    return new ExportManifest.Preprocessing(p.rawShape(), p.pad(), p.scale(), p.offset(), meaning);
+  }
+
+  /** What went wrong with a file, without the path a FileSystemException's message starts with. */
+  static String reason(IOException e) {
+    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return f.getFile() + " is in the way (a file, not a folder)";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException f) {
+      return "permission denied (" + f.getFile() + ")";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason() + (f.getFile() != null ? " (" + f.getFile() + ")" : "");
+    }
+    return String.valueOf(e.getMessage());
   }
 
   /** In a staging folder: the pid of the exporting process. */

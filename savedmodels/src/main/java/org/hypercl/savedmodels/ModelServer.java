@@ -122,8 +122,12 @@ public final class ModelServer implements AutoCloseable {
         server.start();
       } catch (IOException e) {
         if (e.getCause() instanceof java.net.BindException b) {
-          throw new IllegalArgumentException("cannot listen on " + options.host() + ":" + options.port() + ": "
-              + b.getMessage() + " (another server on that port? choose one with --port)", e);
+          String why = String.valueOf(b.getMessage());
+          throw new IllegalArgumentException(why.toLowerCase(java.util.Locale.ROOT).contains("in use")
+              ? "port " + options.port() + " on " + options.host() + " is already in use (by another server?); "
+                  + "choose another with --port, or --port 0 for any free one"
+              : "cannot listen on port " + options.port() + " on " + options.host() + ": " + why
+                  + " (is " + options.host() + " an address of this machine? choose it with --host)", e);
         }
         throw e;
       } catch (Exception e) {

@@ -125,6 +125,19 @@ class ModelExporterTest {
     }
   }
 
+  /** An export folder that cannot be made (a plain file where its parent should be) is named, with why. */
+  @Test
+  void anUnwritableExportFolderIsNamed() throws IOException {
+    try (TestRun run = TestRun.regression(tmp.resolve("run"), 2, 2)) {
+      Path file = Files.writeString(tmp.resolve("plain-file"), "x");
+      Path out = file.resolve("export");
+      assertThatThrownBy(() -> ModelExporter.export(run.dir, ExportOptions.defaults().withOut(out)))
+          .isInstanceOf(UncheckedIOException.class)
+          .hasMessage("cannot write the export " + out + ": " + file + " is in the way (a file, not a folder)");
+      assertThat(file).hasContent("x");
+    }
+  }
+
   @Test
   void anInterruptedExportLeavesNothing() throws IOException {
     try (TestRun run = TestRun.regression(tmp.resolve("run"), 2, 2)) {

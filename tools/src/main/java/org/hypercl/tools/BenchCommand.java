@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    header = "Measures training speed (ms per step, GFLOP/s, memory) on generated data.",
     description = {
       "Measures training speed of an experiment's configuration on generated data of the right shape (no "
           + "dataset needed): milliseconds per training step (wall time, and the CPU time of every thread) at the first task (nothing to "

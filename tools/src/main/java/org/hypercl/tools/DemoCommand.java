@@ -29,11 +29,13 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    header = "Runs the paper's toy regression (Fig. 2), with and without the regularizer.",
     description = {
-      "Runs the paper's toy regression (Fig. 2): three 1-D tasks learned in sequence by a hypernetwork,",
-      "once with the output regularizer (beta = 0.005) and once without it (fine-tuning, beta = 0).",
-      "Prints the test MSE per task right after learning it (during) and after all tasks (after),",
-      "and writes both runs and plots/toy-fit.png under --out. Needs no download; takes under a minute.",
+      // One element per paragraph: picocli wraps each to the help's width.
+      "Three 1-D tasks learned in sequence by a hypernetwork, once with the output regularizer (beta = 0.005) "
+          + "and once without it (fine-tuning, beta = 0). Prints the test MSE per task right after learning it "
+          + "(during) and after all tasks (after), and writes both runs and plots/toy-fit.png under --out. Needs no "
+          + "download; takes under a minute.",
     })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -117,6 +119,9 @@ public final class DemoCommand implements Callable<Integer> {
       }
       org.hypercl.tools.report.RunReport.writeAll(RunDirectory.open(dir), o.results());
       return new RunOutcome(o.results(), predictions);
+    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      UserException named = Writes.runFolderFailure(dir, e);
+      throw named != null ? named : e;
     }
   }
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    header = "Evaluates a run again from its after-task checkpoints, without training.",
     description = {
       "Evaluates a trained (or stopped) run again from its after-task checkpoints, without training: row i of every "
           + "matrix from the checkpoint written after task i, as training fills it. With --scenario cl3 a cl1 run of a "

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.hypercl.data.ImageData;
+import org.hypercl.data.PixelEncoding;
 import org.hypercl.data.TaskSequence;
+import org.hypercl.data.tasks.PermutedTaskSequence;
 import org.hypercl.data.fetch.DataLocations;
 import org.hypercl.data.fetch.Checksums;
 import org.hypercl.data.fetch.Datasets;
@@ -89,7 +92,49 @@ final class RunData {
     TaskSequence tasks = TaskSequences.load(seq, locations);
     provenance.put("dataset", dataset);
     provenance.put("dataFolder", folder.toString());
+    Map<String, Object> input = inputPreprocessing(tasks);
+    if (input != null) {
+      provenance.put(INPUT, input);
+    }
     return new org.hypercl.training.SequenceTasks(tasks).withProvenance(provenance);
+  }
+
+  /** Key in dataOptions: how a stored image becomes an input row (the export copies it to its manifest). */
+  static final String INPUT = "input";
+
+  /**
+   * How every task of {@code tasks} turns a stored image into an input row, before any task's own
+   * permutation, as the data's {@link PixelEncoding} does it: {@code rawShape} [height, width,
+   * channels], zero-byte padding {@code pad} [top, bottom, left, right], and per channel {@code
+   * scale} and {@code offset} (value = byte * scale + offset); null if the tasks differ in it (e.g.
+   * CIFAR-10 and CIFAR-100 standardized by their own means) or are not images.
+   */
+  static Map<String, Object> inputPreprocessing(TaskSequence tasks) {
+    List<PixelEncoding> encodings = new java.util.ArrayList<>();
+    if (tasks instanceof PermutedTaskSequence p) {
+      encodings.add(p.baseTest().encoding());
+    } else {
+      for (int t = 0; t < tasks.numTasks(); t++) {
+        if (!(tasks.task(t).test() instanceof ImageData d) || d.encoding().permuted()) {
+          return null;
+        }
+        encodings.add(d.encoding());
+      }
+    }
+    Map<String, Object> first = null;
+    for (PixelEncoding e : encodings) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rawShape", e.storedShape());
+      m.put("pad", e.padding());
+      m.put("scale", e.channelScales());
+      m.put("offset", e.channelOffsets());
+      if (first == null) {
+        first = m;
+      } else if (!JsonFiles.MAPPER.valueToTree(first).equals(JsonFiles.MAPPER.valueToTree(m))) {
+        return null;
+      }
+    }
+    return first;
   }
 
   /** The tasks of the run in {@code dir}, rebuilt from its config.json. */

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.hypercl.data.toy.RegressionTask;
-import org.hypercl.training.AtomicFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -64,7 +63,7 @@ public final class ToyFitPlot {
     }
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     BitmapEncoder.saveBitmap(charts, 1, charts.size(), png, BitmapEncoder.BitmapFormat.PNG);
-    AtomicFiles.write(file, png.toByteArray());
+    Writes.atomically(file, png.toByteArray());
   }
 
   static double[] toDouble(float[] v) {

@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    header = "Trains a continual-learning experiment, task after task, into a run folder.",
     description = {
       "Trains a continual-learning experiment task after task and writes the run folder: config.json, "
           + "checkpoints/, events/ (TensorBoard), results.json, results.csv and plots/.",
@@ -260,11 +261,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     TaskSource source = RunData.forNew(sequence, data, seedOfData, dataDir, out);
     if (tasks != null) {
-      if (tasks < 1 || tasks > source.numTasks()) {
-        throw new UserException("--tasks " + tasks + ": " + config.name() + " has " + source.numTasks() + " tasks; give 1 to "
-            + source.numTasks());
-      }
-      config = config.withNumTasks(tasks);
+      config = withTasks(config, tasks, source.numTasks());
     }
     Path root = runDir != null ? runDir
         : Path.of("runs", config.name() + (sequence.startsWith("split-cifar") ? "" : "-" + data) + "-seed" + config.settings().seed());
@@ -345,10 +342,26 @@ public final class TrainCommand implements Callable<Integer> {
         KnownDataset.byId(t.dataset);
       }
       ExperimentConfig c = t.configure();
-      return new Checked(t.tasks != null ? c.withNumTasks(t.tasks) : c, methods);
+      return new Checked(t.tasks != null ? withTasks(c, t.tasks, c.numTasks()) : c, methods);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * {@code config} with its first {@code tasks} tasks only, or an error that says what --tasks asked for
+   * and what the sequence allows, e.g. "--tasks 99: split-mnist has 5 tasks (its target has 5 heads); use 1..5".
+   *
+   * @param available the tasks of the sequence (the data's, or the experiment's for a check without data)
+   */
+  static ExperimentConfig withTasks(ExperimentConfig config, int tasks, int available) {
+    int heads = config.target().numHeads();
+    int most = heads > 1 ? Math.min(available, heads) : available;
+    if (tasks < 1 || tasks > most) {
+      throw new UserException("--tasks " + tasks + ": " + config.name() + " has " + available + " task"
+          + (available == 1 ? "" : "s") + (heads > 1 ? " (its target has " + heads + " heads)" : "") + "; use 1.." + most);
+    }
+    return config.withNumTasks(tasks);
   }
 
   /** Options that would be silently ignored: any but {@link #WITH_RESUME} with --resume, --dataset for toy data. */
@@ -549,6 +562,10 @@ public final class TrainCommand implements Callable<Integer> {
     try (ContinualRunner.Outcome o = new ContinualRunner(config, source, dir, new TrainingProgress(config.name(), spec.commandLine().getOut())).run()) {
       org.hypercl.tools.report.RunReport.writeAll(dir, o.results());
       results = o.results();
+    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      // TensorFlow writes the events file itself; a full disk there is the user's to fix, not a bug.
+      UserException named = Writes.runFolderFailure(dir.root(), e);
+      throw named != null ? named : e;
     }
     if (export && config.method() != Method.HNET_TIR) {
       org.hypercl.tools.serving.ExportCommand.exportTrainedRun(dir.root(), out);

@@ -1,6 +1,7 @@
 package org.hypercl.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -404,7 +405,49 @@ class TrainCommandTest {
   void tooManyTasksIsNamed(@TempDir Path tmp) {
     Run r = hypercl("train", "--experiment", "toy-regression", "--tasks", "9", "--run-dir", tmp.resolve("r").toString());
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("--tasks 9").contains("has 3 tasks");
+    assertThat(r.err()).isEqualTo("hypercl train: --tasks 9: toy-regression has 3 tasks; use 1..3" + System.lineSeparator());
     assertThat(tmp.resolve("r")).doesNotExist();
+  }
+
+  /**
+   * Progress lines go to the command's own output (which tests capture), never to System.out, so
+   * the build's log stays short while a user sees them as before.
+   */
+  @Test
+  void trainingProgressGoesToTheCommandsOutputOnly(@TempDir Path tmp) {
+    java.io.PrintStream saved = System.out;
+    java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+    Run r;
+    System.setOut(new java.io.PrintStream(stdout, true));
+    try {
+      r = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--checkpoint-every", "0",
+          "--run-dir", tmp.resolve("r").toString());
+    } finally {
+      System.setOut(saved);
+    }
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("toy-regression task 1 (").contains("step     20/20");
+    assertThat(stdout.toString()).isEmpty();
+  }
+
+  /** A multi-head experiment says its head count too; a sweep's check and numTasks in a config say as much. */
+  @Test
+  void tooManyTasksOfAMultiHeadExperimentIsNamed(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    writeMnist(data.resolve("mnist"), 20, 10);
+    Run r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "99",
+        "--run-dir", tmp.resolve("r").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("hypercl train: --tasks 99: split-mnist has 5 tasks (its target has 5 heads); use 1..5");
+    assertThat(tmp.resolve("r")).doesNotExist();
+
+    assertThatThrownBy(() -> TrainCommand.check(List.of("--experiment", "split-mnist", "--tasks", "0")))
+        .hasMessage("--tasks 0: split-mnist has 5 tasks (its target has 5 heads); use 1..5");
+
+    Run set = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--set", "numTasks=99",
+        "--run-dir", tmp.resolve("s").toString());
+    assertThat(set.exit()).isEqualTo(2);
+    assertThat(set.err()).contains("split-mnist: 99 tasks, but its target network has 5 heads, one per task; use 1..5 tasks");
+    assertThat(tmp.resolve("s")).doesNotExist();
   }
 }

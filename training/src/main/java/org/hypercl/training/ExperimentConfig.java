@@ -94,7 +94,8 @@ public record ExperimentConfig(
     }
     if (target.numHeads() != 1 && target.numHeads() < numTasks) {
       throw new IllegalArgumentException(
-          "experiment " + name + ": " + target.numHeads() + " heads for " + numTasks + " tasks");
+          "experiment " + name + ": " + numTasks + " tasks, but its target network has " + target.numHeads()
+              + " heads, one per task; use 1.." + target.numHeads() + " tasks (numTasks, or train --tasks)");
     }
     if (scenario != Scenario.CL1 && kind != TaskKind.CLASSIFICATION) {
       throw new IllegalArgumentException(

@@ -105,12 +105,37 @@ public final class Datasets {
     return dataset.read(locate(dataset, locations).files());
   }
 
-  /** The error for a dataset found nowhere: where it looked, how to fetch, what to put where. */
+  /**
+   * A searched folder that holds a dataset in part: the folder exists but lacks {@code missing}
+   * (the first missing file, under the name {@link KnownDataset#requiredFiles} gives it).
+   */
+  public record Partial(Path dir, Path missing) {}
+
+  /** The searched folders of {@code dataset} that exist but lack one of its files, in search order. */
+  public static List<Partial> partialCopies(KnownDataset dataset, DataLocations locations) {
+    List<Partial> out = new ArrayList<>();
+    for (Path dir : locations.candidates(dataset)) {
+      if (Files.isDirectory(dir)) {
+        dataset.firstMissing(dir).ifPresent(m -> out.add(new Partial(dir, m)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The error for a dataset found nowhere: where it looked (saying of a folder that exists which
+   * file it lacks), how to fetch, what to put where.
+   */
   public static DatasetNotFoundException notFound(KnownDataset dataset, DataLocations locations) {
     List<String> lines = new ArrayList<>();
     lines.add(dataset.id() + " not found. Looked in:");
+    List<Partial> partial = partialCopies(dataset, locations);
     for (Path p : locations.candidates(dataset)) {
-      lines.add("  " + p);
+      String note = partial.stream().filter(q -> q.dir().equals(p)).findFirst()
+          .map(q -> " (incomplete: " + p.relativize(q.missing()) + " is missing"
+              + (dataset.archive().isEmpty() ? ", gzip or not" : "") + ")")
+          .orElse("");
+      lines.add("  " + p + note);
     }
     lines.add("Run `hypercl data fetch " + dataset.id() + "` to download it to " + locations.cacheDir(dataset)
         + ", or put these files there:");

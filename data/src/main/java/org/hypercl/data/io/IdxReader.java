@@ -42,26 +42,54 @@ public final class IdxReader {
    * the size the header declares, so a file costs its decompressed size in memory once.
    */
   public static IdxArray read(Path file) throws DataFileException {
-    return DataFiles.read(file, in -> parse(file, in));
+    return DataFiles.read(file, in -> parse(file, in, 0));
   }
 
-  private static IdxArray parse(Path file, InputStream in) throws IOException {
-    byte[] head = in.readNBytes(4);
-    if (head.length < 4) {
-      throw new DataFileException(file, "too short for an IDX header (" + head.length + " bytes)");
+  /**
+   * Reads one unsigned-byte IDX file that must have {@code rank} dimensions, i.e. the magic number
+   * {@code 0x000008<rank>}: 3 for images, 1 for labels. A file with another magic number fails
+   * before its data is read, naming the file, the magic number expected and the one found.
+   */
+  public static IdxArray read(Path file, int rank) throws DataFileException {
+    if (rank <= 0 || rank > 255) {
+      throw new IllegalArgumentException("rank must be 1..255, got " + rank);
     }
+    return DataFiles.read(file, in -> parse(file, in, rank));
+  }
+
+  /** E.g. "0x00000803 (unsigned bytes, 3 dimensions: images)". */
+  private static String magic(int rank) {
+    return String.format("0x000008%02x (unsigned bytes, %d dimension%s%s)", rank, rank, rank == 1 ? "" : "s",
+        rank == 3 ? ": images" : rank == 1 ? ": labels" : "");
+  }
+
+  /** @param expectedRank the rank the file must declare, or 0 for any */
+  private static IdxArray parse(Path file, InputStream in, int expectedRank) throws IOException {
+    byte[] head = in.readNBytes(4);
+    String expected = expectedRank > 0 ? magic(expectedRank) : "0x000008NN (unsigned bytes, NN dimensions)";
+    if (head.length < 4) {
+      throw new DataFileException(file, "too short for an IDX header (" + head.length + " bytes); expected the magic "
+          + "number " + expected);
+    }
+    String found = String.format("0x%02x%02x%02x%02x", head[0], head[1], head[2], head[3]);
     if (head[0] != 0 || head[1] != 0) {
-      throw new DataFileException(file, String.format(
-          "wrong magic number 0x%02x%02x%02x%02x: not an IDX file", head[0], head[1], head[2], head[3]));
+      throw new DataFileException(file, "wrong magic number: expected " + expected + ", found " + found
+          + ": not an IDX file");
     }
     int type = head[2] & 0xFF;
     if (type != TYPE_UNSIGNED_BYTE) {
-      throw new DataFileException(file, String.format(
-          "IDX data type 0x%02x is not supported, expected 0x08 (unsigned byte)", type));
+      throw new DataFileException(file, "wrong magic number: expected " + expected + ", found " + found
+          + String.format(" (IDX data type 0x%02x; only 0x08, unsigned byte, is read)", type));
     }
     int rank = head[3] & 0xFF;
     if (rank == 0) {
-      throw new DataFileException(file, "IDX header declares 0 dimensions");
+      throw new DataFileException(file, "wrong magic number: expected " + expected + ", found " + found
+          + " (0 dimensions)");
+    }
+    if (expectedRank > 0 && rank != expectedRank) {
+      throw new DataFileException(file, "wrong magic number: expected " + expected + ", found " + found + " ("
+          + rank + " dimension" + (rank == 1 ? "" : "s") + (rank == 1 ? ": a label file?" : rank == 3 ? ": an image file?" : "")
+          + ")");
     }
     byte[] dimBytes = in.readNBytes(4 * rank);
     if (dimBytes.length < 4 * rank) {
@@ -110,21 +138,13 @@ public final class IdxReader {
    */
   public static ImageSet readImages(Path imagesFile, Path labelsFile, int numClasses, String name)
       throws DataFileException {
-    IdxArray images = read(imagesFile);
+    IdxArray images = read(imagesFile, 3);
     int[] idims = images.dims();
-    if (idims.length != 3) {
-      throw new DataFileException(imagesFile, "expected 3 dimensions [images, rows, columns], found "
-          + Arrays.toString(idims) + " (is this a label file?)");
-    }
     if (idims[1] == 0 || idims[2] == 0) {
       throw new DataFileException(imagesFile, "images of size " + idims[1] + "x" + idims[2]);
     }
-    IdxArray labels = read(labelsFile);
+    IdxArray labels = read(labelsFile, 1);
     int[] ldims = labels.dims();
-    if (ldims.length != 1) {
-      throw new DataFileException(labelsFile, "expected 1 dimension [labels], found " + Arrays.toString(ldims)
-          + " (is this an image file?)");
-    }
     if (ldims[0] != idims[0]) {
       throw new DataFileException(labelsFile, "has " + ldims[0] + " labels but " + imagesFile + " has "
           + idims[0] + " images");

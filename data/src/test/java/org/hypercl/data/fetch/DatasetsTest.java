@@ -69,6 +69,22 @@ class DatasetsTest {
         .contains("hypercl data fetch cifar10").contains("cifar-10-batches-bin/data_batch_1.bin");
   }
 
+  /** A searched folder that holds a dataset in part is named with the file it lacks. */
+  @Test
+  void notFoundNamesTheFileAnIncompleteFolderLacks() throws IOException {
+    Path sys = tmp.resolve("sys");
+    TestData.writeMnist(sys.resolve("fashion-mnist"), TestData.mnistLike("x", 20, 10, 1), true);
+    Files.delete(sys.resolve("fashion-mnist/t10k-labels-idx1-ubyte.gz"));
+    DataLocations loc = DataLocations.of(null, Map.of(), tmp.resolve("home"), List.of(sys));
+    assertThat(Datasets.partialCopies(KnownDataset.FASHION_MNIST, loc)).containsExactly(new Datasets.Partial(
+        sys.resolve("fashion-mnist"), sys.resolve("fashion-mnist/t10k-labels-idx1-ubyte.gz")));
+    DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class,
+        () -> Datasets.load(KnownDataset.FASHION_MNIST, loc));
+    assertThat(e.getMessage()).contains("  " + sys.resolve("fashion-mnist")
+        + " (incomplete: t10k-labels-idx1-ubyte.gz is missing, gzip or not)");
+    assertThat(e.getMessage()).doesNotContain(tmp.resolve("home/.hypercl/data/fashion-mnist") + " (incomplete");
+  }
+
   @Test
   void invalidFilesAreReportedByName() throws IOException {
     Path user = tmp.resolve("user");

@@ -57,8 +57,25 @@ class IdxReaderTest {
     bytes[0] = 0x50;
     Path f = TestData.write(dir.resolve("bad-idx3-ubyte"), bytes);
     DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.read(f));
-    assertThat(e.getMessage()).startsWith(f.toString()).contains("wrong magic number");
+    assertThat(e.getMessage()).isEqualTo(f + ": wrong magic number: expected 0x000008NN (unsigned bytes, NN "
+        + "dimensions), found 0x50000803: not an IDX file");
     assertThat(e.file()).isEqualTo(f);
+  }
+
+  /**
+   * An image file whose magic number's last byte says 1 dimension: named with the magic numbers
+   * expected and found, not read as 60000 labels followed by "unexpected bytes".
+   */
+  @Test
+  void imageFileWithALabelFilesMagicNumber() throws IOException {
+    writeSample(false);
+    byte[] bytes = Files.readAllBytes(images);
+    bytes[3] = 1;
+    Files.write(images, bytes);
+    DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.readImages(images, labels, 10, "x"));
+    assertThat(e.getMessage()).isEqualTo(images + ": wrong magic number: expected 0x00000803 (unsigned bytes, "
+        + "3 dimensions: images), found 0x00000801 (1 dimension: a label file?)");
+    assertThat(e.getMessage()).doesNotContain("unexpected bytes");
   }
 
   @Test
@@ -67,7 +84,8 @@ class IdxReaderTest {
     bytes[2] = 0x0D; // float
     Path f = TestData.write(dir.resolve("float-idx1"), bytes);
     assertThat(assertThrows(DataFileException.class, () -> IdxReader.read(f)).getMessage())
-        .contains(f.toString()).contains("0x0d").contains("not supported");
+        .contains(f.toString()).contains("expected 0x000008NN").contains("found 0x00000d01")
+        .contains("data type 0x0d");
   }
 
   @ParameterizedTest
@@ -117,7 +135,7 @@ class IdxReaderTest {
     writeSample(false);
     DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.readImages(labels, images, 10, "x"));
     assertThat(e.file()).isEqualTo(labels);
-    assertThat(e.getMessage()).contains("expected 3 dimensions");
+    assertThat(e.getMessage()).contains("expected 0x00000803").contains("found 0x00000801");
   }
 
   @Test

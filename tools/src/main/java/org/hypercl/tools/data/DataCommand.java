@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "data",
     mixinStandardHelpOptions = true,
+    header = "Downloads datasets, shows which are found, or writes synthetic CIFAR.",
     description = {
         "Download datasets (with SHA-256 verification), show which are available, or write synthetic CIFAR-format"
             + " data for smoke runs and tests (synth).",

@@ -40,7 +40,16 @@ public final class ListCommand implements Callable<Integer> {
     for (KnownDataset d : KnownDataset.values()) {
       var found = Datasets.find(d, locations);
       if (found.isEmpty()) {
-        out.printf("%-14s missing   (hypercl data fetch %s)%n", d.id(), d.id());
+        var partial = Datasets.partialCopies(d, locations);
+        if (partial.isEmpty()) {
+          out.printf("%-14s missing   (hypercl data fetch %s)%n", d.id(), d.id());
+        } else {
+          // A folder that holds the dataset in part: say which file it lacks rather than just "missing".
+          for (Datasets.Partial p : partial) {
+            out.printf("%-14s incomplete %s: no %s (hypercl data fetch %s --data-dir %s)%n", d.id(), p.dir(),
+                p.dir().relativize(p.missing()), d.id(), p.dir().getParent());
+          }
+        }
         continue;
       }
       Path dir = found.get().dir();

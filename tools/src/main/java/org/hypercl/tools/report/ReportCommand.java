@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.hypercl.tools.UserException;
-import org.hypercl.training.AtomicFiles;
 import org.hypercl.training.RunDirectory;
 import org.hypercl.training.RunResults;
 import picocli.CommandLine.Command;
@@ -35,17 +34,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
+    header = "Prints finished runs side by side: accuracy during and after, BWT, forgetting.",
     description = {
-      "Prints finished runs side by side, one column per run: experiment, metric,",
-      "mean metric during (right after learning each task) and after (after the",
-      "last task; ACC), backward transfer (BWT: mean of after - during over all",
-      "tasks but the last), forgetting (mean drop from each task's best to its",
-      "final value; larger is worse, for MSE too), total training time, ms per",
-      "step on the first and last task, and the final metric of every task.",
-      "Each RUN_DIR is a run folder holding config.json and results.json (written",
-      "when the run finishes). With --aggregate, runs that differ only in their",
-      "seeds are grouped and each group shows mean +- standard deviation over its",
-      "runs and a 95% t-interval for the mean after (ACC), e.g.",
+      // One element per paragraph (picocli wraps it); '%%' is a percent sign (descriptions are format strings).
+      "One column per run: experiment, metric, mean metric during (right after learning each task) and after "
+          + "(after the last task; ACC), backward transfer (BWT: mean of after - during over all tasks but the "
+          + "last), forgetting (mean drop from each task's best to its final value; larger is worse, for MSE too), "
+          + "total training time, ms per step on the first and last task, and the final metric of every task.",
+      "Each RUN_DIR is a run folder holding config.json and results.json (written when the run finishes). With "
+          + "--aggregate, runs that differ only in their seeds are grouped and each group shows mean +- standard "
+          + "deviation over its runs and a 95%% t-interval for the mean after (ACC), e.g.",
       "  hypercl report --aggregate runs/split-mnist-fashion-mnist-seed*",
     })
 public final class ReportCommand implements Callable<Integer> {
@@ -61,7 +59,7 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Option(names = "--aggregate",
       description = "Group runs whose config.json differ only in seeds (and thread, evaluation batch and checkpoint "
-          + "settings) and print one column per group: mean +- sample standard deviation over the runs, the 95% "
+          + "settings) and print one column per group: mean +- sample standard deviation over the runs, the 95%% "
           + "Student-t interval of the mean after (ACC), and per-task means. With --csv, one row per group.")
   boolean aggregate;
 
@@ -97,7 +95,7 @@ public final class ReportCommand implements Callable<Integer> {
     w.print(table ? TableReport.format(cells) : aggregate ? groupTable(groups) : table(runs));
     if (csv != null) {
       String text = table ? TableReport.csv(cells) : aggregate ? groupCsv(groups) : csv(runs);
-      AtomicFiles.write(csv, text.getBytes(StandardCharsets.UTF_8));
+      org.hypercl.tools.Writes.atomically(csv, text.getBytes(StandardCharsets.UTF_8));
       w.println();
       w.println("CSV: " + csv);
     }

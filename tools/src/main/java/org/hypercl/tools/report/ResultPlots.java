@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.hypercl.training.AtomicFiles;
 import org.hypercl.training.RunResults;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -334,6 +333,6 @@ public final class ResultPlots {
     System.setProperty("java.awt.headless", "true");
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
-    AtomicFiles.write(file, png.toByteArray());
+    org.hypercl.tools.Writes.atomically(file, png.toByteArray());
   }
 }

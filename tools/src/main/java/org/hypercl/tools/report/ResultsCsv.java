@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import org.hypercl.training.AtomicFiles;
 import org.hypercl.training.RunResults;
 
 /**
@@ -54,7 +53,7 @@ public final class ResultsCsv {
   /** Writes {@code results} to {@code file} atomically and returns {@code file}. */
   public static Path write(Path file, RunResults results) throws IOException {
     RunReport.requireConsistent(results, file.toString());
-    AtomicFiles.write(file, format(results).getBytes(StandardCharsets.UTF_8));
+    org.hypercl.tools.Writes.atomically(file, format(results).getBytes(StandardCharsets.UTF_8));
     return file;
   }
 

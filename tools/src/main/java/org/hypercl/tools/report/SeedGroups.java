@@ -153,7 +153,8 @@ final class SeedGroups {
       }
       if (o.get("dataOptions") instanceof ObjectNode d) {
         // Where the files were found is not what they hold.
-        d.remove(List.of("dataSeed", "dataFolder", "dataFiles"));
+        // input (how images become rows) follows from the sequence and dataset, and older runs lack it.
+        d.remove(List.of("dataSeed", "dataFolder", "dataFiles", "input"));
         if (!d.has("sequence") && o.has("experiment")) {
           d.put("sequence", o.get("experiment").asText().replaceAll("-(fine-tuning|target-only)$", ""));
         }

@@ -20,24 +20,30 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "export",
     // No standard -V/--version here: --version is the model version, as TF Serving calls it.
+    header = "Exports a run as TensorFlow SavedModels in TF Serving's layout.",
     description = {
-      "Exports a run's latest checkpoint as TensorFlow SavedModels in TF Serving's layout:",
-      "  OUT/<name>-task<k>/<version>/   one per learned task k (0-based task ids), the target network with",
-      "                                  that task's generated weights baked in; signature serving_default:",
-      "                                  x [batch, inputs] -> y (regression) or logits, probabilities, classes",
-      "  OUT/<name>-hnet/<version>/      the hypernetwork and embeddings: predict (x, task_id),",
-      "                                  predict_with_embedding (x, task_embedding[, head]), generate_weights",
-      "                                  (task_id), generate_weights_with_embedding, infer_task (classifiers)",
-      "  OUT/manifest.json               tasks, embeddings, input shape, label meaning, the run's provenance",
-      "A run whose classifier has its own weights (ewc, online-ewc, si, target-only, hnet-r, dgr, rpl-ub) gets",
-      "the per-task models (its weights, each task's head) and no hypernetwork model; a replay run (hnet-r, dgr)",
-      "also gets OUT/<name>-generator/<version>/: generate (task_id [n], z [n, latent]) and generate_random",
-      "(task_id, count, seed [2]) -> samples [n, inputs] of the tasks its VAE replays.",
-      "x holds input rows as the data encodes them; for tasks with permuted inputs (PermutedMNIST, recorded",
-      "in RUN_DIR/tasks.json) the task model, predict and infer_task apply the task's permutation themselves,",
-      "while predict_with_embedding takes rows as the target network sees them (already permuted).",
-      "Every model is loaded back and compared with the checkpoint (to the tolerance) before anything is",
-      "published; a failed or interrupted export leaves OUT as it was.",
+      // A table line per element, each under 80 columns; other elements are paragraphs that picocli wraps.
+      "The run's latest checkpoint becomes:",
+      "  OUT/<name>-task<k>/<version>/  one per learned task k (0-based task ids):",
+      "      the target network with that task's generated weights baked in;",
+      "      signature serving_default: x [batch, inputs] -> y (regression) or",
+      "      logits, probabilities, classes",
+      "  OUT/<name>-hnet/<version>/  the hypernetwork and embeddings: predict",
+      "      (x, task_id), predict_with_embedding (x, task_embedding[, head]),",
+      "      generate_weights (task_id), generate_weights_with_embedding,",
+      "      infer_task (classifiers)",
+      "  OUT/manifest.json  tasks, embeddings, input shape and preprocessing,",
+      "      label meaning, the run's provenance",
+      "A run whose classifier has its own weights (ewc, online-ewc, si, target-only, hnet-r, dgr, rpl-ub) gets "
+          + "the per-task models (its weights, each task's head) and no hypernetwork model; a replay run (hnet-r, "
+          + "dgr) also gets OUT/<name>-generator/<version>/: generate (task_id [n], z [n, latent]) and "
+          + "generate_random (task_id, count, seed [2]) -> samples [n, inputs] of the tasks its VAE replays.",
+      "x holds input rows as the data encodes them (manifest.json's input.preprocessing says how, e.g. "
+          + "PermutedMNIST's 28x28 images padded to 32x32); for tasks with permuted inputs (PermutedMNIST, "
+          + "recorded in RUN_DIR/tasks.json) the task model, predict and infer_task apply the task's permutation "
+          + "themselves, while predict_with_embedding takes rows as the target network sees them (already permuted).",
+      "Every model is loaded back and compared with the checkpoint (to the tolerance) before anything is "
+          + "published; a failed or interrupted export leaves OUT as it was.",
     })
 public final class ExportCommand implements Callable<Integer> {
 

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.hypercl.data.PixelEncoding;
 import org.hypercl.data.io.IdxReader;
 import org.hypercl.graphs.TempFiles;
 import org.hypercl.savedmodels.ExportManifest;
@@ -22,6 +23,7 @@ import org.hypercl.savedmodels.OutputKind;
 import org.hypercl.savedmodels.Prediction;
 import org.hypercl.savedmodels.TaskInference;
 import org.hypercl.tools.UserException;
+import org.hypercl.tools.Writes;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,14 +35,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "predict",
     mixinStandardHelpOptions = true,
+    header = "Predicts for every row of a CSV or IDX file with an exported model.",
     description = {
-      "Predicts for every row of an input file with an exported model and writes a CSV.",
-      "Input: CSV (one row of numbers per example, as many as the model's inputs; a header line is",
-      "skipped) or IDX (unsigned bytes, e.g. MNIST images, divided by --idx-divisor; each example must",
-      "have as many values as the model's inputs). Output columns: task_id, then y0.. (regression) or",
-      "class, probability_0.. (classification), then entropy_0.. with --infer-task.",
-      "--task K uses the per-task model of task K (0-based, as in the manifest); --infer-task picks each",
-      "row's task by lowest predictive entropy (classifiers only) and predicts with it.",
+      // One element per paragraph: picocli wraps each to the help's width.
+      "Input: CSV, one row of numbers per example, as many as the model's inputs (a first line that is a header "
+          + "is skipped as --header says; a UTF-8 byte order mark is ignored), or IDX of unsigned bytes (plain or "
+          + ".gz), e.g. MNIST images: either raw images of the shape that the export's manifest.json "
+          + "records, padded and scaled as training did (PermutedMNIST: 28x28 padded to 32x32), or "
+          + "rows of the model's width, divided by --idx-divisor.",
+      "Output: a CSV with columns task_id, then y0.. (regression) or class, probability_0.. (classification), "
+          + "then entropy_0.. with --infer-task.",
+      "--task K uses the per-task model of task K (0-based, as in the manifest); --infer-task picks each row's "
+          + "task by lowest predictive entropy (classifiers only) and predicts with it.",
     })
 public final class PredictCommand implements Callable<Integer> {
 
@@ -66,14 +72,31 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--input", required = true, paramLabel = "FILE", description = "Inputs: .csv, or an IDX file (plain or .gz).")
   Path input;
 
-  @Option(names = "--output", required = true, paramLabel = "FILE.csv", description = "Where to write the predictions.")
+  @Option(names = "--output", required = true, paramLabel = "OUT", description = "Where to write the predictions (CSV).")
   Path output;
 
   @Option(names = "--format", description = "Input format, csv or idx (default: from the file name).")
   String format;
 
-  @Option(names = "--idx-divisor", description = "IDX bytes are divided by this (default: ${DEFAULT-VALUE}, giving [0, 1]).")
-  float idxDivisor = 255f;
+  @Option(names = "--idx-divisor", paramLabel = "D", description = "IDX bytes are divided by this (default: the scale "
+      + "training used, as manifest.json records it, else 255: [0, 1]).")
+  Float idxDivisor;
+
+  @Option(names = "--header", paramLabel = "auto|yes|no", converter = HeaderConverter.class,
+      description = "Whether a CSV's first line is a header to skip: auto (default) only if none of its cells is a "
+          + "number, saying so on stderr; yes always; no never.")
+  HeaderMode header = HeaderMode.AUTO;
+
+  static final class HeaderConverter implements picocli.CommandLine.ITypeConverter<HeaderMode> {
+    @Override
+    public HeaderMode convert(String value) {
+      try {
+        return HeaderMode.valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not auto, yes or no");
+      }
+    }
+  }
 
   @Option(names = "--batch", description = "Rows per TensorFlow call (default: ${DEFAULT-VALUE}).")
   int batch = BATCH_DEFAULT;
@@ -83,10 +106,13 @@ public final class PredictCommand implements Callable<Integer> {
     if (batch <= 0) {
       throw new UserException("--batch must be positive, got " + batch);
     }
+    if (idxDivisor != null && !(idxDivisor > 0 && Float.isFinite(idxDivisor))) {
+      throw new UserException("--idx-divisor must be a positive number, got " + idxDivisor);
+    }
     try (ExportedModels models = ExportedModels.open(exportDir)) {
       ExportManifest m = models.manifest();
       int width = Math.toIntExact(m.input().shape()[1]);
-      float[] x = read(input, width);
+      float[] x = read(input, m, width);
       int n = x.length / width;
       if (task.id != null && (task.id < 0 || task.id >= models.numTasks())) {
         throw new UserException("--task " + task.id + " is not a task of this export; it has tasks " + m.taskRange());
@@ -95,8 +121,11 @@ public final class PredictCommand implements Callable<Integer> {
         throw new UserException("--infer-task needs a classifier (task inference by entropy); this export is "
             + m.kind().name().toLowerCase(Locale.ROOT) + "; use --task K");
       }
-      Path tmp = TempFiles.createFile(output.toAbsolutePath().getParent(), "." + output.getFileName(), ".tmp");
+      // Whole or absent: written beside the output, then renamed; a failed write names the output and why.
+      Path tmp = null;
       try {
+        Path folder = Files.createDirectories(output.toAbsolutePath().getParent());
+        tmp = TempFiles.createFile(folder, "." + output.getFileName(), ".tmp");
         try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
           w.write(header(m));
           w.newLine();
@@ -111,8 +140,12 @@ public final class PredictCommand implements Callable<Integer> {
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING);
         }
+      } catch (IOException e) {
+        throw Writes.cannotWrite(output, e);
       } finally {
-        Files.deleteIfExists(tmp);
+        if (tmp != null) {
+          Files.deleteIfExists(tmp);
+        }
       }
       PrintWriter out = spec.commandLine().getOut();
       out.printf("Wrote %d predictions (%s) to %s%n", n,
@@ -205,48 +238,72 @@ public final class PredictCommand implements Callable<Integer> {
     }
   }
 
-  private float[] read(Path file, int width) throws IOException {
+  private float[] read(Path file, ExportManifest m, int width) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new UserException("input file " + file + " does not exist");
     }
     String fmt = format != null ? format.toLowerCase(Locale.ROOT)
         : file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv") ? "csv" : "idx";
     return switch (fmt) {
-      case "csv" -> readCsv(file, width);
-      case "idx" -> readIdx(file, width);
+      case "csv" -> readCsv(file, width, header, spec.commandLine().getErr());
+      case "idx" -> readIdx(file, m.input().preprocessing(), width, idxDivisor);
       default -> throw new UserException("--format must be csv or idx, got '" + format + "'");
     };
   }
 
-  static float[] readCsv(Path file, int width) throws IOException {
+  /** Whether a CSV's first line is a header: {@code auto} takes it as one only if no cell is a number. */
+  enum HeaderMode { AUTO, YES, NO }
+
+  /**
+   * Reads CSV rows of {@code width} numbers. A UTF-8 byte order mark is dropped; blank lines are
+   * skipped; the first line is a header as {@code mode} says (with {@code AUTO}, when none of its
+   * cells is a number, which {@code err} is told). A bad value is named by line and column.
+   */
+  static float[] readCsv(Path file, int width, HeaderMode mode, PrintWriter err) throws IOException {
     List<float[]> rows = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       int lineNo = 0;
+      boolean first = true;
+      boolean firstData = false;
       while ((line = r.readLine()) != null) {
         lineNo++;
+        if (lineNo == 1 && line.startsWith("\uFEFF")) {
+          line = line.substring(1); // a byte order mark, as spreadsheet programs write one
+        }
         String s = line.strip();
         if (s.isEmpty()) {
           continue;
         }
         String[] parts = s.split("\\s*,\\s*", -1);
-        float[] row = new float[parts.length];
-        try {
-          for (int i = 0; i < parts.length; i++) {
-            row[i] = Float.parseFloat(parts[i]);
+        firstData = first;
+        if (first) {
+          first = false;
+          if (mode == HeaderMode.YES) {
+            continue;
           }
-        } catch (NumberFormatException e) {
-          if (rows.isEmpty() && lineNo == 1) {
-            continue; // a header
+          if (mode == HeaderMode.AUTO && Arrays.stream(parts).noneMatch(PredictCommand::isNumber)) {
+            err.println("hypercl predict: " + file + " line " + lineNo + " is taken as a header (no cell is a number): '"
+                + clip(s) + "'; --header no reads it as data");
+            err.flush();
+            continue;
           }
-          throw new UserException(file + " line " + lineNo + ": not a number in '" + clip(s) + "'");
         }
-        if (row.length != width) {
-          throw new UserException(file + " line " + lineNo + ": " + row.length + " values, the model takes " + width);
+        if (parts.length != width) {
+          throw new UserException(file + " line " + lineNo + ": " + parts.length + " values, the model takes " + width);
         }
-        for (float v : row) {
-          if (!Float.isFinite(v)) {
-            throw new UserException(file + " line " + lineNo + ": value " + v + " is not finite");
+        float[] row = new float[width];
+        for (int i = 0; i < width; i++) {
+          String cell = parts[i];
+          if (!isNumber(cell)) {
+            throw new UserException(file + " line " + lineNo + ", column " + (i + 1) + ": '" + clip(cell)
+                + "' is not a number" + (firstData && mode == HeaderMode.AUTO
+                    ? " (if line " + lineNo + " is a header, --header yes skips it)" : ""));
+          }
+          row[i] = Float.parseFloat(cell);
+          if (!Float.isFinite(row[i])) {
+            throw new UserException(file + " line " + lineNo + ", column " + (i + 1) + ": '" + clip(cell)
+                + "' is not a finite number");
           }
         }
         rows.add(row);
@@ -262,26 +319,101 @@ public final class PredictCommand implements Callable<Integer> {
     return x;
   }
 
-  private float[] readIdx(Path file, int width) throws IOException {
+  /** Whether {@code cell} is a decimal number (Java's float syntax, without its hex and 'f'/'d' forms). */
+  static boolean isNumber(String cell) {
+    if (cell.isEmpty() || !cell.matches("[+-]?(NaN|Infinity|(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?)")) {
+      return false;
+    }
+    try {
+      Float.parseFloat(cell);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Reads an unsigned-byte IDX file of examples. Examples of the raw image shape the export's
+   * manifest records ({@code input.preprocessing}: e.g. PermutedMNIST's 28x28, padded to 32x32) are
+   * padded and scaled as training did it; examples of the model's width are only scaled: divided
+   * by {@code divisor} (default 255).
+   *
+   * @param pre the export's input preprocessing, or null for an export without one
+   * @param divisor --idx-divisor, or null for the recorded scale (else 255)
+   */
+  static float[] readIdx(Path file, ExportManifest.Preprocessing pre, int width, Float divisor) throws IOException {
     IdxReader.IdxArray a = IdxReader.read(file);
     int[] dims = a.dims();
     long per = 1;
     for (int i = 1; i < dims.length; i++) {
       per *= dims[i];
     }
-    if (dims.length < 2 || per != width) {
-      throw new UserException(file + ": IDX dimensions " + Arrays.toString(dims) + " give " + per
-          + " values per example; the model takes " + width);
+    int n = dims[0];
+    byte[] b = a.data();
+    int[] s = pre != null ? pre.rawShape() : null;
+    boolean flat = dims.length == 2;
+    boolean gray = s != null && dims.length == 3 && s[2] == 1 && dims[1] == s[0] && dims[2] == s[1];
+    boolean colour = s != null && dims.length == 4 && dims[1] == s[0] && dims[2] == s[1] && dims[3] == s[2];
+    // Raw images as training read them: encoded exactly as training did (b * scale + offset, padded), also when
+    // no padding makes their size the model's width (split MNIST: 784).
+    if (dims.length >= 2 && pre != null && per == pre.rawSize() && (flat || gray || colour || per != width)) {
+      if (!(flat || gray || colour)) {
+        throw new UserException(file + ": IDX dimensions " + Arrays.toString(dims) + " are not images of "
+            + s[0] + "x" + s[1] + "x" + s[2] + " (height, width, channels), the raw shape this export's manifest.json records");
+      }
+      if (n == 0) {
+        throw new UserException(file + " holds no examples");
+      }
+      PixelEncoding enc = encoding(pre, divisor);
+      if (enc.dim() != width) {
+        throw new UserException(file + ": padding " + s[0] + "x" + s[1] + " images by " + Arrays.toString(pre.pad())
+            + " gives " + enc.dim() + " values; the model takes " + width + " (manifest.json input.preprocessing)");
+      }
+      float[] x = new float[n * width];
+      for (int i = 0; i < n; i++) {
+        enc.encode(b, i * (int) per, x, i * width);
+      }
+      return x;
     }
-    if (dims[0] == 0) {
+    if (dims.length < 2 || per != width) {
+      String raw = pre == null ? "; this export's manifest.json records no input.preprocessing (exported from a run "
+          + "trained before it was recorded), so only rows of " + width + " values are read"
+          : " or images of " + pre.rawShape()[0] + "x" + pre.rawShape()[1] + "x" + pre.rawShape()[2]
+              + " (padded as training did)";
+      throw new UserException(file + ": IDX dimensions " + Arrays.toString(dims) + " give " + per
+          + " values per example; the model takes " + width + raw);
+    }
+    if (n == 0) {
       throw new UserException(file + " holds no examples");
     }
-    byte[] b = a.data();
+    float d = divisor != null ? divisor : 255f;
     float[] x = new float[b.length];
     for (int i = 0; i < b.length; i++) {
-      x[i] = (b[i] & 0xFF) / idxDivisor;
+      x[i] = (b[i] & 0xFF) / d;
     }
     return x;
+  }
+
+  /**
+   * The data's own encoding of a raw image, rebuilt from the manifest: the same {@link
+   * PixelEncoding} code training used, so padding lands where it did (an uneven pad is refused
+   * rather than guessed: padTo centres the image).
+   */
+  static PixelEncoding encoding(ExportManifest.Preprocessing pre, Float divisor) {
+    int[] s = pre.rawShape();
+    int[] p = pre.pad();
+    float[] scale = pre.scale().clone();
+    float[] offset = pre.offset().clone();
+    if (divisor != null) {
+      Arrays.fill(scale, 1f / divisor);
+      Arrays.fill(offset, 0f);
+    }
+    PixelEncoding enc = PixelEncoding.affine(s[0], s[1], s[2], scale, offset).padTo(s[0] + p[0] + p[1], s[1] + p[2] + p[3]);
+    if (!Arrays.equals(enc.padding(), p)) {
+      throw new UserException("manifest.json input.preprocessing: pad " + Arrays.toString(p) + " is not the centred "
+          + "padding this version applies (" + Arrays.toString(enc.padding()) + ")");
+    }
+    return enc;
   }
 
   private static String clip(String s) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    header = "Serves an export over TensorFlow Serving's REST API.",
     description = {
       // One element per paragraph (picocli wraps it); table lines fit 80 columns.
       "Serves an export folder (from 'hypercl export') over a subset of TensorFlow Serving's REST API:",

@@ -39,12 +39,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench-serving",
     mixinStandardHelpOptions = true,
+    header = "Measures an export's inference latency and REST throughput.",
     description = {
-      "Measures inference on an export: in-process predict latency (p50/p99) at batch 1 and batch 128 for",
-      "task 0's SavedModel and through the hypernetwork model, then REST requests per second and latency",
-      "with concurrent clients against 'hypercl serve' started in this process on 127.0.0.1.",
-      "Without EXPORT_DIR, --synthetic CONFIG trains a throwaway run of that experiment's shapes on random",
-      "data (1 step per task) and exports it first: toy-regression or split-mnist.",
+      "In-process predict latency (p50/p99) at batch 1 and batch 128 for task 0's SavedModel and through the "
+          + "hypernetwork model, then REST requests per second and latency with concurrent clients against "
+          + "'hypercl serve' started in this process on 127.0.0.1.",
+      "Without EXPORT_DIR, --synthetic CONFIG trains a throwaway run of that experiment's shapes on random "
+          + "data (1 step per task) and exports it first: toy-regression or split-mnist.",
     })
 public final class ServingBenchCommand implements Callable<Integer> {
 

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.hypercl.tools.UserException;
 import org.hypercl.tools.report.SweepReport;
-import org.hypercl.training.AtomicFiles;
 import org.hypercl.training.JsonFiles;
 import org.hypercl.training.RunDirectory;
 import org.hypercl.training.SweepSpec;
@@ -36,6 +35,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "sweep",
     mixinStandardHelpOptions = true,
+    header = "Runs hyperparameter sweeps from a JSON spec, here or on Slurm.",
     description = {
       "Hyperparameter sweeps: a JSON spec (a base experiment, fixed overrides, a grid, random samples, conditional "
           + "overrides, seeds, extra train flags) expanded into runs, each a 'hypercl train' process; see docs/sweeps.md.",
@@ -347,7 +347,7 @@ public final class SweepCommand implements Callable<Integer> {
       PrintWriter w = spec.commandLine().getOut();
       w.print(SweepReport.format(plan.name(), paths, rows, m.equals("during")));
       Path file = csv != null ? csv : dir.resolve(SweepFolder.REPORT);
-      AtomicFiles.write(file, SweepReport.csv(paths, rows).getBytes(StandardCharsets.UTF_8));
+      org.hypercl.tools.Writes.atomically(file, SweepReport.csv(paths, rows).getBytes(StandardCharsets.UTF_8));
       w.println();
       w.println("CSV: " + file);
       for (String x : plot == null ? List.<String>of() : plot) {

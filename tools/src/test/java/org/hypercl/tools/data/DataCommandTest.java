@@ -61,6 +61,17 @@ class DataCommandTest {
     assertThat(out.toString()).contains("ok").contains("(10 train, 10 test images)");
   }
 
+  /** A dataset folder without one of its files is listed as incomplete, naming the file. */
+  @Test
+  void listNamesTheFileAnIncompleteFolderLacks() throws IOException {
+    Path mnist = dir.resolve("mnist");
+    writeMnist(mnist, 10, 10);
+    Files.delete(mnist.resolve("train-labels-idx1-ubyte.gz"));
+    assertThat(run("--data-dir", dir.toString(), "list")).isZero();
+    assertThat(out.toString()).contains("mnist          incomplete " + mnist + ": no train-labels-idx1-ubyte.gz "
+        + "(hypercl data fetch mnist --data-dir " + dir + ")");
+  }
+
   @Test
   void listVerifyReportsAnInvalidFileByName() throws IOException {
     Path mnist = dir.resolve("mnist");

@@ -93,6 +93,10 @@ class AggregateReportTest {
         + " \"dataSeed\": 6}, \"settings\": {\"beta\": 0.1, \"seed\": 2}, \"a\": 1}");
     JsonNode z = m.readTree("{\"a\": 1, \"settings\": {\"seed\": 1, \"beta\": 0.2}, \"dataOptions\": {\"dataset\": \"fashion-mnist\"}}");
     assertThat(SeedGroups.key(x)).isEqualTo(SeedGroups.key(y)).isNotEqualTo(SeedGroups.key(z));
+    // A run that records its input preprocessing groups with one from before it was recorded.
+    JsonNode withInput = m.readTree("{\"a\": 1, \"settings\": {\"seed\": 3, \"beta\": 0.1}, \"dataOptions\": "
+        + "{\"dataset\": \"fashion-mnist\", \"input\": {\"rawShape\": [28, 28, 1], \"pad\": [2, 2, 2, 2]}}}");
+    assertThat(SeedGroups.key(withInput)).isEqualTo(SeedGroups.key(x));
   }
 
   @Test

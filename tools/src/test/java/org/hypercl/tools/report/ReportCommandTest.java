@@ -94,6 +94,19 @@ class ReportCommandTest {
     }
   }
 
+  /** A CSV that cannot be written (here: a file where its folder should be) is named, with why. */
+  @Test
+  void anUnwritableCsvIsNamed() throws Exception {
+    Path hnet = ReportFixtures.writeRun(tmp.resolve("hnet"), ReportFixtures.hnetThreeTasks());
+    Path file = Files.writeString(tmp.resolve("plain-file"), "x");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertThat(ReportFixtures.report(out, err, hnet.toString(), "--csv", file.resolve("r.csv").toString())).isEqualTo(2);
+    assertThat(err.toString()).isEqualTo("hypercl report: cannot write " + file.resolve("r.csv") + ": " + file
+        + " is in the way (a file, not a folder)" + System.lineSeparator());
+    assertThat(file).hasContent("x");
+  }
+
   @Test
   void aMissingPathIsNamed() {
     Path missing = tmp.resolve("nope");

@@ -126,6 +126,16 @@ class ExportEndToEndTest {
       assertThat(badCsv.code()).isEqualTo(2);
       assertThat(badCsv.err()).contains("x.csv line 2").contains("2 values");
 
+      // An output that cannot be written is named, with why, and nothing is left behind.
+      Files.writeString(csv, "x\n1.5\n");
+      Path plain = Files.writeString(tmp.resolve("plain-file"), "x");
+      Cli unwritable = hypercl("predict", exportDir.toString(), "--task", "0", "--input", csv.toString(), "--output",
+          plain.resolve("p.csv").toString());
+      assertThat(unwritable.code()).isEqualTo(2);
+      assertThat(unwritable.err()).endsWith("hypercl predict: cannot write " + plain.resolve("p.csv") + ": " + plain
+          + " is in the way (a file, not a folder)" + System.lineSeparator());
+      assertThat(plain).hasContent("x");
+
       // A second export of the same version is refused, with the folder named.
       Cli again = hypercl("export", runDir.toString());
       assertThat(again.code()).isEqualTo(2);

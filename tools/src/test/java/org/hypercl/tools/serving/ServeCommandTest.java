@@ -46,6 +46,23 @@ class ServeCommandTest {
     assertThat(bad.err()).contains("--read-timeout");
   }
 
+  /** serve --port N where N is taken names the port and the host, and exits 2. */
+  @Test
+  void aBusyPortIsNamed() throws Exception {
+    ExperimentConfig base = Experiments.toyRegression();
+    ExperimentConfig c = base.withSettings(base.settings().toBuilder().iterations(1).batchSize(8).build());
+    try (ContinualRunner.Outcome o = SyntheticRuns.train(c, SyntheticRuns.randomTasks(c, 16, 1), tmp.resolve("run"))) {
+      ModelExporter.export(tmp.resolve("run"), ExportOptions.defaults().withOut(tmp.resolve("export")));
+    }
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+      ExportEndToEndTest.Cli r = ExportEndToEndTest.hypercl("serve", tmp.resolve("export").toString(), "--port",
+          Integer.toString(port));
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err()).startsWith("hypercl serve: port " + port + " on 127.0.0.1 is already in use");
+    }
+  }
+
   /** SIGTERM on an idle server: it stops at once and exits 0 (not the signal's 143). */
   @Test
   void sigtermStopsPromptlyWithExitCodeZero() throws Exception {
