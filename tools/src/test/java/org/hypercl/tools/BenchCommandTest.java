@@ -1,0 +1,46 @@
+package org.hypercl.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run bench(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = HyperclCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    String[] all = new String[args.length + 1];
+    all[0] = "bench";
+    System.arraycopy(args, 0, all, 1, args.length);
+    int exit = cl.execute(all);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void timesTheFirstAndLastTaskAndProfilesWhereTheStepSpendsItsTime() {
+    Run r = bench("toy", "--steps", "3", "--warmup", "1", "--profile", "2", "--threads", "1");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("(?m)^1 +0 +[0-9.]+ +[0-9.]+ ");
+    assertThat(r.out()).containsPattern("(?m)^3 +2 +[0-9.]+ +[0-9.]+ ");
+    assertThat(r.out()).contains("CPU ms", "profile of 2 traced steps", "by op type", "by scope", "slowest nodes");
+    assertThat(r.out()).containsPattern("(?m)^  \\S*MatMul\\S* +[0-9]+ +[0-9.]+ +[0-9.]+%$");
+  }
+
+  @Test
+  void refusesAProfileOfAReplayMethodAndANegativeCount() {
+    Run replay = bench("split-mnist", "--method", "hnet-r", "--profile", "1");
+    assertThat(replay.exit()).isNotZero();
+    assertThat(replay.err()).contains("--profile traces --method hnet only");
+    Run negative = bench("toy", "--profile", "-1");
+    assertThat(negative.exit()).isNotZero();
+    assertThat(negative.err()).contains("--profile must not be negative");
+  }
+}
