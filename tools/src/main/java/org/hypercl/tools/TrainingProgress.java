@@ -68,4 +68,13 @@ public final class TrainingProgress implements StepListener {
     out.printf("  %s task %d trained in %.1f s (%.2f ms/step)%n", label, task + 1, seconds, seconds * 1000 / iterations);
     out.flush();
   }
+
+  @Override
+  public void taskTimed(int task, TaskTiming t) {
+    out.printf("  %s task %d time: %d steps %.1f s in TensorFlow (%.2f ms/step), %.2f s around them, checkpoints %.2f s, "
+        + "end of task %.2f s, evaluation and checkpoint %.1f s%n", label, task + 1, t.steps(), t.sessionSeconds(),
+        t.steps() > 0 ? t.sessionSeconds() * 1000 / t.steps() : 0, t.loopSeconds(), t.checkpointSeconds(), t.endOfTaskSeconds(),
+        t.evaluationSeconds());
+    out.flush();
+  }
 }

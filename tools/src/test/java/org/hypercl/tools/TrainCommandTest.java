@@ -36,6 +36,8 @@ class TrainCommandTest {
     Run r = hypercl("train", "--experiment", "toy-regression", "--iterations", "60", "--checkpoint-every", "25",
         "--baselines", "--run-dir", tmp.toString());
     assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("task 1 time: 60 steps [0-9.]+ s in TensorFlow \\([0-9.]+ ms/step\\), [0-9.]+ s around them, "
+        + "checkpoints [0-9.]+ s, end of task [0-9.]+ s, evaluation and checkpoint [0-9.]+ s");
     assertThat(r.out()).contains("target network 1-10-10-1 (sigmoid): 141 weights")
         .contains("compression ratio")
         .contains("toy-regression-fine-tuning")

@@ -222,20 +222,29 @@ public final class ContinualRunner {
         long started = System.nanoTime();
         StepLog log = new StepLog(events, offsets[t], learner.stepOutputNames());
         float[] last = {Float.NaN, Float.NaN};
+        long sessionNanos = 0;
+        long checkpointNanos = 0;
+        long loopStart = System.nanoTime();
         for (long step = firstStep; step < iterations; step++) {
           long s0 = System.nanoTime();
           float[] out = learner.trainStep(t, step);
-          log.add(step, out, (System.nanoTime() - s0) / 1e6, logEvery);
+          long s1 = System.nanoTime();
+          sessionNanos += s1 - s0;
+          log.add(step, out, (s1 - s0) / 1e6, logEvery);
           last = out;
           listener.stepFinished(t, (int) step, out[0], out[1]);
           int every = config.settings().checkpointEvery();
           if (runDir != null && every > 0 && (step + 1) % every == 0 && step + 1 < iterations) {
             tables.seconds[t] = priorSeconds + (System.nanoTime() - started) / 1e9;
             events.flush(); // no step before a checkpoint is lost to a kill
+            long c0 = System.nanoTime();
             runDir.saveCheckpoint(learner, new RunDirectory.Progress(t, t, step + 1), tables.results(config, names));
+            checkpointNanos += System.nanoTime() - c0;
           }
         }
+        long loopNanos = System.nanoTime() - loopStart;
         learner.finishTask(t);
+        long finishNanos = System.nanoTime() - loopStart - loopNanos;
         tables.seconds[t] = priorSeconds + (System.nanoTime() - started) / 1e9;
         listener.taskFinished(t, tables.seconds[t]);
         tables.msPerStep[t] = tables.seconds[t] * 1000.0 / iterations;
@@ -257,6 +266,9 @@ public final class ContinualRunner {
           }
           runDir.saveCheckpoint(learner, RunDirectory.Progress.afterTask(t + 1), tables.results(config, names));
         }
+        listener.taskTimed(t, new StepListener.TaskTiming(iterations - firstStep, sessionNanos / 1e9,
+            (loopNanos - sessionNanos - checkpointNanos) / 1e9, checkpointNanos / 1e9, finishNanos / 1e9,
+            (System.nanoTime() - loopStart - loopNanos - finishNanos) / 1e9));
       }
       RunResults results = tables.results(config, names);
       if (runDir != null) {
