@@ -14,9 +14,10 @@ import org.tensorflow.types.TInt32;
 
 /**
  * The current task's training data, held in the graph: inputs {@code [maxN, in]} and targets
- * {@code [maxN, out]} in resource variables (left out of checkpoints) and the task's input
- * permutation. A step feeds batch indices only; the batch is gathered, then permuted, in the graph.
- * Permuted tasks share one base array, which is loaded once.
+ * {@code [maxN, out]} in resource variables (left out of checkpoints). A step feeds batch indices
+ * only; the batch's rows are gathered in the graph. Permuted tasks share one base array, which is
+ * loaded once; a new task's permutation is applied to the buffer's columns in place, once, when the
+ * task is loaded, so no step gathers columns.
  *
  * <p>{@link #union} holds instead the training sets of several tasks at once (the multitask
  * bound): each distinct base array once, one after another, and a permutation per task; a step
@@ -37,6 +38,14 @@ final class TaskInputs {
   private final Placeholder<TInt32> loadPermutation;
   private final Op loadData;
   private final Op setPermutation;
+  /**
+   * One task's inputs: re-permutes the buffer's columns in place by the fed permutation (the
+   * composition that takes the permutation it holds to the task's), so steps gather no columns.
+   */
+  private final Placeholder<TInt32> repermuteBy;
+  private final Op repermute;
+  /** The permutation the buffer's columns hold now, relative to the base arrays loaded (one task's inputs). */
+  private int[] heldPermutation;
   final Placeholder<TInt32> batchIndices;
   final Operand<TFloat32> batchX;
   final Operand<TFloat32> batchY;
@@ -94,8 +103,10 @@ final class TaskInputs {
       batchX = d.gather(rows, perms, d.constant(1), org.tensorflow.op.core.Gather.batchDims(1L));
     } else {
       batchTasks = null;
-      batchX = d.gather(rows, d.identity(permutation), d.constant(1));
+      batchX = rows; // the buffer holds the task's permuted inputs (load)
     }
+    repermuteBy = d.withName("repermute_by").placeholder(TInt32.class);
+    repermute = d.withName("repermute").assignVariableOp(x.handle(), d.gather(x.read(d), repermuteBy, d.constant(1)));
     batchY = d.resourceGather(y.handle(), batchIndices, TFloat32.class);
 
     evalX = d.withName("eval_x").placeholder(TFloat32.class);
@@ -243,9 +254,31 @@ final class TaskInputs {
       }
       loadedX = data.trainX();
       loadedY = data.trainY();
+      heldPermutation = identity(inputDim);
     }
-    try (TInt32 p = Tensors.ints(data.inputPermutation(), inputDim)) {
-      session.runner().feed(loadPermutation, p).addTarget(setPermutation).run().close();
+    int[] wanted = data.inputPermutation();
+    if (!java.util.Arrays.equals(wanted, heldPermutation)) {
+      // Column j must become base column wanted[j], which the buffer holds at inverse(held)[wanted[j]].
+      int[] inverse = new int[inputDim];
+      for (int j = 0; j < inputDim; j++) {
+        inverse[heldPermutation[j]] = j;
+      }
+      int[] by = new int[inputDim];
+      for (int j = 0; j < inputDim; j++) {
+        by[j] = inverse[wanted[j]];
+      }
+      try (TInt32 p = Tensors.ints(by, inputDim)) {
+        session.runner().feed(repermuteBy, p).addTarget(repermute).run().close();
+      }
+      heldPermutation = wanted.clone();
     }
+  }
+
+  private static int[] identity(int n) {
+    int[] id = new int[n];
+    for (int i = 0; i < n; i++) {
+      id[i] = i;
+    }
+    return id;
   }
 }

@@ -270,7 +270,16 @@ class ResumeAndEventsTest {
     for (Path f : files) {
       written.put(f, readEvents(f).get(0).getWallTime());
     }
-    return files.stream().sorted(java.util.Comparator.comparing(written::get)).toList();
+    // Wall times are whole seconds: two files of one second are ordered by the writer's counter
+    // (events.out.tfevents.<seconds>.<host>.<pid>.<counter>.hypercl), which grows within a process.
+    return files.stream()
+        .sorted(java.util.Comparator.comparing((Path f) -> written.get(f)).thenComparingLong(ResumeAndEventsTest::writerCounter))
+        .toList();
+  }
+
+  private static long writerCounter(Path eventFile) {
+    String[] parts = eventFile.getFileName().toString().split("\\.");
+    return Long.parseLong(parts[parts.length - 2]);
   }
 
   /** Reads a TFRecord file of Event protos (length, crc, data, crc per record). */
