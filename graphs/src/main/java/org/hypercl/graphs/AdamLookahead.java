@@ -11,8 +11,13 @@ import org.tensorflow.types.TFloat32;
  *
  * <pre>
  *   m' = β1·m + (1−β1)·g,  v' = β2·v + (1−β2)·g²,  k = t + 1
- *   ΔΘ = −lr · (m'/(1−β1^k)) / (√(v'/(1−β2^k)) + ε)
+ *   ΔΘ = −lr · √(1−β2^k)/(1−β1^k) · m' / (√v' + ε)
  * </pre>
+ *
+ * <p>This is the authors' lookahead (hypercl, {@code utils/optim_step.py}, {@code adam_step}): the
+ * Adam of older PyTorch releases, with ε added to √v. The update itself ({@link AdamOptimizer})
+ * adds ε to √v̂ as current PyTorch does; the two differ only where |g| is near ε/√(1−β2^k), which
+ * early in a task is 30 times ε.
  *
  * It reads a copy of the optimizer's moments and changes nothing; the result is wrapped in
  * {@code StopGradient}, so the regularizer evaluated at {@code Θ_h + ΔΘ_h} is differentiated as
@@ -32,17 +37,19 @@ public final class AdamLookahead {
       throw new IllegalArgumentException("more gradients than optimizer parameters");
     }
     Operand<TFloat32> t = optimizer.nextStepNumber(tf);
+    AdamOptimizer.Settings s = optimizer.settings();
+    Operand<TFloat32> bc1 = tf.math.sub(tf.constant(1f), tf.math.pow(tf.constant(s.beta1()), t));
+    Operand<TFloat32> bc2 = tf.math.sub(tf.constant(1f), tf.math.pow(tf.constant(s.beta2()), t));
+    Operand<TFloat32> stepSize = optimizer.scaled(tf, tf.math.div(tf.math.mul(tf.constant(-s.learningRate()), tf.math.sqrt(bc2)), bc1));
     List<Operand<TFloat32>> deltas = new ArrayList<>(taskGrads.size());
     for (int i = 0; i < taskGrads.size(); i++) {
-      AdamOptimizer.Step s =
-          AdamOptimizer.step(
-              tf,
-              optimizer.settings(),
-              tf.identity(optimizer.firstMoments().get(i)),
-              tf.identity(optimizer.secondMoments().get(i)),
-              taskGrads.get(i),
-              t);
-      deltas.add(tf.stopGradient(optimizer.scaled(tf, s.delta())));
+      Operand<TFloat32> g = taskGrads.get(i);
+      Operand<TFloat32> m = tf.math.add(tf.math.mul(tf.constant(s.beta1()), tf.identity(optimizer.firstMoments().get(i))),
+          tf.math.mul(tf.constant(1 - s.beta1()), g));
+      Operand<TFloat32> v = tf.math.add(tf.math.mul(tf.constant(s.beta2()), tf.identity(optimizer.secondMoments().get(i))),
+          tf.math.mul(tf.constant(1 - s.beta2()), tf.math.square(g)));
+      Operand<TFloat32> delta = tf.math.mul(stepSize, tf.math.div(m, tf.math.add(tf.math.sqrt(v), tf.constant(s.epsilon()))));
+      deltas.add(tf.stopGradient(delta));
     }
     return deltas;
   }

@@ -77,7 +77,7 @@ class AdamLookaheadTest {
         try (TFloat32 gt = Tensors.floats(g4, 3)) {
           lookahead = GraphTestSupport.fetch(s, Map.of(grad, gt), delta.get(0));
         }
-        double[] expected = javaAdam(m.clone(), v.clone(), g4, t + 1, false);
+        double[] expected = authorsLookahead(m.clone(), v.clone(), g4, t + 1);
         for (int i = 0; i < 3; i++) {
           assertThat((double) lookahead[i]).isCloseTo(expected[i], within(1e-7));
           assertThat(lookahead[i]).isNotZero();
@@ -150,6 +150,41 @@ class AdamLookaheadTest {
           // Two steps of about lr·g/(|g|+ε): far from zero, and far from ApplyAdam's plain ε.
           assertThat(Math.abs(want)).isGreaterThan(0.5 * SETTINGS.learningRate());
           assertThat(moved).as("theta[%d] moved", i).isCloseTo(want, within(2e-6 + 1e-3 * Math.abs(want)));
+        }
+      }
+    }
+  }
+
+  /**
+   * The authors' lookahead ({@code adam_step} in hypercl's utils/optim_step.py): ε added to √v,
+   * the bias corrections in the step size.
+   */
+  private static double[] authorsLookahead(double[] m, double[] v, float[] g, int t) {
+    double[] d = new double[g.length];
+    for (int i = 0; i < g.length; i++) {
+      double m2 = SETTINGS.beta1() * m[i] + (1 - SETTINGS.beta1()) * g[i];
+      double v2 = SETTINGS.beta2() * v[i] + (1 - SETTINGS.beta2()) * g[i] * g[i];
+      double step = SETTINGS.learningRate() * Math.sqrt(1 - Math.pow(SETTINGS.beta2(), t)) / (1 - Math.pow(SETTINGS.beta1(), t));
+      d[i] = -step * m2 / (Math.sqrt(v2) + SETTINGS.epsilon());
+    }
+    return d;
+  }
+
+  /** The lookahead puts ε where the authors' code does: with |g| near ε it is far from the update's step. */
+  @Test
+  void lookaheadAddsEpsilonToTheRootOfTheRawSecondMoment() {
+    try (Graph g = new Graph()) {
+      Fixture f = Fixture.create(g);
+      List<Operand<TFloat32>> delta = AdamLookahead.delta(Ops.create(g), f.adam(), List.of(f.grad()));
+      float[] tiny = {1e-8f, -2e-8f, 5e-9f};
+      try (Session s = new Session(g); TFloat32 gt = Tensors.floats(tiny, 3)) {
+        s.initialize();
+        float[] ahead = GraphTestSupport.fetch(s, Map.of(f.grad(), gt), delta.get(0));
+        double[] authors = authorsLookahead(new double[3], new double[3], tiny, 1);
+        double[] update = javaAdam(new double[3], new double[3], tiny, 1, false);
+        for (int i = 0; i < 3; i++) {
+          assertThat((double) ahead[i]).as("lookahead %d", i).isCloseTo(authors[i], within(1e-3 * Math.abs(authors[i])));
+          assertThat(Math.abs(update[i])).as("the update's step %d differs", i).isGreaterThan(3 * Math.abs(authors[i]));
         }
       }
     }
