@@ -18,7 +18,12 @@ import org.tensorflow.types.TInt32;
  *   L_reg = β/k · Σ_{t in window} ‖ h(e^(t), Θ_h*) − h(e^(t), Θ_h + ΔΘ_h) ‖²
  * </pre>
  *
- * <p>The targets {@code W*_t = h(e^(t), Θ_h*)} are stored as chunk rows, one block of n_c rows per
+ * <p>{@link #factored} (the default form) needs no stored targets: each is the hypernetwork's
+ * output at Θ_h*, {@code t_r = h*'_r·W*'}, so {@link #store} keeps the last hidden rows H*' of every
+ * slot, the output layer W*' (transposed) and each slot's ‖W*_t‖², and a step meets the current
+ * output layer W' with W*' and with itself in two {@code [h+1, h+1]} products, whatever k is.
+ *
+ * <p>For the expanded and naive forms the targets {@code W*_t = h(e^(t), Θ_h*)} are stored as chunk rows, one block of n_c rows per
  * past task ("slot"), in groups of {@link #slotsPerGroup()} slots: each group is a resource
  * variable written whole by one dense assign when a task starts ({@link #storeGroup(int)}), and
  * never by a sparse write, because TensorFlow then switches the variable to copy-on-read and every
