@@ -52,16 +52,7 @@ class OutputRegularizerTest {
       expanded = reg.expanded(tf, params, embeddings.table());
       naive = reg.naive(tf, params, embeddings.table());
       factored = reg.factored(tf, params, embeddings.table());
-      SplittableRandom rng = new SplittableRandom(5);
-      List<Op> nudges = new java.util.ArrayList<>();
-      for (Variable<TFloat32> v : hnet.variables()) {
-        float[] noise = new float[(int) v.shape().size()];
-        for (int i = 0; i < noise.length; i++) {
-          noise[i] = (float) (0.05 * (rng.nextDouble() - 0.5));
-        }
-        nudges.add(tf.assignAdd(v, tf.constant(v.shape(), org.tensorflow.ndarray.buffer.DataBuffers.of(noise))));
-      }
-      perturb = tf.withControlDependencies(nudges).noOp();
+      perturb = nudge(tf, hnet);
       session = new Session(graph);
       session.initialize();
     }
@@ -96,6 +87,20 @@ class OutputRegularizerTest {
       session.close();
       graph.close();
     }
+  }
+
+  /** An op that adds the same small noise to Θ_h each time it runs (seeded), to simulate training. */
+  private static Op nudge(Ops tf, Hypernetwork hnet) {
+    SplittableRandom rng = new SplittableRandom(5);
+    List<Op> nudges = new java.util.ArrayList<>();
+    for (Variable<TFloat32> v : hnet.variables()) {
+      float[] noise = new float[(int) v.shape().size()];
+      for (int i = 0; i < noise.length; i++) {
+        noise[i] = (float) (0.05 * (rng.nextDouble() - 0.5));
+      }
+      nudges.add(tf.assignAdd(v, tf.constant(v.shape(), org.tensorflow.ndarray.buffer.DataBuffers.of(noise))));
+    }
+    return tf.withControlDependencies(nudges).noOp();
   }
 
   private static HypernetworkSpec chunkedWithTail() {
@@ -158,19 +163,11 @@ class OutputRegularizerTest {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> reg.expanded(tf, params, embeddings.table()))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("factors only");
       Operand<TFloat32> factored = reg.factored(tf, params, embeddings.table());
-      SplittableRandom rng = new SplittableRandom(5);
-      List<Op> nudges = new java.util.ArrayList<>();
-      for (Variable<TFloat32> v : hnet.variables()) {
-        float[] noise = new float[(int) v.shape().size()];
-        for (int i = 0; i < noise.length; i++) {
-          noise[i] = (float) (0.05 * (rng.nextDouble() - 0.5));
-        }
-        nudges.add(tf.assignAdd(v, tf.constant(v.shape(), org.tensorflow.ndarray.buffer.DataBuffers.of(noise))));
-      }
+      Op perturb = nudge(tf, hnet);
       try (Session s = new Session(g)) {
         s.initialize();
         reg.store(s, new int[] {0, 1, 2});
-        s.run(tf.withControlDependencies(nudges).noOp());
+        s.run(perturb);
         Map<Operand<?>, Tensor> feeds = new HashMap<>();
         feeds.put(reg.windowTasksInput(), Tensors.ints(new int[] {0, 1, 2}, 3));
         feeds.put(reg.windowStartInput(), TInt32.scalarOf(0));

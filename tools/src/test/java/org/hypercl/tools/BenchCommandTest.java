@@ -2,31 +2,20 @@ package org.hypercl.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class BenchCommandTest {
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run bench(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = HyperclCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
+  private static CliRun bench(String... args) {
     String[] all = new String[args.length + 1];
     all[0] = "bench";
     System.arraycopy(args, 0, all, 1, args.length);
-    int exit = cl.execute(all);
-    return new Run(exit, out.toString(), err.toString());
+    return CliRun.of(all);
   }
 
   @Test
   void timesTheFirstAndLastTaskAndProfilesWhereTheStepSpendsItsTime() {
-    Run r = bench("toy", "--steps", "3", "--warmup", "1", "--profile", "2", "--threads", "1");
+    CliRun r = bench("toy", "--steps", "3", "--warmup", "1", "--profile", "2", "--threads", "1");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).containsPattern("(?m)^1 +0 +[0-9.]+ +[0-9.]+ ");
     assertThat(r.out()).containsPattern("(?m)^3 +2 +[0-9.]+ +[0-9.]+ ");
@@ -36,10 +25,10 @@ class BenchCommandTest {
 
   @Test
   void refusesAProfileOfAReplayMethodAndANegativeCount() {
-    Run replay = bench("split-mnist", "--method", "hnet-r", "--profile", "1");
+    CliRun replay = bench("split-mnist", "--method", "hnet-r", "--profile", "1");
     assertThat(replay.exit()).isNotZero();
     assertThat(replay.err()).contains("--profile traces --method hnet only");
-    Run negative = bench("toy", "--profile", "-1");
+    CliRun negative = bench("toy", "--profile", "-1");
     assertThat(negative.exit()).isNotZero();
     assertThat(negative.err()).contains("--profile must not be negative");
   }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +16,6 @@ import org.hypercl.savedmodels.ExportedModels;
 import org.hypercl.training.JsonFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A PermutedMNIST run end to end: training records how images become rows, the export's
@@ -28,16 +25,8 @@ class PermutedPredictTest {
 
   @TempDir Path tmp;
 
-  private record Cli(int code, String out, String err) {}
-
-  private static Cli hypercl(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = HyperclCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Cli(code, out.toString(), err.toString());
+  private static CliRun hypercl(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -45,9 +34,9 @@ class PermutedPredictTest {
     Path data = tmp.resolve("data");
     TrainCommandTest.writeMnist(data.resolve("mnist"), 40, 12);
     Path run = tmp.resolve("run");
-    Cli train = hypercl("train", "--experiment", "permuted-mnist-10", "--data-dir", data.toString(), "--tasks", "2",
+    CliRun train = hypercl("train", "--experiment", "permuted-mnist-10", "--data-dir", data.toString(), "--tasks", "2",
         "--iterations", "2", "--batch-size", "8", "--checkpoint-every", "0", "--export", "--run-dir", run.toString());
-    assertThat(train.code()).as(train.err()).isZero();
+    assertThat(train.exit()).as(train.err()).isZero();
 
     JsonNode recorded = JsonFiles.read(run.resolve("config.json")).path("dataOptions").path("input");
     assertThat(recorded.toString()).isEqualTo("{\"rawShape\":[28,28,1],\"pad\":[2,2,2,2],\"scale\":[0.003921569],"
@@ -60,9 +49,9 @@ class PermutedPredictTest {
 
     Path images = data.resolve("mnist/t10k-images-idx3-ubyte");
     Path out = tmp.resolve("pred.csv");
-    Cli predict = hypercl("predict", export.toString(), "--task", "1", "--input", images.toString(), "--output",
+    CliRun predict = hypercl("predict", export.toString(), "--task", "1", "--input", images.toString(), "--output",
         out.toString());
-    assertThat(predict.code()).as(predict.err()).isZero();
+    assertThat(predict.exit()).as(predict.err()).isZero();
     List<String> lines = Files.readAllLines(out);
     assertThat(lines).hasSize(13);
 
@@ -86,9 +75,9 @@ class PermutedPredictTest {
     ((ObjectNode) old.get("input")).remove("preprocessing");
     Files.writeString(manifest, old.toPrettyString());
     assertThat(ExportManifest.read(export).input().preprocessing()).isNull();
-    Cli older = hypercl("predict", export.toString(), "--task", "1", "--input", images.toString(), "--output",
+    CliRun older = hypercl("predict", export.toString(), "--task", "1", "--input", images.toString(), "--output",
         out.toString());
-    assertThat(older.code()).isEqualTo(2);
+    assertThat(older.exit()).isEqualTo(2);
     assertThat(older.err()).contains("[12, 28, 28] give 784 values per example; the model takes 1024")
         .contains("records no input.preprocessing");
   }

@@ -3,8 +3,6 @@ package org.hypercl.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,25 +13,16 @@ import org.hypercl.training.RunDirectory;
 import org.hypercl.training.RunResults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class TrainCommandTest {
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run hypercl(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = HyperclCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
+  private static CliRun hypercl(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void trainsAnExperimentWithItsBaselinesAndWritesEveryFile(@TempDir Path tmp) {
-    Run r = hypercl("train", "--experiment", "toy-regression", "--iterations", "60", "--checkpoint-every", "25",
+    CliRun r = hypercl("train", "--experiment", "toy-regression", "--iterations", "60", "--checkpoint-every", "25",
         "--baselines", "--run-dir", tmp.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).containsPattern("task 1 time: 60 steps [0-9.]+ s in TensorFlow \\([0-9.]+ ms/step\\), [0-9.]+ s around them, "
@@ -63,7 +52,7 @@ class TrainCommandTest {
    */
   @Test
   void everyMethodsRunResumesToTheSameResults(@TempDir Path tmp) throws Exception {
-    Run r = hypercl("train", "--experiment", "toy-regression", "--iterations", "40", "--checkpoint-every", "0",
+    CliRun r = hypercl("train", "--experiment", "toy-regression", "--iterations", "40", "--checkpoint-every", "0",
         "--baselines", "--run-dir", tmp.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     for (String method : List.of("hnet", "fine-tuning", "target-only")) {
@@ -79,7 +68,7 @@ class TrainCommandTest {
         }
       }
       Files.writeString(dir.resolve("checkpoints/latest"), "task-001\n");
-      Run resumed = hypercl("train", "--resume", dir.toString());
+      CliRun resumed = hypercl("train", "--resume", dir.toString());
       assertThat(resumed.exit()).as(method + ": " + resumed.err()).isZero();
       assertThat(resumed.out()).contains("Resuming");
       RunResults again = RunDirectory.open(dir).readResults();
@@ -93,14 +82,14 @@ class TrainCommandTest {
   @Test
   void methodsPicksWhichRunsToTrain(@TempDir Path tmp) throws Exception {
     Path one = tmp.resolve("one");
-    Run single = hypercl("train", "--experiment", "toy-regression", "--iterations", "40", "--methods", "target-only",
+    CliRun single = hypercl("train", "--experiment", "toy-regression", "--iterations", "40", "--methods", "target-only",
         "--run-dir", one.toString());
     assertThat(single.exit()).as(single.err()).isZero();
     assertThat(RunDirectory.open(one).readConfig().method().name()).isEqualTo("TARGET_NETWORK");
     assertThat(one.resolve("results.json")).exists();
 
     Path two = tmp.resolve("two");
-    Run pair = hypercl("train", "--experiment", "toy-regression", "--iterations", "40", "--methods", "fine-tuning,hnet",
+    CliRun pair = hypercl("train", "--experiment", "toy-regression", "--iterations", "40", "--methods", "fine-tuning,hnet",
         "--run-dir", two.toString());
     assertThat(pair.exit()).as(pair.err()).isZero();
     try (var dirs = Files.list(two)) {
@@ -114,26 +103,26 @@ class TrainCommandTest {
 
   @Test
   void badInputEndsWithOneLineAndExitCode2(@TempDir Path tmp) {
-    Run unknown = hypercl("train", "--experiment", "nope", "--run-dir", tmp.resolve("x").toString());
+    CliRun unknown = hypercl("train", "--experiment", "nope", "--run-dir", tmp.resolve("x").toString());
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.err()).contains("unknown experiment 'nope'").contains("split-mnist");
-    Run notARun = hypercl("train", "--resume", tmp.toString());
+    CliRun notARun = hypercl("train", "--resume", tmp.toString());
     assertThat(notARun.exit()).isEqualTo(2);
     assertThat(notARun.err()).contains(tmp.toString()).contains("config.json");
-    Run negative = hypercl("train", "--experiment", "toy-regression", "--beta", "-1", "--run-dir", tmp.resolve("y").toString());
+    CliRun negative = hypercl("train", "--experiment", "toy-regression", "--beta", "-1", "--run-dir", tmp.resolve("y").toString());
     assertThat(negative.exit()).isEqualTo(2);
     assertThat(negative.err()).contains("beta");
     assertThat(tmp.resolve("y")).doesNotExist();
-    Run badMethod = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,gan", "--run-dir", tmp.resolve("z").toString());
+    CliRun badMethod = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,gan", "--run-dir", tmp.resolve("z").toString());
     assertThat(badMethod.exit()).isEqualTo(2);
     assertThat(badMethod.err()).contains("unknown method 'gan'").contains("online-ewc").contains("hnet-r");
     assertThat(tmp.resolve("z")).doesNotExist();
     // A method the experiment cannot have stops the command before any method trains.
-    Run replayOnToy = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,dgr", "--run-dir", tmp.resolve("v").toString());
+    CliRun replayOnToy = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet,dgr", "--run-dir", tmp.resolve("v").toString());
     assertThat(replayOnToy.exit()).isEqualTo(2);
     assertThat(replayOnToy.err()).contains("dgr replays images to an MLP classifier");
     assertThat(tmp.resolve("v")).doesNotExist();
-    Run both = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet", "--baselines", "--run-dir", tmp.resolve("w").toString());
+    CliRun both = hypercl("train", "--experiment", "toy-regression", "--methods", "hnet", "--baselines", "--run-dir", tmp.resolve("w").toString());
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("--baselines or --methods");
   }
@@ -141,7 +130,7 @@ class TrainCommandTest {
   @Test
   void aSecondTrainingIntoALockedRunFolderFailsAtOnceAndChangesNothing(@TempDir Path tmp) throws Exception {
     Path dir = tmp.resolve("run");
-    Run first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString());
+    CliRun first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString());
     assertThat(first.exit()).as(first.err()).isZero();
     List<String> files = listTree(dir);
     byte[] config = Files.readAllBytes(dir.resolve("config.json"));
@@ -149,7 +138,7 @@ class TrainCommandTest {
     try (RunDirectory training = RunDirectory.openForTraining(dir)) { // as a training in progress holds it
       for (String[] args : List.of(new String[] {"train", "--resume", dir.toString()},
           new String[] {"train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString()})) {
-        Run r = hypercl(args);
+        CliRun r = hypercl(args);
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains(dir.toString()).contains("in use by another training");
         assertThat(r.err().lines()).hasSize(1);
@@ -172,14 +161,14 @@ class TrainCommandTest {
     Path data = tmp.resolve("data");
     writeMnist(data.resolve("mnist"), 200, 60);
     Path run = tmp.resolve("run");
-    Run trained = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "3",
+    CliRun trained = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "3",
         "--iterations", "30", "--batch-size", "16", "--checkpoint-every", "0", "--run-dir", run.toString());
     assertThat(trained.exit()).as(trained.err()).isZero();
     assertThat(trained.out()).contains("without the task id").contains("cl3").contains("max-softmax");
     RunResults r = RunDirectory.open(run).readResults();
 
     // Without --data-dir: the folder the run recorded.
-    Run eval = hypercl("evaluate", run.toString(), "--scenario", "cl3");
+    CliRun eval = hypercl("evaluate", run.toString(), "--scenario", "cl3");
     assertThat(eval.exit()).as(eval.err()).isZero();
     assertThat(eval.out()).contains("cl3/entropy").contains("after task 3: evaluated tasks 1-3");
     RunResults again = RunDirectory.open(run).readEvaluation("cl3");
@@ -192,13 +181,13 @@ class TrainCommandTest {
           .isTrue();
     }
 
-    Run last = hypercl("evaluate", run.toString(), "--after-only", "--data-dir", data.toString());
+    CliRun last = hypercl("evaluate", run.toString(), "--after-only", "--data-dir", data.toString());
     assertThat(last.exit()).as(last.err()).isZero();
     RunResults after = RunDirectory.open(run).readEvaluation("cl1-after");
     assertThat(after.matrix()[2]).containsExactly(r.matrix()[2]);
     assertThat(after.matrix()[0][0]).isNaN();
 
-    Run cl2 = hypercl("evaluate", run.toString(), "--scenario", "cl2", "--data-dir", data.toString());
+    CliRun cl2 = hypercl("evaluate", run.toString(), "--scenario", "cl2", "--data-dir", data.toString());
     assertThat(cl2.exit()).isEqualTo(2);
     assertThat(cl2.err()).contains("5 output head(s)").contains("cl2 needs one shared head");
 
@@ -206,7 +195,7 @@ class TrainCommandTest {
     assertThat(org.hypercl.training.JsonFiles.read(run.resolve("config.json")).at("/dataOptions/dataFiles")
         .path("train-images-idx3-ubyte").asText()).hasSize(64);
     writeMnist(data.resolve("mnist"), 210, 60);
-    Run changed = hypercl("evaluate", run.toString(), "--data-dir", data.toString());
+    CliRun changed = hypercl("evaluate", run.toString(), "--data-dir", data.toString());
     assertThat(changed.exit()).isEqualTo(2);
     assertThat(changed.err()).contains(data.resolve("mnist/train-images-idx3-ubyte").toString()).contains("SHA-256");
   }
@@ -216,7 +205,7 @@ class TrainCommandTest {
     Path data = tmp.resolve("data");
     writeMnist(data.resolve("mnist"), 40, 20);
     Path run = tmp.resolve("run");
-    Run r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "1",
+    CliRun r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "1",
         "--iterations", "3", "--batch-size", "4", "--checkpoint-every", "0", "--run-dir", run.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("data: mnist from " + data.resolve("mnist") + System.lineSeparator());
@@ -224,7 +213,7 @@ class TrainCommandTest {
         .isEqualTo(data.resolve("mnist").toString());
 
     Files.delete(data.resolve("mnist/t10k-images-idx3-ubyte"));
-    Run broken = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "1",
+    CliRun broken = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "1",
         "--iterations", "3", "--run-dir", tmp.resolve("run2").toString());
     assertThat(broken.exit()).isEqualTo(2);
     assertThat(broken.err()).startsWith("hypercl train: " + data.resolve("mnist/t10k-images-idx3-ubyte.gz") + ": file not found");
@@ -241,7 +230,7 @@ class TrainCommandTest {
     Path data = tmp.resolve("data");
     writeMnist(data.resolve("mnist"), 60, 20);
     Path run = tmp.resolve("run");
-    Run r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "2", "--scenario", "cl3",
+    CliRun r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "2", "--scenario", "cl3",
         "--methods", "hnet,multitask,si", "--iterations", "5", "--batch-size", "8", "--checkpoint-every", "0",
         "--run-dir", run.toString());
     assertThat(r.exit()).as(r.err()).isZero();
@@ -252,7 +241,7 @@ class TrainCommandTest {
       assertThat(RunDirectory.open(run.resolve(m)).readResults().primary()).isEqualTo("cl3/max-logit");
     }
     assertThat(RunDirectory.open(run.resolve("hnet")).readResults().primary()).isEqualTo("cl3/entropy");
-    Run chosen = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "2", "--scenario", "cl3",
+    CliRun chosen = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "2", "--scenario", "cl3",
         "--methods", "multitask", "--task-inference", "entropy", "--iterations", "5", "--batch-size", "8", "--checkpoint-every", "0",
         "--run-dir", tmp.resolve("chosen").toString());
     assertThat(chosen.exit()).as(chosen.err()).isZero();
@@ -292,12 +281,12 @@ class TrainCommandTest {
   @Test
   void optionsThatWouldBeIgnoredAreRefused(@TempDir Path tmp) throws Exception {
     Path dir = tmp.resolve("run");
-    Run first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString());
+    CliRun first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--run-dir", dir.toString());
     assertThat(first.exit()).as(first.err()).isZero();
     List<String> files = listTree(dir);
     byte[] config = Files.readAllBytes(dir.resolve("config.json"));
 
-    Run withSettings = hypercl("train", "--resume", dir.toString(), "--iterations", "5", "--threads", "1",
+    CliRun withSettings = hypercl("train", "--resume", dir.toString(), "--iterations", "5", "--threads", "1",
         "--methods", "hnet", "--seed", "3", "--methods", "fine-tuning", "--no-lookahead");
     assertThat(withSettings.exit()).isEqualTo(2);
     assertThat(withSettings.err()).isEqualTo("hypercl train: cannot combine --iterations, --methods, --seed, "
@@ -305,18 +294,18 @@ class TrainCommandTest {
         + "--threads, --inter-threads, --export and --data-dir may be given)" + System.lineSeparator());
     assertThat(listTree(dir)).isEqualTo(files);
 
-    Run allowed = hypercl("train", "--resume", dir.toString(), "--threads", "1", "--inter-threads", "2");
+    CliRun allowed = hypercl("train", "--resume", dir.toString(), "--threads", "1", "--inter-threads", "2");
     assertThat(allowed.exit()).as(allowed.err()).isZero();
     assertThat(allowed.out()).contains("intraOpThreads=1").contains("interOpThreads=2");
     assertThat(Files.readAllBytes(dir.resolve("config.json"))).isEqualTo(config);
 
-    Run toyDataset = hypercl("train", "--experiment", "toy-regression", "--dataset", "fashion-mnist", "--run-dir",
+    CliRun toyDataset = hypercl("train", "--experiment", "toy-regression", "--dataset", "fashion-mnist", "--run-dir",
         tmp.resolve("toy").toString());
     assertThat(toyDataset.exit()).isEqualTo(2);
     assertThat(toyDataset.err()).contains("--dataset").contains("toy-regression").hasLineCount(1);
     assertThat(tmp.resolve("toy")).doesNotExist();
     // The default --dataset does not count as given.
-    Run toy = hypercl("train", "--experiment", "toy-regression", "--iterations", "5", "--run-dir",
+    CliRun toy = hypercl("train", "--experiment", "toy-regression", "--iterations", "5", "--run-dir",
         tmp.resolve("toy").toString());
     assertThat(toy.exit()).as(toy.err()).isZero();
   }
@@ -326,7 +315,7 @@ class TrainCommandTest {
   void aKilledTrainingProcessResumesToTheResultsOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
     String[] common = {"--experiment", "toy-regression", "--iterations", "3000", "--checkpoint-every", "200"};
     Path straight = tmp.resolve("straight");
-    Run s = hypercl(concat(new String[] {"train"}, common, new String[] {"--run-dir", straight.toString()}));
+    CliRun s = hypercl(concat(new String[] {"train"}, common, new String[] {"--run-dir", straight.toString()}));
     assertThat(s.exit()).as(s.err()).isZero();
 
     Path killed = tmp.resolve("killed");
@@ -349,7 +338,7 @@ class TrainCommandTest {
       p.waitFor(30, TimeUnit.SECONDS);
     }
     assertThat(killed.resolve("results.json")).doesNotExist();
-    Run resumed = hypercl("train", "--resume", killed.toString());
+    CliRun resumed = hypercl("train", "--resume", killed.toString());
     assertThat(resumed.exit()).as(resumed.err()).isZero();
     RunResults a = RunDirectory.open(straight).readResults();
     RunResults b = RunDirectory.open(killed).readResults();
@@ -373,11 +362,11 @@ class TrainCommandTest {
    */
   @Test
   void configFileAndSetOverrides(@TempDir Path tmp) {
-    Run first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--beta", "0.02", "--seed", "7",
+    CliRun first = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--beta", "0.02", "--seed", "7",
         "--run-dir", tmp.resolve("a").toString());
     assertThat(first.exit()).as(first.err()).isZero();
     Path config = tmp.resolve("a").resolve("config.json");
-    Run second = hypercl("train", "--config", config.toString(), "--set", "settings.iterations=15",
+    CliRun second = hypercl("train", "--config", config.toString(), "--set", "settings.iterations=15",
         "--set", "/hypernetwork/hidden=[6]", "--run-dir", tmp.resolve("b").toString());
     assertThat(second.exit()).as(second.err()).isZero();
     var b = RunDirectory.open(tmp.resolve("b")).readConfig();
@@ -388,16 +377,16 @@ class TrainCommandTest {
     assertThat(b.name()).isEqualTo("toy-regression");
 
     // --set comes after the flags: it wins over --beta.
-    Run third = hypercl("train", "--experiment", "toy-regression", "--iterations", "5", "--beta", "0.3", "--set",
+    CliRun third = hypercl("train", "--experiment", "toy-regression", "--iterations", "5", "--beta", "0.3", "--set",
         "settings.beta=0.04", "--run-dir", tmp.resolve("c").toString());
     assertThat(third.exit()).as(third.err()).isZero();
     assertThat(RunDirectory.open(tmp.resolve("c")).readConfig().settings().beta()).isEqualTo(0.04f);
 
-    Run bad = hypercl("train", "--experiment", "toy-regression", "--set", "settings.betta=0.1", "--run-dir", tmp.resolve("d").toString());
+    CliRun bad = hypercl("train", "--experiment", "toy-regression", "--set", "settings.betta=0.1", "--run-dir", tmp.resolve("d").toString());
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.err()).contains("settings.betta").contains("beta");
     assertThat(tmp.resolve("d")).doesNotExist();
-    Run both = hypercl("train", "--experiment", "split-mnist", "--config", config.toString(), "--run-dir", tmp.resolve("e").toString());
+    CliRun both = hypercl("train", "--experiment", "split-mnist", "--config", config.toString(), "--run-dir", tmp.resolve("e").toString());
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("--experiment or --config");
   }
@@ -405,7 +394,7 @@ class TrainCommandTest {
   /** --tasks beyond the sequence names the sequence's length instead of a head count. */
   @Test
   void tooManyTasksIsNamed(@TempDir Path tmp) {
-    Run r = hypercl("train", "--experiment", "toy-regression", "--tasks", "9", "--run-dir", tmp.resolve("r").toString());
+    CliRun r = hypercl("train", "--experiment", "toy-regression", "--tasks", "9", "--run-dir", tmp.resolve("r").toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("hypercl train: --tasks 9: toy-regression has 3 tasks; use 1..3" + System.lineSeparator());
     assertThat(tmp.resolve("r")).doesNotExist();
@@ -419,7 +408,7 @@ class TrainCommandTest {
   void trainingProgressGoesToTheCommandsOutputOnly(@TempDir Path tmp) {
     java.io.PrintStream saved = System.out;
     java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
-    Run r;
+    CliRun r;
     System.setOut(new java.io.PrintStream(stdout, true));
     try {
       r = hypercl("train", "--experiment", "toy-regression", "--iterations", "20", "--checkpoint-every", "0",
@@ -437,7 +426,7 @@ class TrainCommandTest {
   void tooManyTasksOfAMultiHeadExperimentIsNamed(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("data");
     writeMnist(data.resolve("mnist"), 20, 10);
-    Run r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "99",
+    CliRun r = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--tasks", "99",
         "--run-dir", tmp.resolve("r").toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("hypercl train: --tasks 99: split-mnist has 5 tasks (its target has 5 heads); use 1..5");
@@ -446,7 +435,7 @@ class TrainCommandTest {
     assertThatThrownBy(() -> TrainCommand.check(List.of("--experiment", "split-mnist", "--tasks", "0")))
         .hasMessage("--tasks 0: split-mnist has 5 tasks (its target has 5 heads); use 1..5");
 
-    Run set = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--set", "numTasks=99",
+    CliRun set = hypercl("train", "--experiment", "split-mnist", "--data-dir", data.toString(), "--set", "numTasks=99",
         "--run-dir", tmp.resolve("s").toString());
     assertThat(set.exit()).isEqualTo(2);
     assertThat(set.err()).contains("split-mnist: 99 tasks, but its target network has 5 heads, one per task; use 1..5 tasks");
