@@ -9,7 +9,8 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Adam (Kingma and Ba, 2015) on an explicit variable list, with our own update ops.
+ * Adam (Kingma and Ba, 2015) on an explicit variable list: our own slots and step count, and one
+ * fused {@code ApplyAdam} per parameter, fed the ε that makes it the update below.
  *
  * <p>The update follows the reference implementation's formulation:
  *
@@ -41,9 +42,6 @@ public final class AdamOptimizer {
       return new Settings(lr, BETA1_DEFAULT, BETA2_DEFAULT, EPSILON_DEFAULT);
     }
   }
-
-  /** One Adam step's results: new moments and the parameter change. */
-  public record Step(Operand<TFloat32> m, Operand<TFloat32> v, Operand<TFloat32> delta) {}
 
   private final Settings settings;
   private final List<Variable<TFloat32>> params;
@@ -105,23 +103,6 @@ public final class AdamOptimizer {
   /** Zeroes the moments and the step count (the reference resets Adam at every task). */
   public Op reset() {
     return reset;
-  }
-
-  /**
-   * The Adam step for gradient {@code g} from moments {@code m, v} at step number {@code t}
-   * (1-based, after incrementing). Pure: assigns nothing.
-   */
-  public static Step step(
-      Ops tf, Settings s, Operand<TFloat32> m, Operand<TFloat32> v, Operand<TFloat32> g, Operand<TFloat32> t) {
-    Operand<TFloat32> m2 = tf.math.add(tf.math.mul(tf.constant(s.beta1()), m), tf.math.mul(tf.constant(1 - s.beta1()), g));
-    Operand<TFloat32> v2 =
-        tf.math.add(tf.math.mul(tf.constant(s.beta2()), v), tf.math.mul(tf.constant(1 - s.beta2()), tf.math.square(g)));
-    Operand<TFloat32> bc1 = tf.math.sub(tf.constant(1f), tf.math.pow(tf.constant(s.beta1()), t));
-    Operand<TFloat32> bc2 = tf.math.sub(tf.constant(1f), tf.math.pow(tf.constant(s.beta2()), t));
-    Operand<TFloat32> denom = tf.math.add(tf.math.sqrt(tf.math.div(v2, bc2)), tf.constant(s.epsilon()));
-    Operand<TFloat32> delta =
-        tf.math.mul(tf.math.div(tf.constant(-s.learningRate()), bc1), tf.math.div(m2, denom));
-    return new Step(m2, v2, delta);
   }
 
   /** {@code delta} times the learning-rate scale, if there is one (the step and the lookahead both use it). */

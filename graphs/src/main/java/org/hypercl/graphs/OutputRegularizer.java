@@ -211,14 +211,15 @@ public final class OutputRegularizer {
     this.factorNorms = new ResourceBuffer(r, "target_factor_norms", maxTasks);
     Operand<TFloat32> hs = withOnes(r, hnet.lastHidden(r, currentParams, e));
     Operand<TFloat32> ws = hnet.outputMatrix(r, currentParams);
-    Operand<TFloat32> rowNorms = rowQuadratic(r, hs, gram(r, ws, ws), hs);
+    Operand<TFloat32> gs = gram(r, ws, ws);
+    Operand<TFloat32> rowNorms = rowQuadratic(r, hs, gs, hs);
     Operand<TFloat32> slotNorms = r.sum(r.reshape(rowNorms, r.constant(new int[] {-1, numChunks})), r.constant(1));
     if (tail > 0) {
       // The last chunk of a slot holds only S − tail real weights.
       Operand<TFloat32> head = headColumns(r, ws);
       Operand<TFloat32> last = lastChunkRows(r, hs);
       slotNorms = r.math.add(
-          r.math.sub(slotNorms, rowQuadratic(r, last, gram(r, ws, ws), last)),
+          r.math.sub(slotNorms, rowQuadratic(r, last, gs, last)),
           rowQuadratic(r, last, gram(r, head, head), last));
     }
     Operand<TInt32> allSlots = r.range(r.constant(0), count, r.constant(1));

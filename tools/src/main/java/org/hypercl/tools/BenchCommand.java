@@ -325,7 +325,8 @@ public final class BenchCommand implements Callable<Integer> {
       String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (java.io.IOException | NumberFormatException | IndexOutOfBoundsException e) {
+      // Not Linux (no /proc/self/stat), or a format it does not know: the column shows NaN.
       return Double.NaN;
     }
   }

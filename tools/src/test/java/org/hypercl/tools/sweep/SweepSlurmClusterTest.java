@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.hypercl.tools.HyperclCommand;
+import org.hypercl.tools.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A small sweep on a real Slurm cluster, the one of {@code tools/slurm/local-cluster.sh start}
@@ -28,16 +25,8 @@ class SweepSlurmClusterTest {
 
   private static final Duration WAIT = Duration.ofMinutes(5);
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result hypercl(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = HyperclCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Result(exit, out.toString(), err.toString());
+  private static CliRun hypercl(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -55,7 +44,7 @@ class SweepSlurmClusterTest {
     Files.writeString(out.resolve("runs").resolve(broken), "in the way");
 
     long submitted = System.currentTimeMillis();
-    Result first = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--cpus", "1", "--time", "10:00");
+    CliRun first = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--cpus", "1", "--time", "10:00");
     assertThat(first.exit()).as(first.out() + first.err()).isZero();
     assertThat(first.out()).containsPattern("submitted Slurm job \\d+: array 0-1 \\(2 runs\\), 1 CPU each");
     SlurmBackend.Standing st = waitUntilSettled(out);
@@ -63,14 +52,14 @@ class SweepSlurmClusterTest {
     assertThat(st.count(SlurmBackend.Kind.DONE)).as(describe(st)).isEqualTo(1);
     assertThat(st.count(SlurmBackend.Kind.FAILED)).as(describe(st)).isEqualTo(1);
     String job1 = st.jobs().jobs().get(0).jobId();
-    Result status = hypercl("sweep", "status", out.toString());
+    CliRun status = hypercl("sweep", "status", out.toString());
     assertThat(status.out()).contains("1 done, 0 running, 0 queued, 1 failed").contains("failed (Slurm " + job1 + "_1")
         .contains("exit 2").contains(out.toAbsolutePath().resolve("slurm").resolve(job1 + "_1.out").toString());
     assertThat(out.resolve("slurm").resolve(job1 + "_0.out")).content().contains("== ").contains("new run");
 
     Files.delete(out.resolve("runs").resolve(broken));
     long resubmitted = System.currentTimeMillis();
-    Result again = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--cpus", "1", "--time", "10:00");
+    CliRun again = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--cpus", "1", "--time", "10:00");
     assertThat(again.exit()).as(again.out() + again.err()).isZero();
     assertThat(again.out()).contains("1 done, 0 queued or running, 1 to submit").containsPattern("array 1 \\(1 run\\)");
     st = waitUntilSettled(out);
@@ -78,10 +67,10 @@ class SweepSlurmClusterTest {
     assertThat(st.count(SlurmBackend.Kind.DONE)).as(describe(st)).isEqualTo(2);
     assertThat(st.jobs().jobs()).hasSize(2);
 
-    Result report = hypercl("sweep", "report", out.toString());
+    CliRun report = hypercl("sweep", "report", out.toString());
     assertThat(report.exit()).as(report.err()).isZero();
     assertThat(report.out()).contains("sweep slurm-it: 2 of 2 runs finished");
-    Result nothing = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm");
+    CliRun nothing = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm");
     assertThat(nothing.out()).contains("nothing to submit: every run has finished");
   }
 

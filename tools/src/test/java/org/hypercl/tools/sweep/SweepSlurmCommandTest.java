@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.hypercl.tools.HyperclCommand;
+import org.hypercl.tools.CliRun;
 import org.hypercl.training.JsonFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code sweep run --slurm} and {@code sweep status} against stand-ins for sbatch, squeue and sacct
@@ -26,16 +23,8 @@ import picocli.CommandLine;
  */
 class SweepSlurmCommandTest {
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result hypercl(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = HyperclCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
-    return new Result(exit, out.toString(), err.toString());
+  private static CliRun hypercl(String... args) {
+    return CliRun.of(args);
   }
 
   /** Three values of beta times two seeds on the toy regression: six runs. */
@@ -107,7 +96,7 @@ class SweepSlurmCommandTest {
     Path spec = spec(tmp);
     Path bin = fakeSlurm(tmp);
     Path out = tmp.resolve("sweep");
-    Result r = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", bin.toString(),
+    CliRun r = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", bin.toString(),
         "--cpus", "2", "--max-parallel", "2", "--partition", "short", "--time", "10:00", "--mem", "1G");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("sweep toy-beta: 6 runs (3 configurations x 2 seeds)").contains("0 done, 0 queued or running, 6 to submit")
@@ -150,9 +139,9 @@ class SweepSlurmCommandTest {
     record(out, names.get(2), "4242", 2, 1);
     Files.writeString(slurm.resolve("4242_2.out"), "== start\nError: the toy broke\n");
     record(out, names.get(5), "4242", 5, 137);
-    Result trained = hypercl(strings(runs.get(3).get("args")).toArray(String[]::new));
+    CliRun trained = hypercl(strings(runs.get(3).get("args")).toArray(String[]::new));
     assertThat(trained.exit()).as(trained.err()).isZero();
-    Result status = hypercl("sweep", "status", out.toString(), "--slurm-bin", bin.toString());
+    CliRun status = hypercl("sweep", "status", out.toString(), "--slurm-bin", bin.toString());
     assertThat(status.exit()).as(status.err()).isZero();
     assertThat(status.out()).contains("sweep toy-beta: 6 runs on Slurm (job 4242): 1 done, 1 running, 1 queued, 3 failed, 0 partial, "
             + "0 not submitted")
@@ -165,12 +154,12 @@ class SweepSlurmCommandTest {
     assertThat(Files.readAllLines(bin.resolve("squeue.args"))).contains("--name=hypercl-toy-beta", "--states=all", "--array");
 
     // Training here while Slurm has runs of the sweep is refused.
-    Result local = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm-bin", bin.toString());
+    CliRun local = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm-bin", bin.toString());
     assertThat(local.exit()).isEqualTo(2);
     assertThat(local.err()).contains("2 runs are queued or running on Slurm (4242_0, 4242_1)");
 
     // Resubmission: the failed and lost runs only, as an index list.
-    Result again = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", bin.toString());
+    CliRun again = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", bin.toString());
     assertThat(again.exit()).as(again.out() + again.err()).isZero();
     assertThat(again.out()).contains("1 done, 2 queued or running, 3 to submit").contains("submitted Slurm job 4243: array 2,4-5 (3 runs), 1 CPU each");
     String second = Files.readString(bin.resolve("submitted-1.sbatch"));
@@ -184,9 +173,9 @@ class SweepSlurmCommandTest {
     // The old record of run 2 (job 4242) is not taken for its new task.
     Files.writeString(bin.resolve("squeue.out"), "4242_0|RUNNING|None|vm\n4242_1|RUNNING|None|vm\n4243_2|PENDING|Priority|\n"
         + "4243_4|PENDING|Priority|\n4243_5|PENDING|Priority|\n");
-    Result status2 = hypercl("sweep", "status", out.toString(), "--slurm-bin", bin.toString());
+    CliRun status2 = hypercl("sweep", "status", out.toString(), "--slurm-bin", bin.toString());
     assertThat(status2.out()).contains("(jobs 4242, 4243): 1 done, 2 running, 3 queued, 0 failed").contains("queued (Slurm 4243_2 PENDING: Priority)");
-    Result nothing = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", bin.toString());
+    CliRun nothing = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", bin.toString());
     assertThat(nothing.exit()).isZero();
     assertThat(nothing.out()).contains("nothing to submit: the runs not done are queued or running");
     assertThat(bin.resolve("submitted-2.sbatch")).doesNotExist();
@@ -195,7 +184,7 @@ class SweepSlurmCommandTest {
     Files.writeString(bin.resolve("squeue.out"), "");
     Files.writeString(bin.resolve("sbatch.fail"), "sbatch: error: invalid partition specified: nope\n"
         + "sbatch: error: Batch job submission failed: Invalid partition name specified\n");
-    Result refused = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", bin.toString(),
+    CliRun refused = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", bin.toString(),
         "--partition", "nope");
     assertThat(refused.exit()).isEqualTo(2);
     assertThat(refused.err()).contains("hypercl sweep run: sbatch refused the job (exit 1): sbatch: error: invalid partition specified: nope; "
@@ -212,7 +201,7 @@ class SweepSlurmCommandTest {
     Path spec = spec(tmp);
     Path empty = Files.createDirectories(tmp.resolve("no-slurm-here"));
     Path out = tmp.resolve("sweep");
-    Result r = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", empty.toString(),
+    CliRun r = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", empty.toString(),
         "--gres", "gpu:1", "--dry-run");
     assertThat(r.exit()).as(r.err()).isZero();
     String script = Files.readString(out.resolve("slurm/sweep.sbatch"));
@@ -230,7 +219,7 @@ class SweepSlurmCommandTest {
     Path spec = spec(tmp);
     Path empty = Files.createDirectories(tmp.resolve("no-slurm-here"));
     Path out = tmp.resolve("sweep");
-    Result r = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", empty.toString());
+    CliRun r = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--slurm-bin", empty.toString());
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err().strip()).startsWith("hypercl sweep run: sbatch not found in " + empty + " (--slurm-bin); install Slurm or run "
         + "without --slurm").hasLineCount(1);
@@ -241,17 +230,17 @@ class SweepSlurmCommandTest {
   void slurmFlagsNeedSlurmAndWorkersDoNotGoWithIt(@TempDir Path tmp) throws Exception {
     Path spec = spec(tmp);
     Path out = tmp.resolve("sweep");
-    Result partition = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--partition", "short", "--dry-run");
+    CliRun partition = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--partition", "short", "--dry-run");
     assertThat(partition.exit()).isEqualTo(2);
     assertThat(partition.err()).contains("--partition is for Slurm; add --slurm");
-    Result workers = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--workers", "2", "--dry-run");
+    CliRun workers = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--workers", "2", "--dry-run");
     assertThat(workers.exit()).isEqualTo(2);
     assertThat(workers.err()).contains("--workers is for training here");
-    Result cpus = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--cpus", "0", "--dry-run");
+    CliRun cpus = hypercl("sweep", "run", spec.toString(), "--out", out.toString(), "--slurm", "--cpus", "0", "--dry-run");
     assertThat(cpus.exit()).isEqualTo(2);
     assertThat(cpus.err()).contains("--cpus must be at least 1");
     Path spaced = tmp.resolve("a sweep");
-    Result blank = hypercl("sweep", "run", spec.toString(), "--out", spaced.toString(), "--slurm", "--dry-run");
+    CliRun blank = hypercl("sweep", "run", spec.toString(), "--out", spaced.toString(), "--slurm", "--dry-run");
     assertThat(blank.exit()).isEqualTo(2);
     assertThat(blank.err()).contains("must be a plain path");
     assertThat(out).doesNotExist();
@@ -260,7 +249,7 @@ class SweepSlurmCommandTest {
 
   @Test
   void helpExplainsEveryFlag() {
-    Result help = hypercl("sweep", "run", "--help");
+    CliRun help = hypercl("sweep", "run", "--help");
     assertThat(help.exit()).isZero();
     for (String flag : List.of("--out", "--workers", "--dry-run", "--slurm", "--partition", "--time", "--mem", "--gres", "--cpus",
         "--max-parallel", "--slurm-bin")) {
