@@ -319,8 +319,8 @@ class ConvTargetsTest {
   }
 
   /**
-   * Crop-and-flip: every output image is a window of the zero-padded input at an offset in
-   * [0, 2·pad], mirrored or not; the same seed draws the same, another seed other windows.
+   * Crop-and-flip: every output image is a window of the input padded with the fill values at an
+   * offset in [0, 2·pad], mirrored or not; the same seed draws the same, another seed other windows.
    */
   @Test
   void cropFlipKeepsAWindowOfThePaddedImage() {
@@ -332,7 +332,8 @@ class ConvTargetsTest {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
       Placeholder<TInt64> seed = tf.placeholder(TInt64.class);
-      Operand<TFloat32> y = ImageAugmentation.cropFlip(tf, xp, h, w, c, pad, seed, 0);
+      float[] fill = {0.5f, -1.25f};
+      Operand<TFloat32> y = ImageAugmentation.cropFlip(tf, xp, h, w, c, pad, tf.constant(fill), seed, 0);
       float[] a = GraphTestSupport.fetch(s, Map.of(xp, xt, seed, seedA), y);
       assertThat(GraphTestSupport.fetch(s, Map.of(xp, xt, seed, seedA), y)).isEqualTo(a);
       assertThat(GraphTestSupport.fetch(s, Map.of(xp, xt, seed, seedB), y)).isNotEqualTo(a);
@@ -347,7 +348,7 @@ class ConvTargetsTest {
                 for (int j = 0; j < w && match; j++) {
                   int sr = i + dy - pad, sc = (f == 1 ? w - 1 - j : j) + dx - pad;
                   for (int ch = 0; ch < c; ch++) {
-                    float want = sr >= 0 && sr < h && sc >= 0 && sc < w ? x[((e * h + sr) * w + sc) * c + ch] : 0f;
+                    float want = sr >= 0 && sr < h && sc >= 0 && sc < w ? x[((e * h + sr) * w + sc) * c + ch] : fill[ch];
                     if (a[((e * h + i) * w + j) * c + ch] != want) {
                       match = false;
                       break;

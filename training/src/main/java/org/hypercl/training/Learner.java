@@ -14,6 +14,7 @@ import org.hypercl.graphs.ImageAugmentation;
 import org.hypercl.graphs.Losses;
 import org.hypercl.graphs.NetworkState;
 import org.hypercl.graphs.Penalty;
+import org.hypercl.graphs.ResourceBuffer;
 import org.hypercl.graphs.StepSeeds;
 import org.hypercl.graphs.TargetNetwork;
 import org.hypercl.graphs.TaskInference;
@@ -84,6 +85,11 @@ public final class Learner implements ContinualLearner {
   private final Placeholder<TInt64> stepSeed;
   /** The learning-rate factor of the step, fed when the settings have a schedule; null otherwise. */
   private final Placeholder<TFloat32> lrScale;
+  /** With augmentation: each channel's value for the crop's padded pixels, set per task (a black pixel). */
+  private final ResourceBuffer cropFill;
+  private final Placeholder<TFloat32> loadCropFill;
+  private final Op setCropFill;
+  private final Operand<TFloat32> cropFillValue;
   private int currentTrainSize;
   private final List<Part> parts = new ArrayList<>();
   private final List<String> stepOutputNames = new ArrayList<>();
@@ -135,6 +141,19 @@ public final class Learner implements ContinualLearner {
       this.stepSeed = tf.withSubScope("train").withName("seed").placeholder(TInt64.class);
       this.lrScale = settings.lrSchedule() == LearnerSettings.LrSchedule.CONSTANT ? null
           : tf.withSubScope("train").withName("lr_scale").placeholder(TFloat32.class);
+      long[] inputShape = net.inputShape();
+      if (settings.augment() && inputShape.length == 3) {
+        Ops a = tf.withSubScope("augment");
+        this.cropFill = new ResourceBuffer(a, "crop_fill", inputShape[2]);
+        this.loadCropFill = a.withName("load_crop_fill").placeholder(TFloat32.class);
+        this.setCropFill = a.assignVariableOp(cropFill.handle(), loadCropFill);
+        this.cropFillValue = cropFill.read(a);
+      } else {
+        this.cropFill = null;
+        this.loadCropFill = null;
+        this.setCropFill = null;
+        this.cropFillValue = null;
+      }
       for (PartSpec spec : config.method().parts(config)) {
         buildPart(spec);
       }
@@ -200,7 +219,7 @@ public final class Learner implements ContinualLearner {
             + java.util.Arrays.toString(shape));
       }
       batchX = ImageAugmentation.cropFlip(train, batchX, (int) shape[0], (int) shape[1], (int) shape[2],
-          LearnerSettings.AUGMENT_PADDING, stepSeed, 1_000);
+          LearnerSettings.AUGMENT_PADDING, cropFill.read(train), stepSeed, 1_000);
     }
     // The multitask bound's batch mixes tasks: each example is read on its own task's head.
     ForwardContext ctx = (multitask ? ForwardContext.headPerExample(inputs.batchTasks) : ForwardContext.head(trainTask))
@@ -316,6 +335,9 @@ public final class Learner implements ContinualLearner {
       inputs.load(session, data);
       currentTrainSize = data.trainSize();
     }
+    if (setCropFill != null) {
+      setCropFill(data);
+    }
     sampler = new IndexSampler(currentTrainSize, StepSeeds.mix(settings.seed(), task, -1));
     currentTask = task;
     for (Part p : parts) {
@@ -413,6 +435,32 @@ public final class Learner implements ContinualLearner {
   @Override
   public boolean replaysRealData() {
     return multitask;
+  }
+
+  /**
+   * The crop pads with the task's black pixel (zeros if its data does not say). The multitask
+   * bound's union of tasks is padded with the current task's.
+   */
+  private void setCropFill(TaskData data) {
+    int channels = (int) net.inputShape()[2];
+    float[] fill = data.blackPixel() != null ? data.blackPixel() : new float[channels];
+    if (fill.length != channels) {
+      throw new IllegalArgumentException("task " + data.name() + ": a black pixel of " + fill.length
+          + " channels for images of " + channels);
+    }
+    try (TFloat32 t = Tensors.floats(fill, channels)) {
+      session.runner().feed(loadCropFill, t).addTarget(setCropFill).run().close();
+    }
+  }
+
+  /** The crop's fill values set for the current task (tests). */
+  float[] cropFill() {
+    if (cropFill == null) {
+      throw new IllegalStateException(config.name() + " does not augment its inputs");
+    }
+    try (Result r = session.runner().fetch(cropFillValue).run()) {
+      return Tensors.toFloats(r.get(0));
+    }
   }
 
   @Override

@@ -2,6 +2,7 @@ package org.hypercl.training;
 
 import org.hypercl.data.ClassificationData;
 import org.hypercl.data.ClassificationTask;
+import org.hypercl.data.ImageData;
 import org.hypercl.data.TaskSequence;
 import org.hypercl.data.tasks.PermutedTaskSequence;
 
@@ -58,9 +59,13 @@ public final class SequenceTasks implements TaskSource {
     }
     ClassificationData train = task.train();
     ClassificationData test = task.test();
+    // A black pixel (every byte 0) encodes to each channel's offset.
+    float[] black = train instanceof ImageData images && !images.encoding().permuted()
+        ? images.encoding().channelOffsets()
+        : null;
     return new TaskData(
         task.name(), task.inputDim(), classes,
         train.allInputs(), TaskData.oneHot(train.labels(), classes),
-        test.allInputs(), TaskData.oneHot(test.labels(), classes));
+        test.allInputs(), TaskData.oneHot(test.labels(), classes), null, black);
   }
 }

@@ -13,6 +13,8 @@ package org.hypercl.training;
  * @param testX {@code [testSize · inputDim]}
  * @param testY {@code [testSize · outputDim]}
  * @param permutation input permutation of this task, or null for none
+ * @param blackPixel for image inputs, a black pixel's encoded value in each channel (what the
+ *     random crop pads with, as padding the raw image before normalising would), or null for zeros
  */
 public record TaskData(
     String name,
@@ -22,11 +24,18 @@ public record TaskData(
     float[] trainY,
     float[] testX,
     float[] testY,
-    int[] permutation) {
+    int[] permutation,
+    float[] blackPixel) {
 
   /** A task whose inputs are used as they are. */
   public TaskData(String name, int inputDim, int outputDim, float[] trainX, float[] trainY, float[] testX, float[] testY) {
-    this(name, inputDim, outputDim, trainX, trainY, testX, testY, null);
+    this(name, inputDim, outputDim, trainX, trainY, testX, testY, null, null);
+  }
+
+  /** A task whose inputs are permuted ({@code permutation} may be null for none). */
+  public TaskData(String name, int inputDim, int outputDim, float[] trainX, float[] trainY, float[] testX, float[] testY,
+      int[] permutation) {
+    this(name, inputDim, outputDim, trainX, trainY, testX, testY, permutation, null);
   }
 
   public TaskData {

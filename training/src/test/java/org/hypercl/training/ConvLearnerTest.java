@@ -132,6 +132,34 @@ class ConvLearnerTest {
     }
   }
 
+  /**
+   * The crop pads with each task's black pixel as its data encodes it; data that does not say
+   * pads with zeros; a black pixel of the wrong channel count is refused, naming the task.
+   */
+  @Test
+  void cropPadsWithTheTasksBlackPixel() {
+    ExperimentConfig base = config(new ResNetSpec(1, 2, 2), 2);
+    ExperimentConfig c = base.withSettings(base.settings().toBuilder().augment(true).build());
+    float[] black = {-2.1179f, -2.0357f, -1.8044f};
+    TaskData t0 = withBlackPixel(images(0, 32, 16, 1), black);
+    TaskData t1 = images(1, 32, 16, 1);
+    try (Learner l = new Learner(c, 32)) {
+      l.learnTask(0, t0, StepListener.NONE);
+      assertThat(l.cropFill()).containsExactly(black);
+      l.learnTask(1, t1, StepListener.NONE);
+      assertThat(l.cropFill()).containsOnly(0f);
+    }
+    try (Learner l = new Learner(c, 32)) {
+      TaskData bad = withBlackPixel(images(0, 32, 16, 1), new float[] {0f, 0f});
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> l.beginTask(0, bad));
+      assertThat(e.getMessage()).contains("images-0").contains("2 channels").contains("of 3");
+    }
+  }
+
+  private static TaskData withBlackPixel(TaskData d, float[] black) {
+    return new TaskData(d.name(), d.inputDim(), d.outputDim(), d.trainX(), d.trainY(), d.testX(), d.testY(), null, black);
+  }
+
   /** Augmentation crops images: an MLP target is refused by name when the learner is built. */
   @Test
   void augmentationNeedsImageInputs() {

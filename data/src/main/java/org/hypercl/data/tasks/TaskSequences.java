@@ -181,14 +181,9 @@ public final class TaskSequences {
         train.channelStds());
   }
 
+  /** Pads with a black pixel as {@code enc} encodes it (each channel's offset), whatever the encoding. */
   private static CropFlipAugmentation cropFlip(PixelEncoding enc, ImageSet images) {
-    float[] fill = new float[images.channels()];
-    double[] mean = images.channelMeans();
-    double[] std = images.channelStds();
-    for (int c = 0; c < fill.length; c++) {
-      fill[c] = (float) (-mean[c] / std[c]);
-    }
     return new CropFlipAugmentation(images.height(), images.width(), images.channels(),
-        CropFlipAugmentation.PADDING_DEFAULT, true, fill);
+        CropFlipAugmentation.PADDING_DEFAULT, true, enc.channelOffsets());
   }
 }

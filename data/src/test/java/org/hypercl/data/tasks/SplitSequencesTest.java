@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.hypercl.data.BatchIterator;
 import org.hypercl.data.ClassificationTask;
+import org.hypercl.data.CropFlipAugmentation;
 import org.hypercl.data.ImageData;
 import org.hypercl.data.ImageSet;
 import org.hypercl.data.TaskSequence;
@@ -152,6 +153,19 @@ class SplitSequencesTest {
       int c = i % 3;
       assertThat(u[i]).isBetween(0f, 1f);
       assertThat((double) g[i]).isCloseTo((u[i] - mean[c]) / std[c], within(1e-5));
+    }
+    // The crop pads with a black pixel in the encoding used: (0 - mean) / std with ImageNet's
+    // statistics, 0 for pixels / 255, whatever the images' own statistics are.
+    TaskSequence imagenetAugmented = TaskSequences.splitCifar(new TrainTestImages("cifar10", c10, c10t),
+        new TrainTestImages("cifar100", c100, c100t), 1, true, 42, 0, SequenceSpec.CifarPixels.IMAGENET);
+    TaskSequence unitAugmented = TaskSequences.splitCifar(new TrainTestImages("cifar10", c10, c10t),
+        new TrainTestImages("cifar100", c100, c100t), 1, true, 42, 0, SequenceSpec.CifarPixels.UNIT);
+    for (int t = 0; t < 2; t++) {
+      float[] black = ((CropFlipAugmentation) imagenetAugmented.task(t).augmentation().orElseThrow()).fill();
+      for (int c = 0; c < 3; c++) {
+        assertThat((double) black[c]).as("task %d channel %d", t, c).isCloseTo(-mean[c] / std[c], within(1e-6));
+      }
+      assertThat(((CropFlipAugmentation) unitAugmented.task(t).augmentation().orElseThrow()).fill()).containsOnly(0f);
     }
   }
 
