@@ -8,9 +8,13 @@ import picocli.CommandLine;
 public record CliRun(int exit, String out, String err) {
 
   public static CliRun of(String... args) {
+    return execute(HyperclCommand.commandLine(), args);
+  }
+
+  /** Runs {@code args} on {@code cl}, which the caller keeps (to read a subcommand's state afterwards). */
+  public static CliRun execute(CommandLine cl, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = HyperclCommand.commandLine();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
     int exit = cl.execute(args);

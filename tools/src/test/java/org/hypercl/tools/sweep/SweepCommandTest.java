@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.hypercl.tools.CliRun;
 import org.hypercl.tools.HyperclCommand;
 import org.hypercl.training.JsonFiles;
 import org.junit.jupiter.api.Test;
@@ -24,14 +23,10 @@ class SweepCommandTest {
   private record Result(int exit, String out, String err, SweepRunner runner) {}
 
   private static Result hypercl(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
     CommandLine cl = HyperclCommand.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
+    CliRun r = CliRun.execute(cl, args);
     SweepCommand.Run run = cl.getSubcommands().get("sweep").getSubcommands().get("run").getCommand();
-    return new Result(exit, out.toString(), err.toString(), run.runner);
+    return new Result(r.exit(), r.out(), r.err(), run.runner);
   }
 
   /** A toy-regression sweep: two values of beta times two seeds, a few seconds a run. */
