@@ -15,9 +15,11 @@ abstract class ImageTargetNetwork implements TargetNetwork {
   private final int numHeads;
   private final int headSize;
   private final String description;
+  private final OutputLayer outputLayer;
 
-  ImageTargetNetwork(WeightLayout layout, int numHeads, int headSize, String description) {
+  ImageTargetNetwork(WeightLayout layout, int numHeads, int headSize, String description, OutputLayer outputLayer) {
     this.layout = layout;
+    this.outputLayer = outputLayer;
     this.numHeads = numHeads;
     this.headSize = headSize;
     this.description = description;
@@ -41,6 +43,11 @@ abstract class ImageTargetNetwork implements TargetNetwork {
   @Override
   public int headSize() {
     return headSize;
+  }
+
+  @Override
+  public java.util.Optional<OutputLayer> outputLayer() {
+    return java.util.Optional.of(outputLayer);
   }
 
   /** {@code x} as {@code [batch, 32, 32, 3]}. */

@@ -52,6 +52,12 @@ public final class MlpTargetNetwork implements TargetNetwork {
   }
 
   @Override
+  public java.util.Optional<OutputLayer> outputLayer() {
+    int last = spec.numLayers() - 1;
+    return java.util.Optional.of(new OutputLayer("w" + last, spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN ? 0 : 1, "b" + last));
+  }
+
+  @Override
   public Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
     Map<String, Operand<TFloat32>> parts = layout.split(tf, weights);
     boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;

@@ -44,6 +44,11 @@ import org.tensorflow.types.TInt32;
  * The first term is stored per slot when the targets are written, the second is a GEMM per group
  * that only reads the targets, the third needs only the small Gram matrix. The cut tail of each
  * task's last chunk is subtracted exactly. {@link #naive} is the direct form, for tests.
+ *
+ * <p>With a {@link HeadMask}, each past task's sum leaves out the output-layer weights of the other
+ * tasks' heads (the reference's Split CIFAR code). Every form subtracts them from its full sum:
+ * their targets are stored per slot when the factors are, and a step generates only the few chunk
+ * columns that hold the output layer, {@code [k, length]} values.
  */
 public final class OutputRegularizer {
 
@@ -100,6 +105,10 @@ public final class OutputRegularizer {
   /** ‖W*_t‖² over the P real weights per slot (tail left out), {@code [T_max]}, from the factors. */
   private final ResourceBuffer factorNorms;
   private final Op storeFactors;
+  /** Other tasks' heads left out, or null to regularize every weight. */
+  private final HeadMask mask;
+  /** Each slot's targets in the mask's region, {@code [T_max, length]}; null without a mask. */
+  private final ResourceBuffer regionTargets;
 
   /**
    * @param currentParams Θ_h as read now; {@link #store} evaluates the hypernetwork there
@@ -116,6 +125,24 @@ public final class OutputRegularizer {
       int maxTasks,
       boolean windowed,
       Form form) {
+    this(tf, hnet, currentParams, embeddingTable, maxTasks, windowed, form, null);
+  }
+
+  /**
+   * As above, leaving out of each past task's sum the output-layer weights of the other tasks'
+   * heads when {@code mask} is given.
+   *
+   * @param mask the heads to leave out, or null to regularize every weight
+   */
+  public OutputRegularizer(
+      Ops tf,
+      Hypernetwork hnet,
+      List<Operand<TFloat32>> currentParams,
+      Operand<TFloat32> embeddingTable,
+      int maxTasks,
+      boolean windowed,
+      Form form,
+      HeadMask mask) {
     this(
         tf,
         hnet,
@@ -124,7 +151,8 @@ public final class OutputRegularizer {
         maxTasks,
         windowed,
         slotsPerGroup(hnet.spec(), maxTasks, windowed ? WINDOWED_GROUP_BYTES : DEFAULT_GROUP_BYTES),
-        form != Form.FACTORED);
+        form != Form.FACTORED,
+        mask);
   }
 
   /**
@@ -140,7 +168,20 @@ public final class OutputRegularizer {
       int maxTasks,
       boolean windowed,
       int slotsPerGroup) {
-    this(tf, hnet, currentParams, embeddingTable, maxTasks, windowed, slotsPerGroup, true);
+    this(tf, hnet, currentParams, embeddingTable, maxTasks, windowed, slotsPerGroup, true, null);
+  }
+
+  /** As above with other tasks' heads left out when {@code mask} is given. */
+  public OutputRegularizer(
+      Ops tf,
+      Hypernetwork hnet,
+      List<Operand<TFloat32>> currentParams,
+      Operand<TFloat32> embeddingTable,
+      int maxTasks,
+      boolean windowed,
+      int slotsPerGroup,
+      HeadMask mask) {
+    this(tf, hnet, currentParams, embeddingTable, maxTasks, windowed, slotsPerGroup, true, mask);
   }
 
   private OutputRegularizer(
@@ -151,10 +192,15 @@ public final class OutputRegularizer {
       int maxTasks,
       boolean windowed,
       int slotsPerGroup,
-      boolean storeTargets) {
+      boolean storeTargets,
+      HeadMask mask) {
     if (maxTasks < 1 || slotsPerGroup < 1) {
       throw new IllegalArgumentException("maxTasks and slotsPerGroup must be at least 1, got " + maxTasks + " and " + slotsPerGroup);
     }
+    if (mask != null && (mask.numHeads() < maxTasks || mask.start() + (long) mask.length() > hnet.spec().targetSize())) {
+      throw new IllegalArgumentException(mask + " does not fit " + maxTasks + " tasks and " + hnet.spec().targetSize() + " weights");
+    }
+    this.mask = mask;
     this.windowed = windowed;
     this.storeTargets = storeTargets;
     this.hnet = hnet;
@@ -223,11 +269,17 @@ public final class OutputRegularizer {
           rowQuadratic(r, last, gram(r, head, head), last));
     }
     Operand<TInt32> allSlots = r.range(r.constant(0), count, r.constant(1));
-    this.storeFactors = r.withControlDependencies(List.of(
-            r.assignVariableOp(hiddenBuffer.handle(), hs),
-            r.assignVariableOp(outputSnapshot.handle(), r.linalg.transpose(ws, r.constant(new int[] {1, 0}))),
-            r.resourceScatterUpdate(factorNorms.handle(), allSlots, slotNorms)))
-        .withName("store_factors").noOp();
+    List<Op> factorWrites = new ArrayList<>(List.of(
+        r.assignVariableOp(hiddenBuffer.handle(), hs),
+        r.assignVariableOp(outputSnapshot.handle(), r.linalg.transpose(ws, r.constant(new int[] {1, 0}))),
+        r.resourceScatterUpdate(factorNorms.handle(), allSlots, slotNorms)));
+    if (mask != null) {
+      this.regionTargets = new ResourceBuffer(r, "target_output_heads", maxTasks, mask.length());
+      factorWrites.add(r.resourceScatterUpdate(regionTargets.handle(), allSlots, regionOutputs(r, hs, ws)));
+    } else {
+      this.regionTargets = null;
+    }
+    this.storeFactors = r.withControlDependencies(factorWrites).withName("store_factors").noOp();
 
     this.windowTasks = r.withName("window_tasks").placeholder(TInt32.class);
     this.windowStart = r.withName("window_start").placeholder(TInt32.class);
@@ -387,7 +439,37 @@ public final class OutputRegularizer {
         r.math.add(
             sumAll(r, r.slice(normsAll, r.reshape(windowStart, r.constant(new int[] {1})), r.reshape(windowCount, r.constant(new int[] {1})))),
             sumAll(r, r.slice(normsAll, r.constant(new int[] {0}), r.reshape(windowWrap, r.constant(new int[] {1})))));
-    return r.math.add(r.math.sub(norms, r.math.mul(r.constant(2f), cross)), quad);
+    return withoutOtherHeads(r, r.math.add(r.math.sub(norms, r.math.mul(r.constant(2f), cross)), quad), () -> regionOutputs(r, hp, w));
+  }
+
+  /** The mask's region of the outputs whose factors are {@code hp [k·n_c, h+1]} and {@code w [h+1, S]}: {@code [k, length]}. */
+  private Operand<TFloat32> regionOutputs(Ops tf, Operand<TFloat32> hp, Operand<TFloat32> w) {
+    int from = mask.start();
+    int to = from + mask.length();
+    List<Operand<TFloat32>> pieces = new ArrayList<>();
+    for (int c = from / rowSize; c * rowSize < to; c++) {
+      int lo = Math.max(from - c * rowSize, 0);
+      int hi = Math.min(to - c * rowSize, rowSize);
+      Operand<TFloat32> cols = tf.slice(w, tf.constant(new int[] {0, lo}), tf.constant(new int[] {-1, hi - lo}));
+      pieces.add(tf.linalg.matMul(chunkSlice(tf, hp, c, 1), cols));
+    }
+    return pieces.size() == 1 ? pieces.get(0) : tf.concat(pieces, tf.constant(1));
+  }
+
+  /**
+   * {@code sum} less the squared errors of the window's other heads; {@code outputs} gives the
+   * window's {@code [k, length]} outputs in the mask's region. {@code sum} itself without a mask.
+   */
+  private Operand<TFloat32> withoutOtherHeads(Ops tf, Operand<TFloat32> sum, java.util.function.Supplier<Operand<TFloat32>> outputs) {
+    if (mask == null) {
+      return sum;
+    }
+    Operand<TFloat32> all = regionTargets.read(tf);
+    Operand<TFloat32> targets = tf.concat(List.of(
+        tf.slice(all, tf.stack(List.of(windowStart, tf.constant(0))), tf.stack(List.of(windowCount, tf.constant(-1)))),
+        tf.slice(all, tf.constant(new int[] {0, 0}), tf.stack(List.of(windowWrap, tf.constant(-1))))), tf.constant(0));
+    Operand<TFloat32> err = tf.math.square(tf.math.sub(targets, outputs.get()));
+    return tf.math.sub(sum, sumAll(tf, tf.math.mul(mask.excluded(tf, windowTasks), err)));
   }
 
   /** {@code [x, 1]}: a column of ones appended to the rows of {@code x}. */
@@ -487,7 +569,8 @@ public final class OutputRegularizer {
             sumAll(r, r.slice(slotNormSq, r.reshape(windowStart, r.constant(new int[] {1})), r.reshape(windowCount, r.constant(new int[] {1})))),
             sumAll(r, r.slice(slotNormSq, r.constant(new int[] {0}), r.reshape(windowWrap, r.constant(new int[] {1})))));
 
-    Operand<TFloat32> total = r.math.add(r.math.sub(norms, r.math.mul(r.constant(2f), cross)), quad);
+    Operand<TFloat32> total = withoutOtherHeads(r, r.math.add(r.math.sub(norms, r.math.mul(r.constant(2f), cross)), quad),
+        () -> regionOutputs(r, hp, w));
     if (tail == 0) {
       return total;
     }
@@ -564,6 +647,8 @@ public final class OutputRegularizer {
       int p = Math.toIntExact(hnet.spec().targetSize());
       perTask = r.slice(perTask, r.constant(new int[] {0, 0}), r.constant(new int[] {-1, p}));
     }
-    return sumAll(r, r.math.square(r.math.sub(perTask, generated)));
+    Operand<TFloat32> full = sumAll(r, r.math.square(r.math.sub(perTask, generated)));
+    return withoutOtherHeads(r, full,
+        () -> r.slice(generated, r.constant(new int[] {0, mask.start()}), r.constant(new int[] {-1, mask.length()})));
   }
 }

@@ -64,10 +64,30 @@ public final class OutputRegularizerPenalty implements Penalty {
       AdamOptimizer optimizer,
       Settings settings,
       long seed) {
+    this(tf, train, hnet, embeddingTable, maxTasks, params, taskGradients, optimizer, settings, seed, null);
+  }
+
+  /**
+   * As above; with a {@code mask}, each past task's term leaves out the output-layer weights of
+   * the other tasks' heads ({@link HeadMask}).
+   */
+  public OutputRegularizerPenalty(
+      Ops tf,
+      Ops train,
+      Hypernetwork hnet,
+      Operand<TFloat32> embeddingTable,
+      int maxTasks,
+      List<Operand<TFloat32>> params,
+      List<Operand<TFloat32>> taskGradients,
+      AdamOptimizer optimizer,
+      Settings settings,
+      long seed,
+      HeadMask mask) {
     this.settings = settings;
     this.seed = seed;
     int n = hnet.variables().size();
-    this.regularizer = new OutputRegularizer(tf, hnet, hnet.read(tf), embeddingTable, maxTasks, settings.window() > 0, settings.form());
+    this.regularizer =
+        new OutputRegularizer(tf, hnet, hnet.read(tf), embeddingTable, maxTasks, settings.window() > 0, settings.form(), mask);
     List<Operand<TFloat32>> theta = params.subList(0, n);
     List<Operand<TFloat32>> at = theta;
     if (settings.lookahead()) {

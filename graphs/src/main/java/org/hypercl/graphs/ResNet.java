@@ -22,7 +22,7 @@ public final class ResNet extends ImageTargetNetwork {
   private final ResNetSpec spec;
 
   public ResNet(ResNetSpec spec) {
-    super(spec.layout(), spec.numHeads(), spec.outputSize(), spec.toString());
+    super(spec.layout(), spec.numHeads(), spec.outputSize(), spec.toString(), new OutputLayer("fc_w", 0, "fc_b"));
     this.spec = spec;
   }
 

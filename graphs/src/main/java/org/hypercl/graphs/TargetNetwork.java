@@ -58,6 +58,31 @@ public interface TargetNetwork {
     return List.of();
   }
 
+  /**
+   * Where the fully-connected output layer lies in the flat weight vector: its kernel, the kernel's
+   * axis of output units, and its bias. Every head is a block of {@link #headSize()} output units;
+   * {@link HeadMask} reads this to leave other tasks' heads out of Eq. 2. Empty for a network
+   * without such a layer.
+   */
+  default java.util.Optional<OutputLayer> outputLayer() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * The output layer's entries in the {@link #layout()}.
+   *
+   * @param kernel the kernel's name, a 2-D tensor
+   * @param unitAxis the kernel's axis over output units: 0 for {@code [out, in]}, 1 for {@code [in, out]}
+   * @param bias the bias's name, {@code [out]}
+   */
+  record OutputLayer(String kernel, int unitAxis, String bias) {
+    public OutputLayer {
+      if (unitAxis != 0 && unitAxis != 1) {
+        throw new IllegalArgumentException("an output kernel's unit axis is 0 or 1, got " + unitAxis);
+      }
+    }
+  }
+
   /** Whether {@link #forwardCandidates} is implemented (task inference needs it). */
   default boolean supportsCandidates() {
     return true;

@@ -16,7 +16,7 @@ public final class ZenkeNet extends ImageTargetNetwork {
   private final ZenkeNetSpec spec;
 
   public ZenkeNet(ZenkeNetSpec spec) {
-    super(spec.layout(), spec.numHeads(), spec.outputSize(), spec.toString());
+    super(spec.layout(), spec.numHeads(), spec.outputSize(), spec.toString(), new OutputLayer("f1_w", 0, "f1_b"));
     this.spec = spec;
   }
 

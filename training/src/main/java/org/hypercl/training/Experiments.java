@@ -181,27 +181,30 @@ public final class Experiments {
    * without hidden layers, chunks of 7,000, d_e = d_c = 32 (457,144 weights); 200 epochs per task,
    * batch 32, Adam lr 0.001, β = 0.05 (the reference code's), random crop (padding 4) and flip of
    * the training batches, the reference's step schedule of the learning rate
-   * ({@link LearnerSettings.LrSchedule#RESNET_STEPS}).
+   * ({@link LearnerSettings.LrSchedule#RESNET_STEPS}); each past task's regularizer term leaves out
+   * the other tasks' heads, as the reference's CIFAR code.
    */
   public static ExperimentConfig splitCifarResNet32() {
     ResNetSpec target = ResNetSpec.resnet32(SPLIT_CIFAR_TASKS, 10);
     HypernetworkSpec hnet = HypernetworkSpec.chunked(32, 32, new int[0], Activation.RELU, 7_000, target.parameterCount());
     LearnerSettings settings = LearnerSettings.defaults().toBuilder()
         .epochs(200).batchSize(32).learningRate(0.001f).beta(0.05f).augment(true)
-        .lrSchedule(LearnerSettings.LrSchedule.RESNET_STEPS).evalBatchSize(500).build();
+        .lrSchedule(LearnerSettings.LrSchedule.RESNET_STEPS).evalBatchSize(500).maskOtherHeads(true).build();
     return new ExperimentConfig("split-cifar-resnet32", TaskKind.CLASSIFICATION, target, hnet, SPLIT_CIFAR_TASKS, settings);
   }
 
   /**
    * Split CIFAR-10/100 with the ZenkeNet (docs/experiments.md): six heads of 10 (1,276,508
    * weights); chunked hypernetwork hidden 100,150,200, ReLU, chunks of 5,500, d_e = 48, d_c = 80
-   * (1,182,390 weights); 80 epochs per task, batch 256, Adam lr 0.0001 with β1 = 0.5, β = 0.01.
+   * (1,182,390 weights); 80 epochs per task, batch 256, Adam lr 0.0001 with β1 = 0.5, β = 0.01;
+   * other heads left out of the regularizer, as for ResNet-32.
    */
   public static ExperimentConfig splitCifarZenkeNet() {
     ZenkeNetSpec target = new ZenkeNetSpec(SPLIT_CIFAR_TASKS, 10);
     HypernetworkSpec hnet = HypernetworkSpec.chunked(48, 80, new int[] {100, 150, 200}, Activation.RELU, 5_500, target.parameterCount());
     LearnerSettings settings = LearnerSettings.defaults().toBuilder()
-        .epochs(80).batchSize(256).learningRate(0.0001f).adamBeta1(0.5f).beta(0.01f).evalBatchSize(500).build();
+        .epochs(80).batchSize(256).learningRate(0.0001f).adamBeta1(0.5f).beta(0.01f).evalBatchSize(500).maskOtherHeads(true)
+        .build();
     return new ExperimentConfig("split-cifar-zenkenet", TaskKind.CLASSIFICATION, target, hnet, SPLIT_CIFAR_TASKS, settings);
   }
 

@@ -35,6 +35,9 @@ import org.hypercl.graphs.OutputRegularizer;
  * @param lrSchedule how the learning rate changes over a task's epochs ({@link LrSchedule})
  * @param baselines the strengths of the EWC, online EWC and SI baselines ({@link Baselines})
  * @param replay the generative replay model of the replay methods ({@link Replay})
+ * @param maskOtherHeads leave out of each past task's Eq. 2 term the output-layer weights of the
+ *     other tasks' heads (multi-head targets only; the reference does this on Split CIFAR, and
+ *     regularizes every weight on MNIST)
  */
 public record LearnerSettings(
     long seed,
@@ -56,7 +59,8 @@ public record LearnerSettings(
     boolean augment,
     LrSchedule lrSchedule,
     Baselines baselines,
-    Replay replay) {
+    Replay replay,
+    boolean maskOtherHeads) {
 
   /**
    * Settings of the regularization baselines, used only by their methods. Defaults are the
@@ -317,7 +321,7 @@ public record LearnerSettings(
       float adamEpsilon, float beta, boolean lookahead, int regularizerTasks, RegularizerForm regularizerForm,
       int intraOpThreads, int interOpThreads, int evalBatchSize, int checkpointEvery) {
     this(seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead, regularizerTasks,
-        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0, false, LrSchedule.CONSTANT, null, null);
+        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0, false, LrSchedule.CONSTANT, null, null, false);
   }
 
   /** Steps per epoch over {@code trainSize} examples, {@code ⌈trainSize / batchSize⌉}. */
@@ -377,6 +381,7 @@ public record LearnerSettings(
     b.lrSchedule = lrSchedule;
     b.baselines = baselines;
     b.replay = replay;
+    b.maskOtherHeads = maskOtherHeads;
     return b;
   }
 
@@ -402,6 +407,7 @@ public record LearnerSettings(
     private LrSchedule lrSchedule = LrSchedule.CONSTANT;
     private Baselines baselines = Baselines.defaults();
     private Replay replay = Replay.splitMnist();
+    private boolean maskOtherHeads = false;
 
     public Builder seed(long v) { seed = v; return this; }
     public Builder iterations(int v) { iterations = v; return this; }
@@ -423,12 +429,13 @@ public record LearnerSettings(
     public Builder lrSchedule(LrSchedule v) { lrSchedule = v; return this; }
     public Builder baselines(Baselines v) { baselines = v; return this; }
     public Builder replay(Replay v) { replay = v; return this; }
+    public Builder maskOtherHeads(boolean v) { maskOtherHeads = v; return this; }
 
     public LearnerSettings build() {
       return new LearnerSettings(
           seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead,
           regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, epochs, augment, lrSchedule, baselines,
-          replay);
+          replay, maskOtherHeads);
     }
   }
 }

@@ -17,7 +17,8 @@ public enum Method {
       LearnerSettings s = c.settings();
       List<PartSpec.Penalty> penalties =
           s.beta() > 0
-              ? List.of(new PartSpec.OutputRegularization(s.beta(), s.regularizerTasks(), s.lookahead(), s.regularizerForm()))
+              ? List.of(new PartSpec.OutputRegularization(s.beta(), s.regularizerTasks(), s.lookahead(), s.regularizerForm(),
+                  s.maskOtherHeads()))
               : List.of();
       return List.of(new PartSpec("", new PartSpec.Generated(c.hypernetwork()), penalties));
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.hypercl.graphs.AdamOptimizer;
+import org.hypercl.graphs.HeadMask;
 import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.OutputRegularizerPenalty;
 import org.tensorflow.Operand;
@@ -93,19 +94,28 @@ public record PartSpec(String scope, Weights weights, List<Penalty> penalties) {
    * @param beta β
    * @param window K past tasks per step, 0 for all
    * @param lookahead evaluate at Θ_h + ΔΘ_h
-   * @param form expanded or naive evaluation
+   * @param form how the sum is evaluated
+   * @param maskOtherHeads leave out each past task's other heads ({@link HeadMask}); nothing to
+   *     leave out for a single-head target
    */
-  public record OutputRegularization(float beta, int window, boolean lookahead, LearnerSettings.RegularizerForm form)
-      implements Penalty {
+  public record OutputRegularization(float beta, int window, boolean lookahead, LearnerSettings.RegularizerForm form,
+      boolean maskOtherHeads) implements Penalty {
+
+    /** Every weight regularized. */
+    public OutputRegularization(float beta, int window, boolean lookahead, LearnerSettings.RegularizerForm form) {
+      this(beta, window, lookahead, form, false);
+    }
+
     @Override
     public org.hypercl.graphs.Penalty build(PenaltyContext c) {
       if (!(c.weights() instanceof GeneratedWeights g)) {
         throw new IllegalArgumentException("the output regularizer protects generated weights; this part has its own");
       }
+      HeadMask mask = maskOtherHeads && c.target().numHeads() > 1 ? HeadMask.otherHeads(c.target(), c.maxTasks()) : null;
       return new OutputRegularizerPenalty(
           c.tf(), c.train(), g.hypernetwork(), g.embeddings().table(), c.maxTasks(), c.params(), c.taskGradients(),
           c.optimizer(), new OutputRegularizerPenalty.Settings(beta, window, lookahead, form.graphForm()),
-          c.seed());
+          c.seed(), mask);
     }
   }
 

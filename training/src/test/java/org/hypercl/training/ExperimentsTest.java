@@ -177,6 +177,34 @@ class ExperimentsTest {
   }
 
   /**
+   * The CIFAR experiments leave other heads out of the regularizer, in settings and in their part;
+   * a config.json from before the setting reads as regularizing every weight.
+   */
+  @Test
+  void cifarExperimentsMaskOtherHeadsAndOlderFilesDoNot(@TempDir Path tmp) throws Exception {
+    for (ExperimentConfig c : List.of(Experiments.splitCifarResNet32(), Experiments.splitCifarZenkeNet())) {
+      assertThat(c.settings().maskOtherHeads()).as(c.name()).isTrue();
+      assertThat(c.method().parts(c).get(0).penalties()).singleElement()
+          .isInstanceOfSatisfying(PartSpec.OutputRegularization.class, r -> assertThat(r.maskOtherHeads()).isTrue());
+    }
+    assertThat(Experiments.splitMnist().settings().maskOtherHeads()).isFalse();
+    Path dir = tmp.resolve("run");
+    ExperimentConfig cifar = Experiments.splitCifarResNet32();
+    try (RunDirectory run = RunDirectory.createNew(dir)) {
+      run.writeConfig(cifar, NO_DATA);
+    }
+    Path file = dir.resolve(RunDirectory.CONFIG);
+    com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode) JsonFiles.read(file);
+    assertThat(n.at("/parts/0/penalties/0/maskOtherHeads").asBoolean()).isTrue();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("settings")).remove("maskOtherHeads");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) n.at("/parts/0/penalties/0")).remove("maskOtherHeads");
+    JsonFiles.write(file, n);
+    ExperimentConfig old = RunDirectory.open(dir).readConfig();
+    assertThat(old.settings().maskOtherHeads()).isFalse();
+    assertThat(old.settings()).isEqualTo(cifar.settings().toBuilder().maskOtherHeads(false).build());
+  }
+
+  /**
    * The experiment is config.json's top level: fields by name, scenario and score by id. A file
    * from before scenarios reads as CL1 with entropy; an unknown field or a bad value is refused by name.
    */
