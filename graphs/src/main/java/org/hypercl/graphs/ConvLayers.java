@@ -5,6 +5,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.nn.Conv2d;
+import org.tensorflow.op.nn.FusedBatchNorm;
 import org.tensorflow.op.nn.MaxPool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -14,11 +15,13 @@ import org.tensorflow.types.TInt64;
  * Functional convolutional layers on NHWC activations, their weights cut from a generated flat
  * vector. Kernels lie in the flat vector as {@code [out, in, kh, kw]} (PyTorch's order, so a
  * chunked hypernetwork covers the same groups of weights as in the authors' code) and are
- * transposed to TensorFlow's {@code [kh, kw, in, out]} here. Padding is explicit and symmetric,
- * as in PyTorch: TensorFlow's {@code SAME} pads a strided convolution on one side only, which
- * would shift every strided layer by a pixel against the reference. The padding is a {@code Pad}
- * op: Conv2D's own {@code EXPLICIT} padding has no usable gradient here (the C++ gradient builds
- * {@code Conv2DBackpropInput} without the paddings and the step fails).
+ * transposed to TensorFlow's {@code [kh, kw, in, out]} here. Padding is symmetric, as in PyTorch:
+ * TensorFlow's {@code SAME} pads a strided convolution on one side only, which would shift every
+ * strided layer by a pixel against the reference, so a strided convolution pads with a {@code Pad}
+ * op (Conv2D's own {@code EXPLICIT} padding has no usable gradient here: the C++ gradient builds
+ * {@code Conv2DBackpropInput} without the paddings and the step fails). With stride 1 and a pad of
+ * (k − 1)/2, {@code SAME} pads exactly that on every side and is used instead: no padded copy of
+ * the activations forward, none to slice in the gradient.
  */
 public final class ConvLayers {
 
@@ -37,8 +40,12 @@ public final class ConvLayers {
   public static Operand<TFloat32> conv2d(
       Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel, Operand<TFloat32> bias, int stride, int pad) {
     Operand<TFloat32> k = tf.linalg.transpose(kernel, tf.constant(new int[] {2, 3, 1, 0}));
-    Operand<TFloat32> in = pad == 0 ? x : zeroPad(tf, x, pad);
-    Operand<TFloat32> y = tf.nn.conv2d(in, k, List.of(1L, (long) stride, (long) stride, 1L), "VALID", Conv2d.dataFormat("NHWC"));
+    long kh = kernel.shape().numDimensions() == 4 ? kernel.shape().size(2) : -1;
+    long kw = kernel.shape().numDimensions() == 4 ? kernel.shape().size(3) : -1;
+    boolean same = pad > 0 && stride == 1 && kh == kw && kh == 2L * pad + 1;
+    Operand<TFloat32> in = pad == 0 || same ? x : zeroPad(tf, x, pad);
+    Operand<TFloat32> y = tf.nn.conv2d(in, k, List.of(1L, (long) stride, (long) stride, 1L), same ? "SAME" : "VALID",
+        Conv2d.dataFormat("NHWC"));
     return bias == null ? y : tf.nn.biasAdd(y, bias);
   }
 
@@ -95,6 +102,10 @@ public final class ConvLayers {
    * mean and variance ({@code state} tables {@code name + "/mean"}, {@code name + "/var"}) with
    * {@code 0.9 · old + 0.1 · batch} (the variance unbiased, as PyTorch does); otherwise the
    * condition's running statistics normalise.
+   *
+   * <p>One {@code FusedBatchNormV3} op does either (its batch variance output is already the
+   * unbiased one), and its gradient is one fused op too: the same function as the composite
+   * {@code (x − mean)·rsqrt(var + ε)·γ + β}, with a fifth of its element-wise passes over x.
    */
   public static Normalized batchNorm(
       Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma, Operand<TFloat32> beta, String name, ForwardContext context) {
@@ -104,30 +115,22 @@ public final class ConvLayers {
     }
     String meanName = name + "/mean";
     String varName = name + "/var";
-    Operand<TFloat32> mean;
-    Operand<TFloat32> var;
-    List<Op> updates = List.of();
-    if (context.training()) {
-      Operand<TInt32> axes = tf.constant(new int[] {0, 1, 2});
-      mean = tf.math.mean(x, axes);
-      Operand<TFloat32> centered = tf.math.sub(x, mean);
-      var = tf.math.mean(tf.math.square(centered), axes);
-      // n/(n−1) turns the batch's biased variance into the unbiased one the running statistic keeps.
-      Operand<TFloat32> n = tf.dtypes.cast(tf.math.div(tf.size(x), tf.slice(tf.shape(x), tf.constant(new int[] {3}), tf.constant(new int[] {1}))), TFloat32.class);
-      Operand<TFloat32> unbiased = tf.math.mul(var, tf.math.div(n, tf.math.maximum(tf.math.sub(n, tf.constant(1f)), tf.constant(1f))));
-      Operand<TFloat32> m = tf.constant(BN_MOMENTUM);
-      Operand<TFloat32> keep = tf.constant(1f - BN_MOMENTUM);
-      Operand<TInt32> c = context.condition();
-      Operand<TFloat32> newMean = tf.math.add(tf.math.mul(keep, state.row(tf, meanName, c)), tf.math.mul(m, tf.stopGradient(mean)));
-      Operand<TFloat32> newVar = tf.math.add(tf.math.mul(keep, state.row(tf, varName, c)), tf.math.mul(m, tf.stopGradient(unbiased)));
-      updates = List.of(state.updateRow(tf, meanName, c, newMean), state.updateRow(tf, varName, c, newVar));
-    } else {
-      mean = state.row(tf, meanName, context.condition());
-      var = state.row(tf, varName, context.condition());
+    Operand<TInt32> c = context.condition();
+    if (!context.training()) {
+      FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x, gamma, beta, state.row(tf, meanName, c),
+          state.row(tf, varName, c), FusedBatchNorm.epsilon(BN_EPSILON), FusedBatchNorm.isTraining(false),
+          FusedBatchNorm.dataFormat("NHWC"));
+      return new Normalized(bn.y(), List.of());
     }
-    Operand<TFloat32> inv = tf.math.rsqrt(tf.math.add(var, tf.constant(BN_EPSILON)));
-    Operand<TFloat32> y = tf.math.add(tf.math.mul(tf.math.mul(tf.math.sub(x, mean), inv), gamma), beta);
-    return new Normalized(y, updates);
+    Operand<TFloat32> none = tf.constant(new float[0]);
+    FusedBatchNorm<TFloat32, TFloat32> bn = tf.nn.fusedBatchNorm(x, gamma, beta, none, none,
+        FusedBatchNorm.epsilon(BN_EPSILON), FusedBatchNorm.isTraining(true), FusedBatchNorm.dataFormat("NHWC"));
+    Operand<TFloat32> m = tf.constant(BN_MOMENTUM);
+    Operand<TFloat32> keep = tf.constant(1f - BN_MOMENTUM);
+    Operand<TFloat32> newMean = tf.math.add(tf.math.mul(keep, state.row(tf, meanName, c)), tf.math.mul(m, tf.stopGradient(bn.batchMean())));
+    Operand<TFloat32> newVar = tf.math.add(tf.math.mul(keep, state.row(tf, varName, c)), tf.math.mul(m, tf.stopGradient(bn.batchVariance())));
+    List<Op> updates = List.of(state.updateRow(tf, meanName, c, newMean), state.updateRow(tf, varName, c, newVar));
+    return new Normalized(bn.y(), updates);
   }
 
   /** The two state tables of a batch-norm layer over {@code channels} channels. */

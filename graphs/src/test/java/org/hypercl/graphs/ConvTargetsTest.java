@@ -69,7 +69,16 @@ class ConvTargetsTest {
    */
   @Test
   void convolutionMatchesAJavaLoopWithSymmetricPadding() {
-    int n = 2, h = 7, w = 6, cin = 3, cout = 4, k = 3, stride = 2, pad = 1;
+    // A strided convolution (a Pad op), stride 1 with pad 1 of a 3×3 kernel of known shape (SAME),
+    // stride 1 without padding, and stride 1 with pad 1 of a kernel whose shape the graph does not know.
+    convolutionMatchesAJavaLoop(2, 1, false);
+    convolutionMatchesAJavaLoop(1, 1, true);
+    convolutionMatchesAJavaLoop(1, 0, true);
+    convolutionMatchesAJavaLoop(1, 1, false);
+  }
+
+  private static void convolutionMatchesAJavaLoop(int stride, int pad, boolean knownKernelShape) {
+    int n = 2, h = 7, w = 6, cin = 3, cout = 4, k = 3;
     SplittableRandom rng = new SplittableRandom(3);
     float[] x = random(n * h * w * cin, rng, 1);
     float[] kernel = random(cout * cin * k * k, rng, 1);
@@ -102,11 +111,14 @@ class ConvTargetsTest {
       Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
       Placeholder<TFloat32> kp = tf.placeholder(TFloat32.class);
       Placeholder<TFloat32> bp = tf.placeholder(TFloat32.class);
-      Operand<TFloat32> y = ConvLayers.conv2d(tf, xp, kp, bp, stride, pad);
-      float[] got = GraphTestSupport.fetch(s, Map.of(xp, xt, kp, kt, bp, bt), y);
+      Operand<TFloat32> kernelOperand = knownKernelShape
+          ? tf.constant(org.tensorflow.ndarray.Shape.of(cout, cin, k, k), org.tensorflow.ndarray.buffer.DataBuffers.of(kernel, true, false))
+          : kp;
+      Operand<TFloat32> y = ConvLayers.conv2d(tf, xp, kernelOperand, bp, stride, pad);
+      float[] got = GraphTestSupport.fetch(s, knownKernelShape ? Map.of(xp, xt, bp, bt) : Map.of(xp, xt, kp, kt, bp, bt), y);
       assertThat(got).hasSize(expected.length);
       for (int i = 0; i < got.length; i++) {
-        assertThat(got[i]).as("output %d", i).isCloseTo(expected[i], within(1e-4f));
+        assertThat(got[i]).as("stride %d, pad %d, output %d", stride, pad, i).isCloseTo(expected[i], within(1e-4f));
       }
     }
   }
@@ -232,6 +244,44 @@ class ConvTargetsTest {
         assertThat(y0[i]).isCloseTo((float) (x[i] / Math.sqrt(1 + 1e-5) * gamma[ch] + beta[ch]), within(1e-4f));
         double m1 = meanTable[c + ch], v1 = varTable[c + ch];
         assertThat(y1[i]).isCloseTo((float) ((x[i] - m1) / Math.sqrt(v1 + 1e-5) * gamma[ch] + beta[ch]), within(1e-4f));
+      }
+    }
+  }
+
+  /**
+   * The fused batch norm's gradients with respect to x, γ and β in training equal those of the
+   * composite {@code (x − mean)·rsqrt(var + ε)·γ + β} over the batch's statistics.
+   */
+  @Test
+  void batchNormGradientsEqualTheCompositeFormulas() {
+    int n = 4, hw = 3, c = 3;
+    SplittableRandom rng = new SplittableRandom(9);
+    float[] x = random(n * hw * hw * c, rng, 2);
+    float[] w = random(n * hw * hw * c, rng, 1);
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      NetworkState state = NetworkState.variables(tf, "target/", ConvLayers.batchNormTables("bn0", c), 2);
+      Operand<TFloat32> xs = tf.identity(tf.constant(org.tensorflow.ndarray.Shape.of(n, hw, hw, c), org.tensorflow.ndarray.buffer.DataBuffers.of(x)));
+      Operand<TFloat32> gamma = tf.identity(tf.constant(new float[] {1.5f, 0.5f, -1f}));
+      Operand<TFloat32> beta = tf.identity(tf.constant(new float[] {0.1f, -0.2f, 0.3f}));
+      Operand<TFloat32> weights = tf.constant(org.tensorflow.ndarray.Shape.of(n, hw, hw, c), org.tensorflow.ndarray.buffer.DataBuffers.of(w));
+      ForwardContext ctx = new ForwardContext(null, false, tf.constant(1), false).withState(state).inTraining();
+      Operand<TFloat32> fused = ConvLayers.batchNorm(tf, xs, gamma, beta, "bn0", ctx).output();
+      Operand<TInt32> axes = tf.constant(new int[] {0, 1, 2});
+      Operand<TFloat32> mean = tf.math.mean(xs, axes);
+      Operand<TFloat32> var = tf.math.mean(tf.math.square(tf.math.sub(xs, mean)), axes);
+      Operand<TFloat32> composite = tf.math.add(
+          tf.math.mul(tf.math.mul(tf.math.sub(xs, mean), tf.math.rsqrt(tf.math.add(var, tf.constant(ConvLayers.BN_EPSILON)))), gamma), beta);
+      Operand<TInt32> all = tf.constant(new int[] {0, 1, 2, 3});
+      List<Operand<TFloat32>> wrt = List.of(xs, gamma, beta);
+      List<Operand<TFloat32>> gFused = Tensors.floatOperands(tf.gradients(tf.sum(tf.math.mul(fused, weights), all), wrt));
+      List<Operand<TFloat32>> gComposite = Tensors.floatOperands(tf.gradients(tf.sum(tf.math.mul(composite, weights), all), wrt));
+      s.initialize();
+      float[][] a = GraphTestSupport.fetch(s, Map.of(), List.of(fused, gFused.get(0), gFused.get(1), gFused.get(2)));
+      float[][] b = GraphTestSupport.fetch(s, Map.of(), List.of(composite, gComposite.get(0), gComposite.get(1), gComposite.get(2)));
+      String[] names = {"output", "dx", "dgamma", "dbeta"};
+      for (int k = 0; k < names.length; k++) {
+        assertThat(a[k]).as(names[k]).containsExactly(b[k], within(2e-4f));
       }
     }
   }

@@ -86,6 +86,11 @@ public final class BenchCommand implements Callable<Integer> {
           + "no profile; --method hnet only).")
   int profile;
 
+  @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Change a setting of the configuration by its path in "
+      + "config.json, as train --set does (e.g. --set settings.maskOtherHeads=false, --set settings.regularizerForm=EXPANDED); "
+      + "applied before the bench's own steps and threads. Repeatable.")
+  java.util.List<String> overrides;
+
   @Option(names = "--profile-depth", description = "Name components a scope keeps in the profile (default: ${DEFAULT-VALUE}).")
   int profileDepth = 3;
 
@@ -103,6 +108,13 @@ public final class BenchCommand implements Callable<Integer> {
       throw new UserException("--steps must be at least 2 and --warmup not negative");
     }
     PrintWriter w = spec.commandLine().getOut();
+    if (overrides != null && !overrides.isEmpty()) {
+      try {
+        base = org.hypercl.training.ConfigOverrides.apply(base, org.hypercl.training.ConfigOverrides.parse(overrides));
+      } catch (IllegalArgumentException e) {
+        throw new UserException("--set: " + e.getMessage(), e);
+      }
+    }
     ExperimentConfig c = base.withSettings(base.settings().toBuilder().iterations(warmup + timed).epochs(0).intraOpThreads(threads).build());
     try {
       c = c.withScenario(org.hypercl.training.Scenario.parse(scenario));

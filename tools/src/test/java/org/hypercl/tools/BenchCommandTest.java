@@ -32,4 +32,15 @@ class BenchCommandTest {
     assertThat(negative.exit()).isNotZero();
     assertThat(negative.err()).contains("--profile must not be negative");
   }
+
+  /** --set changes the benched configuration by path; a path that does not exist is refused by name. */
+  @Test
+  void setChangesTheConfigurationAndRefusesAnUnknownPath() {
+    CliRun r = bench("toy", "--steps", "2", "--warmup", "0", "--threads", "1", "--set", "settings.regularizerForm=NAIVE");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("(?m)^3 +2 +[0-9.]+ +[0-9.]+ ");
+    CliRun bad = bench("toy", "--set", "settings.noSuchThing=1");
+    assertThat(bad.exit()).isNotZero();
+    assertThat(bad.err()).contains("--set", "noSuchThing");
+  }
 }
