@@ -158,6 +158,80 @@ class ConvTargetsTest {
     }
   }
 
+  /**
+   * ResNet (n = 1) on generated weights, in inference with fresh running statistics, equals the
+   * network written with plain TF ops: explicit symmetric padding and VALID convolutions, a strided
+   * slice for option A's subsample, batch norm as (x − 0)/√(1 + ε)·γ + β.
+   */
+  @Test
+  void resNetMatchesPlainTfOpsOnTheSameKernels() {
+    ResNetSpec spec = new ResNetSpec(1, 2, 3);
+    WeightLayout layout = spec.layout();
+    SplittableRandom rng = new SplittableRandom(13);
+    float[] theta = random(Math.toIntExact(layout.totalSize()), rng, 0.2);
+    float[] x = random(2 * 3072, rng, 1);
+    try (Graph g = new Graph(); Session s = new Session(g); TFloat32 xt = Tensors.floats(x, 2, 3072)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
+      NetworkState state = NetworkState.variables(tf, "t/", spec.network().stateTables(), 2);
+      ForwardContext ctx = ForwardContext.head(tf.constant(1)).withState(state);
+      Operand<TFloat32> mine = spec.network().forwardAllHeads(tf, xp, tf.constant(theta), ctx).output();
+
+      Operand<TFloat32> h = tf.reshape(xp, tf.constant(new int[] {-1, 32, 32, 3}));
+      h = tf.nn.relu(convBnRef(tf, h, layout, theta, 0, 1));
+      int layer = 1;
+      for (int stage = 0; stage < 3; stage++) {
+        int stride = stage > 0 ? 2 : 1;
+        Operand<TFloat32> shortcut = h;
+        if (stride == 2) {
+          int pad = ResNetSpec.FILTERS[stage + 1] / 4;
+          Operand<TFloat32> sub = tf.stridedSlice(h, tf.constant(new int[] {0, 0, 0, 0}), tf.constant(new int[] {0, 0, 0, 0}),
+              tf.constant(new int[] {1, 2, 2, 1}), org.tensorflow.op.core.StridedSlice.beginMask(15L),
+              org.tensorflow.op.core.StridedSlice.endMask(15L));
+          shortcut = tf.pad(sub, tf.constant(new int[][] {{0, 0}, {0, 0}, {0, 0}, {pad, pad}}), tf.constant(0f));
+        }
+        Operand<TFloat32> inner = tf.nn.relu(convBnRef(tf, h, layout, theta, layer++, stride));
+        h = tf.nn.relu(tf.math.add(convBnRef(tf, inner, layout, theta, layer++, 1), shortcut));
+      }
+      h = tf.math.mean(h, tf.constant(new int[] {1, 2}));
+      Operand<TFloat32> ref = tf.reshape(dense(tf, h, layout, theta, "fc"), tf.constant(new int[] {-1, 2, 3}));
+      s.initialize();
+      float[][] out = GraphTestSupport.fetch(s, Map.of(xp, xt), List.of(mine, ref));
+      assertThat(out[0]).hasSize(2 * 2 * 3);
+      double scale = 0;
+      for (float v : out[1]) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+      assertThat(scale).isGreaterThan(1e-3);
+      for (int i = 0; i < out[0].length; i++) {
+        assertThat((double) out[0][i]).as("output %d", i).isCloseTo(out[1][i], within(1e-4 * scale + 1e-5));
+      }
+    }
+  }
+
+  /** Conv {@code i} of a ResNet (pad 1, then VALID with {@code stride}) and its batch norm at fresh statistics. */
+  private static Operand<TFloat32> convBnRef(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, int i, int stride) {
+    WeightLayout.Entry e = layout.entry("conv" + i + "_w");
+    int out = (int) e.shape()[0], in = (int) e.shape()[1];
+    float[] hwio = new float[(int) e.size()];
+    for (int o = 0; o < out; o++) {
+      for (int c = 0; c < in; c++) {
+        for (int a = 0; a < 3; a++) {
+          for (int b = 0; b < 3; b++) {
+            hwio[((a * 3 + b) * in + c) * out + o] = theta[(int) e.offset() + ((o * in + c) * 3 + a) * 3 + b];
+          }
+        }
+      }
+    }
+    Operand<TFloat32> k = tf.constant(org.tensorflow.ndarray.Shape.of(3, 3, in, out), org.tensorflow.ndarray.buffer.DataBuffers.of(hwio, true, false));
+    Operand<TFloat32> padded = tf.pad(h, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f));
+    Operand<TFloat32> c = tf.nn.biasAdd(tf.nn.conv2d(padded, k, List.of(1L, (long) stride, (long) stride, 1L), "VALID"),
+        slice(tf, layout, theta, "conv" + i + "_b"));
+    Operand<TFloat32> inv = tf.constant((float) (1 / Math.sqrt(1 + ConvLayers.BN_EPSILON)));
+    return tf.math.add(tf.math.mul(tf.math.mul(c, inv), slice(tf, layout, theta, "bn" + i + "_gamma")),
+        slice(tf, layout, theta, "bn" + i + "_beta"));
+  }
+
   /** TF's conv on the kernel of {@code name}, transposed to HWIO in Java. */
   private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, String name, String padding) {
     WeightLayout.Entry e = layout.entry(name + "_w");
