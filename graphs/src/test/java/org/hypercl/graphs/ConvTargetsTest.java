@@ -232,6 +232,28 @@ class ConvTargetsTest {
         slice(tf, layout, theta, "bn" + i + "_beta"));
   }
 
+  /** Max pooling (TF's MaxPool op) has MaxPoolV2's values and gradient, a ragged edge dropped. */
+  @Test
+  void maxPoolEqualsMaxPoolV2ForwardAndBack() {
+    SplittableRandom rng = new SplittableRandom(17);
+    float[] x = random(2 * 7 * 6 * 3, rng, 1);
+    float[] w = random(2 * 3 * 3 * 3, rng, 1);
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> xs = tf.identity(tf.constant(org.tensorflow.ndarray.Shape.of(2, 7, 6, 3), org.tensorflow.ndarray.buffer.DataBuffers.of(x)));
+      Operand<TFloat32> weights = tf.constant(org.tensorflow.ndarray.Shape.of(2, 3, 3, 3), org.tensorflow.ndarray.buffer.DataBuffers.of(w));
+      Operand<TFloat32> mine = ConvLayers.maxPool(tf, xs, 2);
+      Operand<TFloat32> v2 = tf.nn.maxPool(xs, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+      Operand<TInt32> all = tf.constant(new int[] {0, 1, 2, 3});
+      Operand<TFloat32> gMine = Tensors.floatOperands(tf.gradients(tf.sum(tf.math.mul(mine, weights), all), List.of(xs))).get(0);
+      Operand<TFloat32> gV2 = Tensors.floatOperands(tf.gradients(tf.sum(tf.math.mul(v2, weights), all), List.of(xs))).get(0);
+      assertThat(mine.op().type()).isEqualTo("MaxPool");
+      float[][] out = GraphTestSupport.fetch(s, Map.of(), List.of(mine, v2, gMine, gV2));
+      assertThat(out[0]).hasSize(2 * 3 * 3 * 3).containsExactly(out[1]);
+      assertThat(out[2]).containsExactly(out[3]);
+    }
+  }
+
   /** TF's conv on the kernel of {@code name}, transposed to HWIO in Java. */
   private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, String name, String padding) {
     WeightLayout.Entry e = layout.entry(name + "_w");
