@@ -18,6 +18,11 @@ public sealed interface TargetSpec permits MlpSpec, ZenkeNetSpec, ResNetSpec {
   /** Values in one input example. */
   int inputSize();
 
+  /** Shape of one input example, without the batch dimension: {@code [784]}, {@code [32, 32, 3]}. */
+  default long[] inputShape() {
+    return network().inputShape();
+  }
+
   /** Output heads. */
   int numHeads();
 

@@ -70,7 +70,31 @@ public record ExportManifest(
    * @param preprocessing how training made a row of {@code x} from a raw image, or null where the
    *     run did not record it (runs and exports from before it was recorded, non-image data)
    */
-  public record Input(String name, String dtype, long[] shape, String meaning, Preprocessing preprocessing) {}
+  public record Input(String name, String dtype, long[] shape, String meaning, Preprocessing preprocessing) {
+
+    /** The shape of one example, {@code shape} without its batch dimension. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public long[] exampleShape() {
+      return Arrays.copyOfRange(shape, 1, shape.length);
+    }
+
+    /** Values in one example: {@code [-1, 784]} gives 784, {@code [-1, 32, 32, 3]} 3,072. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public int exampleSize() {
+      long n = 1;
+      for (int i = 1; i < shape.length; i++) {
+        n *= shape[i];
+      }
+      return Math.toIntExact(n);
+    }
+
+    /** The shape of {@code n} examples, {@code [n, ...exampleShape]}. */
+    public long[] batchShape(int n) {
+      long[] s = shape.clone();
+      s[0] = n;
+      return s;
+    }
+  }
 
   /**
    * How training turned a raw image (unsigned bytes, height × width × channels, as in the

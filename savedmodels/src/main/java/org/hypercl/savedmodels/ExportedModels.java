@@ -32,11 +32,10 @@ public final class ExportedModels implements AutoCloseable {
     String version = Integer.toString(manifest.version());
     boolean ok = false;
     try {
-      int in = Math.toIntExact(manifest.input().shape()[1]);
       for (ExportManifest.Task t : manifest.tasks()) {
         LoadedModel m = LoadedModel.load(t.model(), manifest.version(), dir.resolve(t.model()).resolve(version), config);
         loaded.add(m);
-        tasks.add(new TaskModel(m, manifest.kind(), in, manifest.outputSize()));
+        tasks.add(new TaskModel(m, manifest.kind(), manifest.input(), manifest.outputSize()));
       }
       String h = manifest.hypernetworkModel();
       if (h != null) {

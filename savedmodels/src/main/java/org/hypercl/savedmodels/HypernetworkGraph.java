@@ -81,7 +81,7 @@ public final class HypernetworkGraph implements AutoCloseable {
               .slice(sv.identity(table), sv.constant(new int[] {0, 0}), sv.constant(new int[] {learned, de}));
 
       Placeholder<TFloat32> x =
-          sv.withName(Signatures.X).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, target.inputSize())));
+          sv.withName(Signatures.X).placeholder(TFloat32.class, Placeholder.shape(Shape.of(Signatures.inputShape(target))));
       Placeholder<TInt32> taskId =
           sv.withName(Signatures.TASK_ID).placeholder(TInt32.class, Placeholder.shape(Shape.scalar()));
       Placeholder<TFloat32> embedding =

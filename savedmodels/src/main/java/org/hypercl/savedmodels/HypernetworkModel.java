@@ -23,7 +23,7 @@ public final class HypernetworkModel {
   HypernetworkModel(LoadedModel model, ExportManifest manifest) {
     this.model = model;
     this.manifest = manifest;
-    this.inputSize = Math.toIntExact(manifest.input().shape()[1]);
+    this.inputSize = manifest.input().exampleSize();
     this.embeddingDim = ((Number) manifest.hypernetwork().get("embeddingDim")).intValue();
   }
 
@@ -42,7 +42,7 @@ public final class HypernetworkModel {
   public Prediction predict(int taskId, float[] x, int n) {
     checkTask(taskId);
     TaskModel.checkInputs(x, n, inputSize);
-    try (TFloat32 tx = Tensors.floats(x, n, inputSize);
+    try (TFloat32 tx = Tensors.floats(x, manifest.input().batchShape(n));
         TInt32 tt = TInt32.scalarOf(taskId);
         Result r = model.call(Signatures.PREDICT, Map.of(Signatures.X, tx, Signatures.TASK_ID, tt))) {
       return TaskModel.read(r, manifest.kind(), n, manifest.outputSize());
@@ -58,7 +58,7 @@ public final class HypernetworkModel {
   public Prediction predictWithEmbedding(float[] embedding, int head, float[] x, int n) {
     checkEmbedding(embedding);
     TaskModel.checkInputs(x, n, inputSize);
-    try (TFloat32 tx = Tensors.floats(x, n, inputSize);
+    try (TFloat32 tx = Tensors.floats(x, manifest.input().batchShape(n));
         TFloat32 te = Tensors.floats(embedding, embeddingDim);
         TInt32 th = TInt32.scalarOf(head)) {
       Map<String, Tensor> in = new HashMap<>(Map.of(Signatures.X, tx, Signatures.TASK_EMBEDDING, te));
@@ -102,7 +102,7 @@ public final class HypernetworkModel {
       throw new IllegalArgumentException("task inference by entropy needs a classifier; this export is " + manifest.kind());
     }
     TaskModel.checkInputs(x, n, inputSize);
-    try (TFloat32 tx = Tensors.floats(x, n, inputSize);
+    try (TFloat32 tx = Tensors.floats(x, manifest.input().batchShape(n));
         Result r = model.call(Signatures.INFER_TASK, Map.of(Signatures.X, tx))) {
       return new TaskInference(TensorValues.ints(r.get(Signatures.TASK_ID).orElseThrow()),
           TensorValues.floats(r.get(Signatures.ENTROPIES).orElseThrow()), manifest.tasks().size());

@@ -209,7 +209,7 @@ public final class ModelExporter {
         int head = run.target().numHeads() > 1 ? t : 0;
         try (TaskModelGraph g = new TaskModelGraph(run.target(), run.kind(), weights.classifier(), head,
             run.permutations().get(t), Map.of());
-            Tensor xt = Tensors.floats(x, n, run.target().inputSize())) {
+            Tensor xt = Tensors.floats(x, Signatures.inputShape(run.target(), n))) {
           write(dir, g.session(), List.of(g.signature()));
           max = Math.max(max, verifyAgainst(dir, g.session(), g.signature(), Map.of(Signatures.X, xt), options.tolerance()));
         }
@@ -305,7 +305,7 @@ public final class ModelExporter {
     Path ckpt = run.checkpointPrefix().getParent();
     return new ExportManifest(
         ExportManifest.FORMAT, run.experiment(), run.kind(), Math.toIntExact(options.version()),
-        new ExportManifest.Input(Signatures.X, "float32", new long[] {-1, target.inputSize()},
+        new ExportManifest.Input(Signatures.X, "float32", Signatures.inputShape(target),
             "input rows as data " + run.config().path("data").asText("?") + " encodes them in training, unpermuted (a task "
                 + "with permutedInputs applies its permutation itself)", preprocessing(run, target.inputSize())),
         target.outputSize(), target.numHeads(), labels,
@@ -348,7 +348,7 @@ public final class ModelExporter {
     double max = 0;
     List<Tensor> owned = new ArrayList<>();
     try {
-      Tensor xt = own(owned, Tensors.floats(x, n, target.inputSize()));
+      Tensor xt = own(owned, Tensors.floats(x, Signatures.inputShape(target, n)));
       for (int t = 0; t < run.tasksLearned(); t++) {
         Tensor task = own(owned, TInt32.scalarOf(t));
         Tensor head = own(owned, TInt32.scalarOf(t));
@@ -484,7 +484,7 @@ public final class ModelExporter {
     Path ckpt = run.checkpointPrefix().getParent();
     return new ExportManifest(
         ExportManifest.FORMAT, run.experiment(), run.kind(), Math.toIntExact(options.version()),
-        new ExportManifest.Input(Signatures.X, "float32", new long[] {-1, target.inputSize()},
+        new ExportManifest.Input(Signatures.X, "float32", Signatures.inputShape(target),
             "input rows as data " + run.config().path("data").asText("?") + " encodes them in training (e.g. padded "
                 + "images), unpermuted: for a task with permutedInputs, its per-task model and the hypernetwork "
                 + "model's predict and infer_task apply the task's input permutation themselves; "

@@ -28,7 +28,8 @@ package org.hypercl.savedmodels;
  *       {@code seed} int64 {@code [2]} → {@code samples} {@code [count, inputSize]}, z ~ N(0, I)
  *       drawn statelessly from the seed.
  * </ul>
- * Task ids are the learner's, 0-based; {@code x} is float {@code [batch, inputSize]}: raw rows,
+ * Task ids are the learner's, 0-based; {@code x} is float {@code [batch, inputSize]} for an MLP
+ * target and {@code [batch, 32, 32, 3]} (height, width, channels) for a convolutional one: raw rows,
  * which the per-task model and {@value #PREDICT} pass through a permuted task's input permutation,
  * while {@value #PREDICT_WITH_EMBEDDING} and {@value #INFER_TASK} take the target network's own
  * input (an example as observed, permutation already applied).
@@ -51,6 +52,25 @@ public final class Signatures {
   public static final String GENERATE_RANDOM = "generate_random";
 
   public static final String X = "x";
+
+  /**
+   * The shape of {@value #X} for a target: {@code [-1, inputSize]} for an MLP, {@code [-1, 32, 32, 3]}
+   * (NHWC) for the convolutional targets.
+   */
+  public static long[] inputShape(org.hypercl.graphs.TargetSpec target) {
+    long[] example = target.inputShape();
+    long[] shape = new long[example.length + 1];
+    shape[0] = -1;
+    System.arraycopy(example, 0, shape, 1, example.length);
+    return shape;
+  }
+
+  /** {@link #inputShape} for {@code n} examples. */
+  static long[] inputShape(org.hypercl.graphs.TargetSpec target, int n) {
+    long[] shape = inputShape(target);
+    shape[0] = n;
+    return shape;
+  }
   public static final String TASK_ID = "task_id";
   public static final String TASK_EMBEDDING = "task_embedding";
   public static final String HEAD = "head";

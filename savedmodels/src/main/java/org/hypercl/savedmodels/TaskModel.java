@@ -10,13 +10,15 @@ public final class TaskModel {
 
   private final LoadedModel model;
   private final OutputKind kind;
+  private final ExportManifest.Input input;
   private final int inputSize;
   private final int outputSize;
 
-  TaskModel(LoadedModel model, OutputKind kind, int inputSize, int outputSize) {
+  TaskModel(LoadedModel model, OutputKind kind, ExportManifest.Input input, int outputSize) {
     this.model = model;
     this.kind = kind;
-    this.inputSize = inputSize;
+    this.input = input;
+    this.inputSize = input.exampleSize();
     this.outputSize = outputSize;
   }
 
@@ -24,10 +26,13 @@ public final class TaskModel {
     return model;
   }
 
-  /** Predicts for {@code n} rows of {@code inputSize} values (row-major). */
+  /**
+   * Predicts for {@code n} examples of {@code inputSize} values each, row-major (an image as
+   * height, width, channels), shaped here as the model's input.
+   */
   public Prediction predict(float[] x, int n) {
     checkInputs(x, n, inputSize);
-    try (TFloat32 tx = Tensors.floats(x, n, inputSize);
+    try (TFloat32 tx = Tensors.floats(x, input.batchShape(n));
         Result r = model.call(Signatures.SERVING_DEFAULT, Map.of(Signatures.X, tx))) {
       return read(r, kind, n, outputSize);
     }

@@ -39,6 +39,9 @@ final class TaskModelGraph implements AutoCloseable {
       throw new IllegalArgumentException(
           "the target network has " + spec.parameterCount() + " weights, got " + weights.length);
     }
+    if (permutation != null && spec.inputShape().length != 1) {
+      throw new IllegalArgumentException("an input permutation needs flat input rows; " + spec.network() + " takes images");
+    }
     if (permutation != null && permutation.length != spec.inputSize()) {
       throw new IllegalArgumentException(
           "the target network has " + spec.inputSize() + " inputs, the permutation " + permutation.length);
@@ -47,7 +50,7 @@ final class TaskModelGraph implements AutoCloseable {
     try {
       Ops tf = Ops.create(graph);
       Placeholder<TFloat32> x =
-          tf.withName(Signatures.X).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputSize())));
+          tf.withName(Signatures.X).placeholder(TFloat32.class, Placeholder.shape(Shape.of(Signatures.inputShape(spec))));
       Operand<TFloat32> w =
           tf.withName("generated_weights").constant(Shape.of(weights.length), DataBuffers.of(weights, true, false));
       Operand<TFloat32> input = permutation == null

@@ -111,7 +111,7 @@ public final class PredictCommand implements Callable<Integer> {
     }
     try (ExportedModels models = ExportedModels.open(exportDir)) {
       ExportManifest m = models.manifest();
-      int width = Math.toIntExact(m.input().shape()[1]);
+      int width = m.input().exampleSize();
       float[] x = read(input, m, width);
       int n = x.length / width;
       if (task.id != null && (task.id < 0 || task.id >= models.numTasks())) {

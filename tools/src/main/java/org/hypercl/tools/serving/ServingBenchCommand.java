@@ -89,7 +89,7 @@ public final class ServingBenchCommand implements Callable<Integer> {
           ? ConfigProto.newBuilder().setIntraOpParallelismThreads(tfThreads).setInterOpParallelismThreads(tfThreads).build()
           : null;
       try (ExportedModels models = ExportedModels.open(dir, config)) {
-        int in = Math.toIntExact(models.manifest().input().shape()[1]);
+        int in = models.manifest().input().exampleSize();
         w.printf("Export %s: %s, input %d, %d tasks; TF threads per session %s; %d cores%n", dir,
             models.manifest().experiment(), in, models.numTasks(), tfThreads == 0 ? "default" : tfThreads,
             Runtime.getRuntime().availableProcessors());
@@ -128,17 +128,40 @@ public final class ServingBenchCommand implements Callable<Integer> {
   private void restBenchmark(Path dir, PrintWriter w) throws Exception {
     ServerOptions options = ServerOptions.defaults().withPort(0).withThreads(threads).withTfThreads(tfThreads);
     try (ModelServer server = ModelServer.start(dir, options)) {
-      int in = Math.toIntExact(server.manifest().input().shape()[1]);
+      int in = server.manifest().input().exampleSize();
       String base = "http://127.0.0.1:" + server.port() + "/v1/models/";
       String task0 = server.manifest().tasks().get(0).model();
       float[] x = random(in, 11);
-      String row = Arrays.toString(x);
+      String row = nestedJson(x, server.manifest().input().exampleShape());
       w.printf("%-42s %10s %10s %12s%n", "REST, " + clients + " clients x " + requests + " requests, batch 1",
           "p50 ms", "p99 ms", "requests/s");
       restCase(w, server, "task model, instances", base + task0 + ":predict", "{\"instances\": [" + row + "]}");
       restCase(w, server, "hypernetwork, inputs + task_id", base + server.manifest().hypernetworkModel() + ":predict",
           "{\"inputs\": {\"x\": [" + row + "], \"task_id\": 0}}");
     }
+  }
+
+  /** One example as JSON nested to its shape: {@code [..]} for a row, {@code [[[r, g, b], ..], ..]} for an image. */
+  static String nestedJson(float[] x, long[] shape) {
+    StringBuilder sb = new StringBuilder();
+    nest(sb, x, shape, 0, 0);
+    return sb.toString();
+  }
+
+  private static int nest(StringBuilder sb, float[] x, long[] shape, int dim, int at) {
+    sb.append('[');
+    for (int i = 0; i < shape[dim]; i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      if (dim == shape.length - 1) {
+        sb.append(x[at++]);
+      } else {
+        at = nest(sb, x, shape, dim + 1, at);
+      }
+    }
+    sb.append(']');
+    return at;
   }
 
   private void restCase(PrintWriter w, ModelServer server, String label, String url, String body) throws Exception {

@@ -95,6 +95,33 @@ class ConvExportTest {
         // learner with task 0 and the exported task-0 model agree.
         float[] x1 = Arrays.copyOf(source.task(1).testX(), n * 3072);
         assertThat(models.task(0).predict(x1, n).logits()).containsExactly(learner.predict(0, x1, n, null), within(1e-4f));
+        // Images travel as [batch, 32, 32, 3].
+        assertThat(models.manifest().input().shape()).containsExactly(-1, 32, 32, 3);
+        assertThat(models.manifest().input().exampleSize()).isEqualTo(3072);
+      }
+      // Over REST, an instance is a nested [32][32][3] image; a flat row of 3,072 is refused by shape.
+      try (org.hypercl.savedmodels.ModelServer server = org.hypercl.savedmodels.ModelServer.start(exportDir,
+          org.hypercl.savedmodels.ServerOptions.defaults().withPort(0))) {
+        float[] x = Arrays.copyOf(source.task(1).testX(), 2 * 3072);
+        String body = "{\"instances\": [" + ServingBenchCommand.nestedJson(Arrays.copyOf(x, 3072), new long[] {32, 32, 3}) + ", "
+            + ServingBenchCommand.nestedJson(Arrays.copyOfRange(x, 3072, 6144), new long[] {32, 32, 3}) + "]}";
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        String url = "http://127.0.0.1:" + server.port() + "/v1/models/" + server.manifest().tasks().get(1).model() + ":predict";
+        java.net.http.HttpResponse<String> ok = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode predictions = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ok.body()).get("predictions");
+        float[] want = learner.predict(1, x, 2, null);
+        for (int i = 0; i < 2; i++) {
+          for (int k = 0; k < 2; k++) {
+            assertThat(predictions.get(i).get("logits").get(k).floatValue()).isCloseTo(want[i * 2 + k], within(1e-4f));
+          }
+        }
+        java.net.http.HttpResponse<String> flat = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"instances\": [" + Arrays.toString(Arrays.copyOf(x, 3072)) + "]}"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(flat.statusCode()).isEqualTo(400);
+        assertThat(flat.body()).contains("'x'", "[3072]");
       }
     }
   }
