@@ -33,6 +33,7 @@ come from hreg.get_current_targets, as train.py computes them.
 import argparse
 import logging
 import os
+import resource
 import sys
 import time
 from argparse import Namespace
@@ -190,7 +191,9 @@ def main():
     times = np.array(times) * 1000.0
     print('per-step ms: mean %.1f median %.1f min %.1f max %.1f, CPU ms %.1f (last loss_task %.4f)'
           % (times.mean(), np.median(times), times.min(), times.max(), cpu, loss.item()))
-    print('ms/step %.1f (%s, task %d, %d threads, steps %d)' % (times.mean(), args.net, args.task, args.threads, args.steps))
+    print('ms/step %.1f (%s, task %d, %d threads, steps %d), peak RSS %.2f GiB'
+          % (times.mean(), args.net, args.task, args.threads, args.steps,
+             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2.0 ** 20))
 
 
 if __name__ == '__main__':
