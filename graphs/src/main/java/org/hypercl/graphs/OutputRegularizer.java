@@ -116,23 +116,8 @@ public final class OutputRegularizer {
    * @param windowed whether steps regularize windows of the stored slots (the stochastic
    *     regularizer) rather than all of them
    * @param form the form the steps will use: {@link Form#FACTORED} stores no targets, only factors
-   */
-  public OutputRegularizer(
-      Ops tf,
-      Hypernetwork hnet,
-      List<Operand<TFloat32>> currentParams,
-      Operand<TFloat32> embeddingTable,
-      int maxTasks,
-      boolean windowed,
-      Form form) {
-    this(tf, hnet, currentParams, embeddingTable, maxTasks, windowed, form, null);
-  }
-
-  /**
-   * As above, leaving out of each past task's sum the output-layer weights of the other tasks'
-   * heads when {@code mask} is given.
-   *
-   * @param mask the heads to leave out, or null to regularize every weight
+   * @param mask the other tasks' heads to leave out of each past task's sum, or null to regularize
+   *     every weight
    */
   public OutputRegularizer(
       Ops tf,
@@ -160,18 +145,6 @@ public final class OutputRegularizer {
    *
    * @param slotsPerGroup past tasks whose targets share one buffer, at least 1
    */
-  public OutputRegularizer(
-      Ops tf,
-      Hypernetwork hnet,
-      List<Operand<TFloat32>> currentParams,
-      Operand<TFloat32> embeddingTable,
-      int maxTasks,
-      boolean windowed,
-      int slotsPerGroup) {
-    this(tf, hnet, currentParams, embeddingTable, maxTasks, windowed, slotsPerGroup, true, null);
-  }
-
-  /** As above with other tasks' heads left out when {@code mask} is given. */
   public OutputRegularizer(
       Ops tf,
       Hypernetwork hnet,

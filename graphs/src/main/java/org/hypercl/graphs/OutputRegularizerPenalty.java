@@ -52,24 +52,8 @@ public final class OutputRegularizerPenalty implements Penalty {
    * @param taskGradients the task loss's gradients for {@code params}, in order
    * @param optimizer the part's optimizer, whose moments give the lookahead
    * @param seed the run's seed (windows are drawn from (seed, task, step))
-   */
-  public OutputRegularizerPenalty(
-      Ops tf,
-      Ops train,
-      Hypernetwork hnet,
-      Operand<TFloat32> embeddingTable,
-      int maxTasks,
-      List<Operand<TFloat32>> params,
-      List<Operand<TFloat32>> taskGradients,
-      AdamOptimizer optimizer,
-      Settings settings,
-      long seed) {
-    this(tf, train, hnet, embeddingTable, maxTasks, params, taskGradients, optimizer, settings, seed, null);
-  }
-
-  /**
-   * As above; with a {@code mask}, each past task's term leaves out the output-layer weights of
-   * the other tasks' heads ({@link HeadMask}).
+   * @param mask with a mask, each past task's term leaves out the output-layer weights of the
+   *     other tasks' heads ({@link HeadMask}); null regularizes every weight
    */
   public OutputRegularizerPenalty(
       Ops tf,

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -16,9 +13,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 class HeadMaskTest {
 
@@ -88,7 +83,7 @@ class HeadMaskTest {
       reg = new OutputRegularizer(tf, hnet, params, embeddings.table(), TASKS, true, 2, mask);
       forms = List.of(reg.naive(tf, params, embeddings.table()), reg.expanded(tf, params, embeddings.table()),
           reg.factored(tf, params, embeddings.table()));
-      perturb = nudge(tf, hnet);
+      perturb = OutputRegularizerTest.nudge(tf, hnet, 7, 0.1);
       session = new Session(graph);
       session.initialize();
     }
@@ -105,12 +100,7 @@ class HeadMaskTest {
     }
 
     Map<Operand<?>, Tensor> feeds(int[] tasks, int start, int count, int wrap) {
-      Map<Operand<?>, Tensor> feeds = new HashMap<>();
-      feeds.put(reg.windowTasksInput(), Tensors.ints(tasks, tasks.length));
-      feeds.put(reg.windowStartInput(), TInt32.scalarOf(start));
-      feeds.put(reg.windowCountInput(), TInt32.scalarOf(count));
-      feeds.put(reg.windowWrapInput(), TInt32.scalarOf(wrap));
-      return feeds;
+      return OutputRegularizerTest.windowFeeds(reg, tasks, start, count, wrap);
     }
 
     @Override
@@ -118,19 +108,6 @@ class HeadMaskTest {
       session.close();
       graph.close();
     }
-  }
-
-  private static Op nudge(Ops tf, Hypernetwork hnet) {
-    SplittableRandom rng = new SplittableRandom(7);
-    List<Op> nudges = new ArrayList<>();
-    for (Variable<TFloat32> v : hnet.variables()) {
-      float[] noise = new float[(int) v.shape().size()];
-      for (int i = 0; i < noise.length; i++) {
-        noise[i] = (float) (0.1 * (rng.nextDouble() - 0.5));
-      }
-      nudges.add(tf.assignAdd(v, tf.constant(v.shape(), org.tensorflow.ndarray.buffer.DataBuffers.of(noise))));
-    }
-    return tf.withControlDependencies(nudges).noOp();
   }
 
   /**

@@ -48,7 +48,7 @@ class OutputRegularizerTest {
       hnet = Hypernetwork.create(tf, spec, 11);
       embeddings = new TaskEmbeddings(tf, MAX_TASKS, spec.embeddingDim(), 12);
       params = hnet.read(tf);
-      reg = new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS, windowed, slotsPerGroup);
+      reg = new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS, windowed, slotsPerGroup, null);
       expanded = reg.expanded(tf, params, embeddings.table());
       naive = reg.naive(tf, params, embeddings.table());
       factored = reg.factored(tf, params, embeddings.table());
@@ -74,12 +74,7 @@ class OutputRegularizerTest {
     }
 
     Map<Operand<?>, Tensor> windowFeeds(int[] taskIds, int start, int count, int wrap) {
-      Map<Operand<?>, Tensor> feeds = new HashMap<>();
-      feeds.put(reg.windowTasksInput(), Tensors.ints(taskIds, taskIds.length));
-      feeds.put(reg.windowStartInput(), TInt32.scalarOf(start));
-      feeds.put(reg.windowCountInput(), TInt32.scalarOf(count));
-      feeds.put(reg.windowWrapInput(), TInt32.scalarOf(wrap));
-      return feeds;
+      return OutputRegularizerTest.windowFeeds(reg, taskIds, start, count, wrap);
     }
 
     @Override
@@ -90,17 +85,32 @@ class OutputRegularizerTest {
   }
 
   /** An op that adds the same small noise to Θ_h each time it runs (seeded), to simulate training. */
-  private static Op nudge(Ops tf, Hypernetwork hnet) {
-    SplittableRandom rng = new SplittableRandom(5);
+  static Op nudge(Ops tf, Hypernetwork hnet) {
+    return nudge(tf, hnet, 5, 0.05);
+  }
+
+  /** As {@link #nudge(Ops, Hypernetwork)} with uniform noise of width {@code scale} drawn from {@code seed}. */
+  static Op nudge(Ops tf, Hypernetwork hnet, long seed, double scale) {
+    SplittableRandom rng = new SplittableRandom(seed);
     List<Op> nudges = new java.util.ArrayList<>();
     for (Variable<TFloat32> v : hnet.variables()) {
       float[] noise = new float[(int) v.shape().size()];
       for (int i = 0; i < noise.length; i++) {
-        noise[i] = (float) (0.05 * (rng.nextDouble() - 0.5));
+        noise[i] = (float) (scale * (rng.nextDouble() - 0.5));
       }
       nudges.add(tf.assignAdd(v, tf.constant(v.shape(), org.tensorflow.ndarray.buffer.DataBuffers.of(noise))));
     }
     return tf.withControlDependencies(nudges).noOp();
+  }
+
+  /** The feeds of a window: task ids in slot order, its start, count and wrap. The caller closes them. */
+  static Map<Operand<?>, Tensor> windowFeeds(OutputRegularizer reg, int[] taskIds, int start, int count, int wrap) {
+    Map<Operand<?>, Tensor> feeds = new HashMap<>();
+    feeds.put(reg.windowTasksInput(), Tensors.ints(taskIds, taskIds.length));
+    feeds.put(reg.windowStartInput(), TInt32.scalarOf(start));
+    feeds.put(reg.windowCountInput(), TInt32.scalarOf(count));
+    feeds.put(reg.windowWrapInput(), TInt32.scalarOf(wrap));
+    return feeds;
   }
 
   private static HypernetworkSpec chunkedWithTail() {
@@ -158,7 +168,7 @@ class OutputRegularizerTest {
       TaskEmbeddings embeddings = new TaskEmbeddings(tf, MAX_TASKS, chunkedWithTail().embeddingDim(), 12);
       List<Operand<TFloat32>> params = hnet.read(tf);
       OutputRegularizer reg =
-          new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS, false, OutputRegularizer.Form.FACTORED);
+          new OutputRegularizer(tf, hnet, params, embeddings.table(), MAX_TASKS, false, OutputRegularizer.Form.FACTORED, null);
       assertThat(reg.targetGroups()).isEmpty();
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> reg.expanded(tf, params, embeddings.table()))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("factors only");

@@ -287,7 +287,7 @@ final class ReplayLearner implements ContinualLearner {
           decoderPenalty = new OutputRegularizerPenalty(tf, g, generated.hypernetwork(), generated.embeddings().table(),
               replayedTasks(config), gParams, gTaskGrads, decoderAdam,
               new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(), settings.regularizerForm().graphForm()),
-              StepSeeds.mix(seed, 12, -5));
+              StepSeeds.mix(seed, 12, -5), null);
           reg = decoderPenalty.loss();
           for (int i = 0; i < gGrads.size(); i++) {
             Operand<TFloat32> pg = decoderPenalty.gradients().get(i);
@@ -337,7 +337,7 @@ final class ReplayLearner implements ContinualLearner {
           decoderPenalty = new OutputRegularizerPenalty(tf, v, generated.hypernetwork(), generated.embeddings().table(),
               replayedTasks(config), decParams, decTaskGrads, decoderAdam,
               new OutputRegularizerPenalty.Settings(replay.beta(), 0, settings.lookahead(), settings.regularizerForm().graphForm()),
-              StepSeeds.mix(seed, 12, -5));
+              StepSeeds.mix(seed, 12, -5), null);
           reg = decoderPenalty.loss();
           for (int i = 0; i < decGrads.size(); i++) {
             Operand<TFloat32> g = decoderPenalty.gradients().get(i);
