@@ -67,10 +67,13 @@ public interface ContinualLearner extends AutoCloseable {
   default void addPastTask(int task, TaskData data) {}
 
   /**
-   * Writes pictures of what the learner holds after task {@code task} into the run's {@code
-   * plots/} folder (e.g. a replay model's samples of every task it can replay); nothing by default.
+   * Pictures of what the learner holds after task {@code task} (e.g. a replay model's samples of
+   * every task it can replay), which the runner writes to the run's {@code plots/} folder and to
+   * TensorBoard; none by default.
    */
-  default void writePictures(int task, Path plots) throws java.io.IOException {}
+  default java.util.List<Picture> pictures(int task) {
+    return java.util.List.of();
+  }
 
   /**
    * The classifier's own weights {@code [P]} (the same for every task, each reading its head), for

@@ -251,18 +251,26 @@ public final class ContinualRunner {
         tables.taskLoss[t] = last[0];
         tables.regLoss[t] = last[1];
         evaluateRow(learner, t, data, tables);
+        List<Picture> pictures = runDir != null || events != null ? learner.pictures(t) : List.of();
         if (events != null) {
           long global = offsets[t + 1];
           for (int j = 0; j <= t; j++) {
             events.scalar("test/" + config.kind().metricName() + "/task" + (j + 1), global, (float) tables.matrix(primaryMatrix(config))[t][j]);
           }
+          for (Picture p : pictures) {
+            events.image(p.tag(), global, p);
+          }
           events.flush();
         }
         if (runDir != null) {
-          try {
-            learner.writePictures(t, runDir.plots());
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write pictures to " + runDir.plots(), e);
+          for (Picture p : pictures) {
+            Path file = runDir.plots().resolve(p.name() + ".png");
+            try {
+              java.nio.file.Files.createDirectories(runDir.plots());
+              AtomicFiles.write(file, p.png());
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException("cannot write picture " + file + ": " + e.getMessage(), e);
+            }
           }
           runDir.saveCheckpoint(learner, RunDirectory.Progress.afterTask(t + 1), tables.results(config, names));
         }

@@ -1,6 +1,5 @@
 package org.hypercl.training;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -169,8 +168,8 @@ public final class HnetTirLearner implements ContinualLearner {
   }
 
   @Override
-  public void writePictures(int task, Path plots) throws IOException {
-    tir.writePictures(task, plots);
+  public java.util.List<Picture> pictures(int task) {
+    return tir.pictures(task);
   }
 
   /** The classifier's checkpoint beside the task-inference network's. */

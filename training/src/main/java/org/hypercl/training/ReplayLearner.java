@@ -923,19 +923,19 @@ final class ReplayLearner implements ContinualLearner {
   /**
    * A grid of the decoder's samples, a row per task it can replay so far and {@link
    * #PICTURE_SAMPLES} columns, from the same latent codes after every task (so the pictures show
-   * what the protected decoder keeps): {@code replay-samples-after-task-N.png}. Square images
-   * only (784 or 1024 pixels); other inputs get no picture.
+   * what the protected decoder keeps): {@code replay-samples-after-task-N}, TensorBoard tag
+   * {@code replay/samples}. Square images only (784 or 1024 pixels); other inputs get no picture.
    */
   @Override
-  public void writePictures(int task, Path plots) throws java.io.IOException {
+  public List<Picture> pictures(int task) {
     int rows = Math.min(task + 1, replayedTasks(config));
     if (task >= replayedTasks(config)) {
-      return; // the last task trains no VAE: the picture would repeat the one before
+      return List.of(); // the last task trains no VAE: the picture would repeat the one before
     }
     int in = config.target().inputSize();
     int side = (int) Math.round(Math.sqrt(in));
     if (side * side != in) {
-      return;
+      return List.of();
     }
     int k = rows * PICTURE_SAMPLES;
     int[] ids = new int[k];
@@ -949,20 +949,17 @@ final class ReplayLearner implements ContinualLearner {
       codes[i] = (float) (Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble()));
     }
     float[] pixels = sample(ids, codes);
-    java.awt.image.BufferedImage img =
-        new java.awt.image.BufferedImage(PICTURE_SAMPLES * (side + 1) + 1, rows * (side + 1) + 1, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
-    java.awt.image.WritableRaster raster = img.getRaster();
+    int width = PICTURE_SAMPLES * (side + 1) + 1;
+    int height = rows * (side + 1) + 1;
+    byte[] gray = new byte[width * height];
     for (int i = 0; i < k; i++) {
       int x0 = 1 + (i % PICTURE_SAMPLES) * (side + 1);
       int y0 = 1 + (i / PICTURE_SAMPLES) * (side + 1);
       for (int p = 0; p < in; p++) {
-        raster.setSample(x0 + p % side, y0 + p / side, 0, Math.round(255 * pixels[i * in + p]));
+        gray[(y0 + p / side) * width + x0 + p % side] = (byte) Math.round(255 * Math.max(0f, Math.min(1f, pixels[i * in + p])));
       }
     }
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    javax.imageio.ImageIO.write(img, "png", bytes);
-    java.nio.file.Files.createDirectories(plots);
-    AtomicFiles.write(plots.resolve("replay-samples-after-task-" + (task + 1) + ".png"), bytes.toByteArray());
+    return List.of(new Picture("replay-samples-after-task-" + (task + 1), "replay/samples", width, height, gray));
   }
 
   @Override

@@ -11,14 +11,16 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.summary.SummaryWriter;
+import org.tensorflow.op.summary.WriteImageSummary;
 import org.tensorflow.proto.Event;
 import org.tensorflow.proto.SessionLog;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
+import org.tensorflow.types.TUint8;
 
 /**
- * Scalar events in TensorBoard's format ({@code events.out.tfevents.*}), written with TF's own
+ * Scalar and image events in TensorBoard's format ({@code events.out.tfevents.*}), written with TF's own
  * summary ops in a small graph of their own, so logging never touches the training graph.
  */
 public final class TensorBoardLog implements AutoCloseable {
@@ -31,6 +33,8 @@ public final class TensorBoardLog implements AutoCloseable {
   private final Placeholder<TString> event;
   private final Op write;
   private final Op writeEvent;
+  private final Placeholder<TUint8> image;
+  private final Op writeImage;
   private final Op flush;
   private final Op closeWriter;
 
@@ -51,6 +55,9 @@ public final class TensorBoardLog implements AutoCloseable {
       tag = tf.placeholder(TString.class);
       value = tf.placeholder(TFloat32.class);
       write = tf.summary.writeScalarSummary(writer, step, tag, value);
+      image = tf.placeholder(TUint8.class);
+      writeImage = tf.summary.writeImageSummary(writer, step, tag, image, tf.constant(new byte[] {(byte) 255}),
+          WriteImageSummary.maxImages(1L));
       event = tf.placeholder(TString.class);
       writeEvent = tf.summary.importEvent(writer, event);
       flush = tf.summary.flushSummaryWriter(writer);
@@ -73,6 +80,16 @@ public final class TensorBoardLog implements AutoCloseable {
         TString t = TString.scalarOf(name);
         TFloat32 x = TFloat32.scalarOf(v)) {
       session.runner().feed(step, s).feed(tag, t).feed(value, x).addTarget(write).run().close();
+    }
+  }
+
+  /** Records a grayscale picture under {@code name} at global step {@code globalStep} (TensorBoard's images). */
+  public void image(String name, long globalStep, Picture p) {
+    try (TInt64 s = TInt64.scalarOf(globalStep);
+        TString t = TString.scalarOf(name);
+        TUint8 x = TUint8.tensorOf(org.tensorflow.ndarray.Shape.of(1, p.height(), p.width(), 1),
+            org.tensorflow.ndarray.buffer.DataBuffers.of(p.gray(), true, false))) {
+      session.runner().feed(step, s).feed(tag, t).feed(image, x).addTarget(writeImage).run().close();
     }
   }
 

@@ -252,6 +252,34 @@ class ReplayLearnerTest {
     assertThat(first.getHeight()).isEqualTo(5 + 1);
     assertThat(second.getHeight()).isEqualTo(2 * 5 + 1);
     assertThat(dir.resolve("plots/replay-samples-after-task-3.png")).doesNotExist();
+    // The same grids in TensorBoard's images, under one tag at each task's last step: the PNG
+    // the event holds decodes to the file's pixels.
+    Path events;
+    try (var list = java.nio.file.Files.list(dir.resolve("events"))) {
+      events = list.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).findFirst().orElseThrow();
+    }
+    List<org.tensorflow.proto.Summary.Value> images = new java.util.ArrayList<>();
+    List<Long> steps = new java.util.ArrayList<>();
+    for (org.tensorflow.proto.Event e : ResumeAndEventsTest.readEvents(events)) {
+      for (org.tensorflow.proto.Summary.Value v : e.getSummary().getValueList()) {
+        if (v.getTag().startsWith("replay/samples")) {
+          images.add(v);
+          steps.add(e.getStep());
+        }
+      }
+    }
+    assertThat(images).hasSize(2);
+    assertThat(steps.get(1)).isGreaterThan(steps.get(0));
+    org.tensorflow.proto.Summary.Image img = images.get(1).hasImage() ? images.get(1).getImage() : null;
+    byte[] png = img != null ? img.getEncodedImageString().toByteArray() : images.get(1).getTensor().getStringVal(2).toByteArray();
+    java.awt.image.BufferedImage logged = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+    assertThat(logged.getWidth()).isEqualTo(second.getWidth());
+    assertThat(logged.getHeight()).isEqualTo(second.getHeight());
+    for (int y = 0; y < logged.getHeight(); y++) {
+      for (int x = 0; x < logged.getWidth(); x++) {
+        assertThat(logged.getRaster().getSample(x, y, 0)).as("pixel %d,%d", x, y).isEqualTo(second.getRaster().getSample(x, y, 0));
+      }
+    }
   }
 
   static ExperimentConfig tirExperiment(Scenario scenario, int tasks, LearnerSettings.Replay replay) {
