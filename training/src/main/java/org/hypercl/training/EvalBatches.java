@@ -1,16 +1,24 @@
 package org.hypercl.training;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import org.hypercl.graphs.TaskInference;
 import org.hypercl.graphs.Tensors;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Feeds evaluation inputs to a learner's graph in batches: each batch's rows and the permutation
  * the examples came through go to {@link TaskInputs}'s evaluation placeholders, the caller adds
- * its feeds and fetches and runs; every fed tensor is closed after its batch.
+ * its feeds and fetches and runs; every fed tensor is closed after its batch. {@link #predict} and
+ * {@link #infer} are the two evaluations every learner runs this way.
  */
 final class EvalBatches {
 
@@ -62,6 +70,77 @@ final class EvalBatches {
         owned.forEach(Tensor::close);
       }
     }
+  }
+
+  /** Refuses {@code x} unless it holds {@code n} rows of {@code in} values. */
+  static void checkRows(float[] x, int n, int in) {
+    if (x.length != (long) n * in) {
+      throw new IllegalArgumentException(n + " inputs of width " + in + " need " + (long) n * in + " values, got " + x.length);
+    }
+  }
+
+  /**
+   * Outputs {@code [n, out]} of task {@code task} for {@code n} rows: {@code evalTask} fed with the
+   * task, {@code evalOutput} fetched, batch by batch.
+   */
+  static float[] predict(Session session, TaskInputs inputs, int in, int out, int batchSize, Operand<TInt32> evalTask,
+      Operand<TFloat32> evalOutput, int task, float[] x, int n, int[] permutation) {
+    checkRows(x, n, in);
+    float[] result = new float[n * out];
+    run(session, inputs, in, batchSize, x, n, permutation, (r, start, m) -> {
+      r.feed(evalTask, TInt32.scalarOf(task));
+      try (Result res = r.runner().fetch(evalOutput).run()) {
+        System.arraycopy(Tensors.toFloats(res.get(0)), 0, result, start * out, m * out);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Task inference over {@code candidates}, batch by batch: per score, the task each row is given
+   * ({@code taskIds}) and the class its logits ({@code logits}, {@code [rows, classes]}) pick. With
+   * {@code reportTasks} false (one shared head: no task to infer) every task is −1.
+   */
+  static Map<TaskInference.Score, ContinualLearner.InferredPredictions> infer(Session session, TaskInputs inputs, int in, int batchSize,
+      Operand<TInt32> candidatesInput, int[] candidates, Map<TaskInference.Score, ? extends Operand<TInt32>> taskIds,
+      Map<TaskInference.Score, ? extends Operand<TFloat32>> logits, int classes, boolean reportTasks, float[] x, int n,
+      int[] permutation) {
+    checkRows(x, n, in);
+    TaskInference.Score[] scores = TaskInference.Score.values();
+    Map<TaskInference.Score, int[]> tasks = new EnumMap<>(TaskInference.Score.class);
+    Map<TaskInference.Score, int[]> picked = new EnumMap<>(TaskInference.Score.class);
+    for (TaskInference.Score s : scores) {
+      int[] t = new int[n];
+      if (!reportTasks) {
+        Arrays.fill(t, -1);
+      }
+      tasks.put(s, t);
+      picked.put(s, new int[n]);
+    }
+    run(session, inputs, in, batchSize, x, n, permutation, (r, start, m) -> {
+      r.feed(candidatesInput, Tensors.ints(candidates, candidates.length));
+      Session.Runner run = r.runner();
+      for (TaskInference.Score s : scores) {
+        run.fetch(taskIds.get(s)).fetch(logits.get(s));
+      }
+      try (Result res = run.run()) {
+        for (int i = 0; i < scores.length; i++) {
+          if (reportTasks) {
+            System.arraycopy(Tensors.toInts(res.get(2 * i)), 0, tasks.get(scores[i]), start, m);
+          }
+          float[] l = Tensors.toFloats(res.get(2 * i + 1));
+          int[] cls = picked.get(scores[i]);
+          for (int row = 0; row < m; row++) {
+            cls[start + row] = Metrics.argmax(l, row * classes, classes);
+          }
+        }
+      }
+    });
+    Map<TaskInference.Score, ContinualLearner.InferredPredictions> out = new EnumMap<>(TaskInference.Score.class);
+    for (TaskInference.Score s : scores) {
+      out.put(s, new ContinualLearner.InferredPredictions(tasks.get(s), picked.get(s)));
+    }
+    return out;
   }
 
   static int[] identity(int n) {

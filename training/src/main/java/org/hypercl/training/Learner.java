@@ -490,23 +490,8 @@ public final class Learner implements ContinualLearner {
   @Override
   public float[] predict(int task, float[] x, int n, int[] permutation) {
     checkTask(task);
-    int in = config.target().inputSize();
-    int out = config.target().outputSize();
-    if (x.length != n * in) {
-      throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
-    }
-    float[] result = new float[n * out];
-    evalBatches(x, n, permutation, (r, start, m) -> {
-      r.feed(evalTask, TInt32.scalarOf(task));
-      try (Result res = r.runner().fetch(evalOutput).run()) {
-        System.arraycopy(Tensors.toFloats(res.get(0)), 0, result, start * out, m * out);
-      }
-    });
-    return result;
-  }
-
-  private void evalBatches(float[] x, int n, int[] permutation, EvalBatches.Body batch) {
-    EvalBatches.run(session, inputs, config.target().inputSize(), settings.evalBatchSize(), x, n, permutation, batch);
+    return EvalBatches.predict(session, inputs, config.target().inputSize(), config.target().outputSize(), settings.evalBatchSize(),
+        evalTask, evalOutput, task, x, n, permutation);
   }
 
   /** Outputs for a task's own inputs, unpermuted: convenience for regression plots and tests. */
@@ -528,47 +513,20 @@ public final class Learner implements ContinualLearner {
           ? "task inference needs a classifier; " + config.name() + " is " + config.kind()
           : "task inference is implemented for MLP targets only, not " + net);
     }
-    int in = config.target().inputSize();
-    if (x.length != n * in) {
-      throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
-    }
     if (candidateTasks.length == 0) {
       throw new IllegalArgumentException("task inference needs at least one candidate task");
     }
-    int k = candidateTasks.length;
     for (int task : candidateTasks) {
       checkTask(task);
     }
-    TaskInference.Score[] scores = TaskInference.Score.values();
-    Map<TaskInference.Score, int[]> tasks = new EnumMap<>(TaskInference.Score.class);
-    Map<TaskInference.Score, int[]> classes = new EnumMap<>(TaskInference.Score.class);
-    for (TaskInference.Score s : scores) {
-      tasks.put(s, new int[n]);
-      classes.put(s, new int[n]);
-    }
-    int c = config.target().outputSize();
-    evalBatches(x, n, permutation, (r, start, m) -> {
-      r.feed(candidates, Tensors.ints(candidateTasks, k));
-      Session.Runner run = r.runner();
-      for (TaskInference.Score s : scores) {
-        run.fetch(inference.get(s).taskId()).fetch(inference.get(s).logits());
-      }
-      try (Result res = run.run()) {
-        for (int i = 0; i < scores.length; i++) {
-          System.arraycopy(Tensors.toInts(res.get(2 * i)), 0, tasks.get(scores[i]), start, m);
-          float[] logits = Tensors.toFloats(res.get(2 * i + 1));
-          int[] cls = classes.get(scores[i]);
-          for (int row = 0; row < m; row++) {
-            cls[start + row] = Metrics.argmax(logits, row * c, c);
-          }
-        }
-      }
+    Map<TaskInference.Score, Operand<TInt32>> taskIds = new EnumMap<>(TaskInference.Score.class);
+    Map<TaskInference.Score, Operand<TFloat32>> logits = new EnumMap<>(TaskInference.Score.class);
+    inference.forEach((s, r) -> {
+      taskIds.put(s, r.taskId());
+      logits.put(s, r.logits());
     });
-    Map<TaskInference.Score, InferredPredictions> out = new EnumMap<>(TaskInference.Score.class);
-    for (TaskInference.Score s : scores) {
-      out.put(s, new InferredPredictions(tasks.get(s), classes.get(s)));
-    }
-    return out;
+    return EvalBatches.infer(session, inputs, config.target().inputSize(), settings.evalBatchSize(), candidates, candidateTasks,
+        taskIds, logits, config.target().outputSize(), true, x, n, permutation);
   }
 
   @Override

@@ -805,23 +805,8 @@ final class ReplayLearner implements ContinualLearner {
   @Override
   public float[] predict(int task, float[] x, int n, int[] permutation) {
     checkTask(task);
-    int in = config.target().inputSize();
-    int out = config.target().outputSize();
-    if (x.length != n * in) {
-      throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
-    }
-    float[] result = new float[n * out];
-    evalBatches(x, n, permutation, (runner, start, m) -> {
-      runner.feed(evalTask, TInt32.scalarOf(task));
-      try (Result res = runner.runner().fetch(evalOutput).run()) {
-        System.arraycopy(Tensors.toFloats(res.get(0)), 0, result, start * out, m * out);
-      }
-    });
-    return result;
-  }
-
-  private void evalBatches(float[] x, int n, int[] permutation, EvalBatches.Body body) {
-    EvalBatches.run(session, inputs, config.target().inputSize(), settings.evalBatchSize(), x, n, permutation, body);
+    return EvalBatches.predict(session, inputs, config.target().inputSize(), config.target().outputSize(), settings.evalBatchSize(),
+        evalTask, evalOutput, task, x, n, permutation);
   }
 
   @Override
@@ -841,10 +826,6 @@ final class ReplayLearner implements ContinualLearner {
    */
   @Override
   public Map<TaskInference.Score, InferredPredictions> inferTasks(float[] x, int n, int[] candidateTasks, int[] permutation) {
-    int in = config.target().inputSize();
-    if (x.length != n * in) {
-      throw new IllegalArgumentException(n + " inputs of width " + in + " need " + n * in + " values, got " + x.length);
-    }
     if (candidateTasks.length == 0) {
       throw new IllegalArgumentException("task inference needs at least one candidate task");
     }
@@ -852,43 +833,8 @@ final class ReplayLearner implements ContinualLearner {
       checkTask(t);
     }
     boolean shared = net.numHeads() == 1;
-    int[] cands = shared ? new int[] {0} : candidateTasks;
-    TaskInference.Score[] scores = TaskInference.Score.values();
-    Map<TaskInference.Score, int[]> tasks = new EnumMap<>(TaskInference.Score.class);
-    Map<TaskInference.Score, int[]> classes = new EnumMap<>(TaskInference.Score.class);
-    for (TaskInference.Score s : scores) {
-      int[] t = new int[n];
-      if (shared) {
-        java.util.Arrays.fill(t, -1);
-      }
-      tasks.put(s, t);
-      classes.put(s, new int[n]);
-    }
-    int c = headSize();
-    evalBatches(x, n, permutation, (b, start, m) -> {
-      b.feed(candidates, Tensors.ints(cands, cands.length));
-      Session.Runner run = b.runner();
-      for (TaskInference.Score s : scores) {
-        run.fetch(inferredTask.get(s)).fetch(inferredLogits.get(s));
-      }
-      try (Result res = run.run()) {
-        for (int i = 0; i < scores.length; i++) {
-          if (!shared) {
-            System.arraycopy(Tensors.toInts(res.get(2 * i)), 0, tasks.get(scores[i]), start, m);
-          }
-          float[] logits = Tensors.toFloats(res.get(2 * i + 1));
-          int[] cls = classes.get(scores[i]);
-          for (int row = 0; row < m; row++) {
-            cls[start + row] = Metrics.argmax(logits, row * c, c);
-          }
-        }
-      }
-    });
-    Map<TaskInference.Score, InferredPredictions> result = new EnumMap<>(TaskInference.Score.class);
-    for (TaskInference.Score s : scores) {
-      result.put(s, new InferredPredictions(tasks.get(s), classes.get(s)));
-    }
-    return result;
+    return EvalBatches.infer(session, inputs, config.target().inputSize(), settings.evalBatchSize(), candidates,
+        shared ? new int[] {0} : candidateTasks, inferredTask, inferredLogits, headSize(), !shared, x, n, permutation);
   }
 
   /**
