@@ -491,7 +491,11 @@ public final class ModelExporter {
                 + "predict_with_embedding takes rows as the target network sees them, permutation already applied",
             preprocessing(run, target.inputSize())),
         target.outputSize(), target.numHeads(), labels,
-        "0-based learner task ids: model " + ModelNames.task(name, 0) + " serves task_id 0, and so on",
+        "0-based learner task ids: model " + ModelNames.task(name, 0) + " serves task_id 0, and so on"
+            + (run.config().path("method").asText().equals("HNET_TIR")
+                ? "; from an hnet-tir run, the models of its hypernetwork classifier: the run's task-inference network is not "
+                    + "exported, and infer_task scores tasks by entropy"
+                : ""),
         tasks, ModelNames.hypernetwork(name), sigs, target.toMap(), run.hypernetwork().toMap(),
         new ExportManifest.Source(run.runDir().toAbsolutePath().normalize().toString(),
             ckpt.getFileName().toString(), run.tasksLearned(), run.numTasks()),

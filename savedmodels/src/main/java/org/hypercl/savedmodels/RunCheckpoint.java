@@ -54,6 +54,8 @@ public record RunCheckpoint(
   public static final String CHECKPOINTS = "checkpoints";
   public static final String LATEST = "latest";
   public static final String CHECKPOINT_PREFIX = "model";
+  /** An HNET+TIR run's classifier checkpoint: {@code model-classifier} beside {@code model}. */
+  public static final String TIR_CLASSIFIER_SUFFIX = "-classifier";
   public static final String STATE = "state.json";
   public static final String TASKS = "tasks.json";
 
@@ -107,10 +109,14 @@ public record RunCheckpoint(
     }
 
     JsonNode method = config.get("method");
-    if (requireHypernetwork && method != null && !method.asText().equals("HYPERNETWORK")) {
+    // HNET+TIR keeps its hypernetwork classifier in a checkpoint of its own beside the
+    // task-inference network's (HnetTirLearner: "<prefix>-classifier").
+    boolean tir = method != null && method.asText().equals("HNET_TIR");
+    if (requireHypernetwork && method != null && !method.asText().equals("HYPERNETWORK") && !tir) {
       throw new IllegalArgumentException(configFile + ": method is " + method.asText()
-          + "; only hypernetwork runs (method HYPERNETWORK) have a hypernetwork to export");
+          + "; only hypernetwork runs (method HYPERNETWORK or HNET_TIR) have a hypernetwork to export");
     }
+    String prefixName = requireHypernetwork && tir ? CHECKPOINT_PREFIX + TIR_CLASSIFIER_SUFFIX : CHECKPOINT_PREFIX;
     Path latest = runDir.resolve(CHECKPOINTS).resolve(LATEST);
     if (!Files.isRegularFile(latest)) {
       throw new IllegalArgumentException("run " + runDir + " has no checkpoint yet: " + latest + " is missing");
@@ -144,9 +150,9 @@ public record RunCheckpoint(
       throw new IllegalArgumentException(
           stateFile + ": tasksLearned is " + learned + "; an export needs between 1 and " + numTasks + " learned tasks");
     }
-    Path prefix = ckptDir.resolve(CHECKPOINT_PREFIX);
-    if (!Files.isRegularFile(ckptDir.resolve(CHECKPOINT_PREFIX + ".index"))) {
-      throw new IllegalArgumentException("checkpoint " + ckptDir + " has no " + CHECKPOINT_PREFIX + ".index");
+    Path prefix = ckptDir.resolve(prefixName);
+    if (!Files.isRegularFile(ckptDir.resolve(prefixName + ".index"))) {
+      throw new IllegalArgumentException("checkpoint " + ckptDir + " has no " + prefixName + ".index");
     }
     List<String> names = new ArrayList<>();
     JsonNode tasks = state.path("results").path("tasks");

@@ -221,8 +221,8 @@ public final class TrainCommand implements Callable<Integer> {
   String ganLoss;
 
   @Option(names = "--export", description = "After training (also after --resume), export each run to "
-      + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version (hnet-tir runs "
-      + "are not exported yet).")
+      + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version (hnet-tir runs: "
+      + "the models of their hypernetwork classifier).")
   boolean export;
 
   /** What may be given with --resume: how fast to train and whether to export, not what to train. */
@@ -567,7 +567,7 @@ public final class TrainCommand implements Callable<Integer> {
       UserException named = Writes.runFolderFailure(dir.root(), e);
       throw named != null ? named : e;
     }
-    if (export && config.method() != Method.HNET_TIR) {
+    if (export) {
       org.hypercl.tools.serving.ExportCommand.exportTrainedRun(dir.root(), out);
     }
     return results;

@@ -13,7 +13,8 @@ import org.hypercl.tools.UserException;
 
 /**
  * The weights an export of a run whose classifier has its own weights needs (the regularization
- * baselines, HNET+R, DGR, RPL-UB), read by restoring the run's learner from its latest after-task
+ * baselines, HNET+R, DGR, RPL-UB; an HNET+TIR run's classifier is a hypernetwork's and is exported
+ * as one), read by restoring the run's learner from its latest after-task
  * checkpoint: the classifier's weights and, for a replay run, the decoder's weights of every task
  * it replays.
  */
@@ -23,16 +24,12 @@ final class OwnWeightsExport {
 
   /** Whether runs of this method are exported this way. */
   static boolean applies(Method m) {
-    return m != Method.HYPERNETWORK;
+    return m != Method.HYPERNETWORK && m != Method.HNET_TIR;
   }
 
   static ModelExporter.OwnWeights read(Path runDir) {
     RunDirectory dir = RunDirectory.open(runDir);
     ExperimentConfig c = dir.readConfig();
-    if (c.method() == Method.HNET_TIR) {
-      throw new UserException(runDir + " is an hnet-tir run, which export does not handle yet (its classifier's hypernetwork "
-          + "and the task-inference network are checkpointed side by side)");
-    }
     int learned = 0;
     while (learned < c.numTasks() && java.nio.file.Files.isDirectory(dir.taskCheckpoint(learned + 1))) {
       learned++;

@@ -166,6 +166,38 @@ class ReplayExportTest {
     }
   }
 
+  /**
+   * An HNET+TIR run exports its hypernetwork classifier as a hypernetwork run's: per-task models
+   * and the hypernetwork model, from the classifier's checkpoint beside the task-inference
+   * network's, giving the classifier's outputs for each task; the manifest says the task-inference
+   * network is not part of it.
+   */
+  @Test
+  void tirRunExportsItsHypernetworkClassifier() {
+    Path run = tmp.resolve("tir");
+    float[] x = patterns().task(1).testX();
+    int n = 50;
+    ExperimentConfig c = config(Method.HNET_TIR);
+    c = c.withSettings(c.settings().toBuilder().beta(0.05f).build());
+    float[][] trained = new float[3][];
+    try (ContinualRunner.Outcome o = new ContinualRunner(c, patterns(), RunDirectory.createNew(run), StepListener.NONE).run()) {
+      for (int t = 0; t < 3; t++) {
+        trained[t] = o.learner().predict(t, x, n, null);
+      }
+    }
+    ExportResult r = ExportCommand.exportAny(run, ExportOptions.defaults());
+    ExportManifest m = r.manifest();
+    assertThat(m.hypernetworkModel()).isEqualTo("patterns-hnet");
+    assertThat(m.models()).containsExactly("patterns-task0", "patterns-task1", "patterns-task2", "patterns-hnet");
+    assertThat(m.taskNumbering()).contains("hnet-tir", "task-inference network is not exported");
+    try (ExportedModels models = ExportedModels.open(r.out())) {
+      for (int t = 0; t < 3; t++) {
+        assertThat(models.task(t).predict(x, n).logits()).as("task %d", t).containsExactly(trained[t], within(1e-4f));
+        assertThat(models.hypernetwork().predict(t, x, n).logits()).as("hnet, task %d", t).containsExactly(trained[t], within(1e-4f));
+      }
+    }
+  }
+
   @Test
   void ownWeightBaselineExportsWithoutGenerator() {
     Path run = tmp.resolve("rpl");
