@@ -75,7 +75,9 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "OUT", description = "Where to write the predictions (CSV).")
   Path output;
 
-  @Option(names = "--format", description = "Input format, csv or idx (default: from the file name).")
+  @Option(names = "--format", description = "Input format: csv, idx, or cifar10 / cifar100 for the CIFAR binary files "
+      + "(data_batch_N.bin, test_batch.bin; train.bin, test.bin), encoded as the export's manifest records (default: "
+      + "from the file name: .csv is csv, else idx).")
   String format;
 
   @Option(names = "--idx-divisor", paramLabel = "D", description = "IDX bytes are divided by this (default: the scale "
@@ -247,7 +249,8 @@ public final class PredictCommand implements Callable<Integer> {
     return switch (fmt) {
       case "csv" -> readCsv(file, width, header, spec.commandLine().getErr());
       case "idx" -> readIdx(file, m.input().preprocessing(), width, idxDivisor);
-      default -> throw new UserException("--format must be csv or idx, got '" + format + "'");
+      case "cifar10", "cifar100" -> readCifar(file, fmt, m.input().preprocessing(), width);
+      default -> throw new UserException("--format must be csv, idx, cifar10 or cifar100, got '" + format + "'");
     };
   }
 
@@ -390,6 +393,49 @@ public final class PredictCommand implements Callable<Integer> {
     float[] x = new float[b.length];
     for (int i = 0; i < b.length; i++) {
       x[i] = (b[i] & 0xFF) / d;
+    }
+    return x;
+  }
+
+  /**
+   * Reads a CIFAR-10 or CIFAR-100 binary file (label bytes, then 3,072 channel-first pixels per
+   * record) and encodes each image as the export's manifest says training did (its channel
+   * offsets and scales, e.g. the ImageNet standardisation of the ResNet-32 experiment), giving rows
+   * of {@code width} values in height, width, channel order. The labels are not used.
+   */
+  static float[] readCifar(Path file, String format, ExportManifest.Preprocessing pre, int width) throws IOException {
+    if (pre == null) {
+      throw new UserException("this export's manifest.json records no input.preprocessing, so CIFAR images cannot be "
+          + "encoded as training did; give rows of " + width + " encoded values as CSV instead");
+    }
+    int[] s = pre.rawShape();
+    if (s[0] != org.hypercl.data.io.CifarReader.SIDE || s[1] != org.hypercl.data.io.CifarReader.SIDE
+        || s[2] != org.hypercl.data.io.CifarReader.CHANNELS) {
+      throw new UserException("this export takes " + s[0] + "x" + s[1] + "x" + s[2] + " images (manifest.json "
+          + "input.preprocessing), not CIFAR's 32x32x3");
+    }
+    org.hypercl.data.ImageSet images;
+    try {
+      images = format.equals("cifar10")
+          ? org.hypercl.data.io.CifarReader.readCifar10(List.of(file), file.toString())
+          : org.hypercl.data.io.CifarReader.readCifar100(List.of(file), org.hypercl.data.io.CifarReader.Cifar100Labels.FINE,
+              file.toString());
+    } catch (org.hypercl.data.DataFileException e) {
+      throw new UserException(e.getMessage(), e);
+    }
+    PixelEncoding enc = encoding(pre, null);
+    if (enc.dim() != width) {
+      throw new UserException(file + ": CIFAR images encode to " + enc.dim() + " values; the model takes " + width);
+    }
+    int n = images.size();
+    int size = images.imageSize();
+    byte[] raw = new byte[size];
+    float[] x = new float[n * width];
+    for (int i = 0; i < n; i++) {
+      for (int p = 0; p < size; p++) {
+        raw[p] = (byte) images.pixel(i, p);
+      }
+      enc.encode(raw, 0, x, i * width);
     }
     return x;
   }

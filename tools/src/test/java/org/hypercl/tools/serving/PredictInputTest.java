@@ -157,6 +157,44 @@ class PredictInputTest {
     assertThat(PredictCommand.readIdx(idx, pre, 784, 2f)[1]).isEqualTo((pixels[1] & 0xFF) * 0.5f);
   }
 
+  /**
+   * CIFAR binary records (label bytes, then the red, green and blue planes) become rows in height,
+   * width, channel order, each channel encoded with the manifest's scale and offset; CIFAR-100's
+   * two label bytes are skipped; a file whose size is not whole records is refused by name.
+   */
+  @Test
+  void cifarBinaryRecordsAreEncodedAsTrainingDid() throws IOException {
+    var pre = new ExportManifest.Preprocessing(new int[] {32, 32, 3}, new int[4], new float[] {0.5f, 0.25f, 2f},
+        new float[] {-1f, 0f, 3f}, "");
+    for (int labelBytes : new int[] {1, 2}) {
+      byte[] planes = pixels(2 * 3072, 11 + labelBytes);
+      byte[] file = new byte[2 * (labelBytes + 3072)];
+      for (int i = 0; i < 2; i++) {
+        file[i * (labelBytes + 3072) + labelBytes - 1] = (byte) (i + 3);
+        System.arraycopy(planes, i * 3072, file, i * (labelBytes + 3072) + labelBytes, 3072);
+      }
+      Path bin = Files.write(tmp.resolve("batch" + labelBytes + ".bin"), file);
+      float[] x = PredictCommand.readCifar(bin, labelBytes == 1 ? "cifar10" : "cifar100", pre, 3072);
+      assertThat(x).hasSize(2 * 3072);
+      for (int i = 0; i < 2; i++) {
+        for (int r = 0; r < 32; r++) {
+          for (int c = 0; c < 32; c++) {
+            for (int ch = 0; ch < 3; ch++) {
+              int b = planes[i * 3072 + ch * 1024 + r * 32 + c] & 0xFF;
+              assertThat(x[i * 3072 + (r * 32 + c) * 3 + ch]).isEqualTo(b * pre.scale()[ch] + pre.offset()[ch], within(1e-5f));
+            }
+          }
+        }
+      }
+    }
+    Path cut = Files.write(tmp.resolve("cut.bin"), new byte[3073 + 10]);
+    assertThatThrownBy(() -> PredictCommand.readCifar(cut, "cifar10", pre, 3072)).isInstanceOf(UserException.class)
+        .hasMessageContaining(cut.toString());
+    var mnist = new ExportManifest.Preprocessing(new int[] {28, 28, 1}, new int[4], new float[] {1f}, new float[] {0f}, "");
+    assertThatThrownBy(() -> PredictCommand.readCifar(cut, "cifar10", mnist, 784)).isInstanceOf(UserException.class)
+        .hasMessageContaining("not CIFAR's 32x32x3");
+  }
+
   @Test
   void idxOfAnotherShapeIsNamed() throws IOException {
     Path idx = writeIdx(tmp.resolve("small-idx3-ubyte"), new int[] {2, 14, 14}, new byte[2 * 196]);
