@@ -211,19 +211,7 @@ class ConvTargetsTest {
 
   /** Conv {@code i} of a ResNet (pad 1, then VALID with {@code stride}) and its batch norm at fresh statistics. */
   private static Operand<TFloat32> convBnRef(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, int i, int stride) {
-    WeightLayout.Entry e = layout.entry("conv" + i + "_w");
-    int out = (int) e.shape()[0], in = (int) e.shape()[1];
-    float[] hwio = new float[(int) e.size()];
-    for (int o = 0; o < out; o++) {
-      for (int c = 0; c < in; c++) {
-        for (int a = 0; a < 3; a++) {
-          for (int b = 0; b < 3; b++) {
-            hwio[((a * 3 + b) * in + c) * out + o] = theta[(int) e.offset() + ((o * in + c) * 3 + a) * 3 + b];
-          }
-        }
-      }
-    }
-    Operand<TFloat32> k = tf.constant(org.tensorflow.ndarray.Shape.of(3, 3, in, out), org.tensorflow.ndarray.buffer.DataBuffers.of(hwio, true, false));
+    Operand<TFloat32> k = hwioKernel(tf, layout, theta, "conv" + i + "_w");
     Operand<TFloat32> padded = tf.pad(h, tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}), tf.constant(0f));
     Operand<TFloat32> c = tf.nn.biasAdd(tf.nn.conv2d(padded, k, List.of(1L, (long) stride, (long) stride, 1L), "VALID"),
         slice(tf, layout, theta, "conv" + i + "_b"));
@@ -256,7 +244,13 @@ class ConvTargetsTest {
 
   /** TF's conv on the kernel of {@code name}, transposed to HWIO in Java. */
   private static Operand<TFloat32> conv(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, String name, String padding) {
-    WeightLayout.Entry e = layout.entry(name + "_w");
+    Operand<TFloat32> k = hwioKernel(tf, layout, theta, name + "_w");
+    return tf.nn.biasAdd(tf.nn.conv2d(h, k, List.of(1L, 1L, 1L, 1L), padding), slice(tf, layout, theta, name + "_b"));
+  }
+
+  /** The 3×3 kernel {@code name} of {@code theta}, {@code [out, in, 3, 3]}, as a TF {@code [3, 3, in, out]} constant. */
+  private static Operand<TFloat32> hwioKernel(Ops tf, WeightLayout layout, float[] theta, String name) {
+    WeightLayout.Entry e = layout.entry(name);
     int out = (int) e.shape()[0], in = (int) e.shape()[1];
     float[] hwio = new float[(int) e.size()];
     for (int o = 0; o < out; o++) {
@@ -268,8 +262,7 @@ class ConvTargetsTest {
         }
       }
     }
-    Operand<TFloat32> k = tf.constant(org.tensorflow.ndarray.Shape.of(3, 3, in, out), org.tensorflow.ndarray.buffer.DataBuffers.of(hwio, true, false));
-    return tf.nn.biasAdd(tf.nn.conv2d(h, k, List.of(1L, 1L, 1L, 1L), padding), slice(tf, layout, theta, name + "_b"));
+    return tf.constant(org.tensorflow.ndarray.Shape.of(3, 3, in, out), org.tensorflow.ndarray.buffer.DataBuffers.of(hwio, true, false));
   }
 
   private static Operand<TFloat32> dense(Ops tf, Operand<TFloat32> h, WeightLayout layout, float[] theta, String name) {
