@@ -269,7 +269,8 @@ class ReplayExportTest {
         assertThat(inferred.numTasks()).isEqualTo(3);
         assertThat(inferred.taskIds()).as("picks on task %d's rows", t).containsExactly(picks[t]);
         assertThat(inferred.taskScores()).as("scores on task %d's rows", t).containsExactly(softmaxRows(logits[t], n, 3), within(1e-5f));
-        right += (int) java.util.Arrays.stream(inferred.taskIds()).filter(id -> id == t).count();
+        int task = t;
+        right += (int) java.util.Arrays.stream(inferred.taskIds()).filter(id -> id == task).count();
       }
       // A trained network, not a constant pick: most rows get their own task.
       assertThat(right).isGreaterThan(3 * n / 2);
