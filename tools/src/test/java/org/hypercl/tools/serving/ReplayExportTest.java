@@ -343,6 +343,14 @@ class ReplayExportTest {
       picks = l.inferTasks(x, n, new int[] {0, 1}, null).get(TaskInference.Score.MAX_LOGIT).tasks();
     }
     assertThat(logits).hasSize(2 * n);
+    // The savedmodels module alone cannot restore the task-inference network: it refuses, saying what to use.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> org.hypercl.savedmodels.ModelExporter.export(run,
+            ExportOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("config.json")
+        .hasMessageContaining("HNET_TIR")
+        .hasMessageContaining("exportHnetTir");
+    assertThat(run.resolve("export")).doesNotExist();
     ExportResult r = ExportCommand.exportAny(run, ExportOptions.defaults());
     ExportManifest m = r.manifest();
     assertThat(m.models()).containsExactly("patterns-task0", "patterns-task1", "patterns-hnet", "patterns-generator",
