@@ -29,6 +29,11 @@ final class HnetTirExport {
     ExperimentConfig c = RunDirectory.open(runDir).readConfig();
     int learned = ck.tasksLearned();
     Path prefix = ck.checkpointPrefix().resolveSibling(RunCheckpoint.CHECKPOINT_PREFIX);
+    Path index = prefix.resolveSibling(RunCheckpoint.CHECKPOINT_PREFIX + ".index");
+    if (!java.nio.file.Files.isRegularFile(index)) {
+      throw new UserException("checkpoint " + prefix.getParent() + " has the hnet-tir classifier's "
+          + ck.checkpointPrefix().getFileName() + " but not the task-inference network's " + index.getFileName());
+    }
     try (ContinualLearner restored = c.method().create(c, 1)) {
       if (!(restored instanceof HnetTirLearner learner)) {
         throw new UserException(runDir + ": method " + c.method() + " is not hnet-tir");
