@@ -33,6 +33,9 @@ import java.util.Map;
  * @param export when, with what, and how it was verified
  * @param generatorModel the replay generator's model, or null for a run without one
  * @param generator what the generator takes and makes (latent size, tasks, image shape), or null
+ * @param taskInferenceModel an HNET+TIR run's task-inference network's model, or null for other runs
+ * @param taskInference what it takes and gives (signatures, inputs, outputs, tasks scored, the
+ *     network), or null
  */
 public record ExportManifest(
     String format,
@@ -53,7 +56,9 @@ public record ExportManifest(
     JsonNode provenance,
     ExportInfo export,
     String generatorModel,
-    Map<String, Object> generator) {
+    Map<String, Object> generator,
+    String taskInferenceModel,
+    Map<String, Object> taskInference) {
 
   public static final String FILE = "manifest.json";
   public static final String FORMAT = "hypercl-export/1";
@@ -158,7 +163,8 @@ public record ExportManifest(
 
   /**
    * Model names: the per-task models first, then the hypernetwork model (absent when the run's
-   * classifier has its own weights), then the replay generator's (when the run has one).
+   * classifier has its own weights), then the replay generator's (when the run has one), then the
+   * task-inference network's (HNET+TIR runs).
    */
   public List<String> models() {
     List<String> names = new java.util.ArrayList<>();
@@ -168,6 +174,9 @@ public record ExportManifest(
     }
     if (generatorModel != null) {
       names.add(generatorModel);
+    }
+    if (taskInferenceModel != null) {
+      names.add(taskInferenceModel);
     }
     return names;
   }
@@ -216,6 +225,13 @@ public record ExportManifest(
       String problem = m.input().preprocessing().problem();
       if (problem != null) {
         throw new IllegalArgumentException(file + ": input.preprocessing: " + problem);
+      }
+    }
+    if (m.taskInferenceModel() != null) {
+      Object k = m.taskInference() == null ? null : m.taskInference().get("tasks");
+      if (!(k instanceof Integer tasks) || tasks < 1 || tasks > m.tasks().size()) {
+        throw new IllegalArgumentException(file + ": taskInference.tasks must be the number of tasks the task-inference "
+            + "model scores, 1.." + m.tasks().size() + "; got " + k);
       }
     }
     if (m.version() <= 0) {

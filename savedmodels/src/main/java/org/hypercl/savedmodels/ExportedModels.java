@@ -25,6 +25,7 @@ public final class ExportedModels implements AutoCloseable {
   private final List<TaskModel> tasks = new ArrayList<>();
   private final HypernetworkModel hypernetwork;
   private final LoadedModel generator;
+  private final LoadedModel taskInference;
 
   private ExportedModels(Path dir, ConfigProto config) {
     this.dir = dir;
@@ -51,6 +52,13 @@ public final class ExportedModels implements AutoCloseable {
         loaded.add(generator);
       } else {
         generator = null;
+      }
+      String ti = manifest.taskInferenceModel();
+      if (ti != null) {
+        taskInference = LoadedModel.load(ti, manifest.version(), dir.resolve(ti).resolve(version), config);
+        loaded.add(taskInference);
+      } else {
+        taskInference = null;
       }
       ok = true;
     } finally {
@@ -123,6 +131,31 @@ public final class ExportedModels implements AutoCloseable {
         org.tensorflow.Result r = generator.call(Signatures.GENERATE_RANDOM,
             java.util.Map.of(Signatures.TASK_ID, t, Signatures.COUNT, n, Signatures.SEED, s))) {
       return org.hypercl.graphs.Tensors.toFloats(r.get(Signatures.SAMPLES).orElseThrow());
+    }
+  }
+
+  /** Whether the export has a task-inference model (HNET+TIR runs). */
+  public boolean hasTaskInference() {
+    return taskInference != null;
+  }
+
+  /**
+   * The task of each of {@code n} input rows, inferred by the task-inference model of an HNET+TIR
+   * run's export: rows as observed (for a permuted task, already permuted), the chosen task ids
+   * and the probabilities over the learned tasks. Read each row's class on {@link #task} of its id.
+   */
+  public InferredTasks inferTask(float[] x, int n) {
+    if (taskInference == null) {
+      throw new IllegalStateException("the export in " + dir + " has no task-inference model (only hnet-tir runs have one; "
+          + (hypernetwork != null ? "the hypernetwork model's inferTask infers tasks by entropy)" : "its run has none)"));
+    }
+    int inputSize = manifest.input().exampleSize();
+    TaskModel.checkInputs(x, n, inputSize);
+    try (org.tensorflow.types.TFloat32 tx = org.hypercl.graphs.Tensors.floats(x, manifest.input().batchShape(n));
+        org.tensorflow.Result r = taskInference.call(Signatures.SERVING_DEFAULT, java.util.Map.of(Signatures.X, tx))) {
+      return new InferredTasks(TensorValues.ints(r.get(Signatures.TASK_ID).orElseThrow()),
+          TensorValues.floats(r.get(Signatures.TASK_SCORES).orElseThrow()),
+          ((Number) manifest.taskInference().get("tasks")).intValue());
     }
   }
 

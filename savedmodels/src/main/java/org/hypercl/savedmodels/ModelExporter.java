@@ -36,6 +36,8 @@ import org.tensorflow.types.TInt32;
  *   OUT/&lt;name&gt;-task0/&lt;version&gt;/saved_model.pb, variables/
  *   ...
  *   OUT/&lt;name&gt;-hnet/&lt;version&gt;/saved_model.pb, variables/
+ *   OUT/&lt;name&gt;-generator/&lt;version&gt;/...        (HNET+TIR: the VAE decoder)
+ *   OUT/&lt;name&gt;-task-inference/&lt;version&gt;/...   (HNET+TIR: the task-inference network)
  * </pre>
  *
  * Everything is written to a staging folder, loaded back and compared with the checkpoint-restored
@@ -82,9 +84,13 @@ public final class ModelExporter {
     return Math.max(ExportOptions.VERSION_DEFAULT, max + 1);
   }
 
-  /** Exports the latest checkpoint of the run in {@code runDir}. */
+  /**
+   * Exports the latest checkpoint of the hypernetwork run in {@code runDir}. An HNET+TIR run is
+   * refused: its export also needs the task-inference network and the decoder, which only its
+   * learner restores ({@link #exportHnetTir}, what {@code hypercl export} calls).
+   */
   public static ExportResult export(Path runDir, ExportOptions options) {
-    return export(runDir, options, staging -> {});
+    return export(runDir, options, null, staging -> {});
   }
 
   /**
@@ -92,7 +98,76 @@ public final class ModelExporter {
    * once every model is written and before verification (tests use it to interrupt or corrupt).
    */
   static ExportResult export(Path runDir, ExportOptions options, Consumer<Path> afterWrite) {
+    return export(runDir, options, null, afterWrite);
+  }
+
+  /**
+   * The run's own computation of its task-inference network, which the exported model is checked
+   * against: the restored learner, not the export's graph.
+   */
+  public interface TaskInferenceReference {
+    /** The network's outputs of the learned tasks for rows {@code x} as observed, {@code [n, tasksLearned]} row-major. */
+    float[] logits(float[] x, int n);
+
+    /** The task the learner picks for each row at test time, {@code [n]}. */
+    int[] pick(float[] x, int n);
+  }
+
+  /**
+   * What the export of an HNET+TIR run takes from its restored learner besides the classifier's
+   * checkpoint, which {@link #export} reads itself.
+   *
+   * @param tasksLearned tasks learned at the restored checkpoint (must be the checkpoint's)
+   * @param taskInference the task-inference MLP (one output per task head)
+   * @param taskInferenceWeights its weights {@code [P]}
+   * @param reference the learner's own task inference, for the verification
+   * @param decoder the VAE decoder
+   * @param latentDim the decoder's latent size
+   * @param decoderWeights the decoder's weights of each task it replays so far (empty: no generator model)
+   * @param tanhOutput a GAN generator's tanh output; false: a VAE decoder's sigmoid
+   */
+  public record HnetTirParts(int tasksLearned, MlpSpec taskInference, float[] taskInferenceWeights,
+      TaskInferenceReference reference, MlpSpec decoder, int latentDim, List<float[]> decoderWeights, boolean tanhOutput) {
+    public HnetTirParts {
+      java.util.Objects.requireNonNull(taskInference, "taskInference");
+      java.util.Objects.requireNonNull(taskInferenceWeights, "taskInferenceWeights");
+      java.util.Objects.requireNonNull(reference, "reference");
+      decoderWeights = List.copyOf(decoderWeights);
+    }
+  }
+
+  /**
+   * Exports the latest checkpoint of an HNET+TIR run: its hypernetwork classifier as {@link
+   * #export} does (per-task models and the hypernetwork model, from the classifier's checkpoint),
+   * the VAE decoder's generator model ({@link Signatures#GENERATE}) and the task-inference model
+   * ({@code task_scores}, {@code task_id}), each verified before anything is published.
+   */
+  public static ExportResult exportHnetTir(Path runDir, ExportOptions options, HnetTirParts parts) {
+    return export(runDir, options, java.util.Objects.requireNonNull(parts, "parts"), staging -> {});
+  }
+
+  static ExportResult export(Path runDir, ExportOptions options, HnetTirParts tir, Consumer<Path> afterWrite) {
     RunCheckpoint run = RunCheckpoint.read(runDir);
+    Path configFile = run.runDir().resolve(RunCheckpoint.CONFIG);
+    boolean isTir = run.method().equals("HNET_TIR");
+    if (isTir && tir == null) {
+      throw new IllegalArgumentException(configFile + ": method is HNET_TIR, whose export also holds the task-inference "
+          + "network and the replay decoder, which only the run's learner restores: export it with hypercl export "
+          + "(ModelExporter.exportHnetTir)");
+    }
+    if (!isTir && tir != null) {
+      throw new IllegalArgumentException(configFile + ": method is " + run.method() + ", not HNET_TIR; it has no "
+          + "task-inference network to export");
+    }
+    if (tir != null && tir.tasksLearned() != run.tasksLearned()) {
+      throw new IllegalArgumentException("run " + runDir + ": the task-inference network was restored with "
+          + tir.tasksLearned() + " learned tasks, the checkpoint " + run.checkpointPrefix().getParent() + " has "
+          + run.tasksLearned());
+    }
+    if (tir != null && (run.target().inputShape().length != 1 || tir.taskInference().inputSize() != run.target().inputSize())) {
+      throw new IllegalArgumentException("run " + runDir + ": the task-inference network takes " + tir.taskInference().inputSize()
+          + " inputs, the classifier " + java.util.Arrays.toString(run.target().inputShape()) + "; both must take the same flat rows");
+    }
     Path out = (options.out() != null ? options.out() : defaultOut(runDir)).toAbsolutePath().normalize();
     String name = options.modelName() != null ? options.modelName() : ModelNames.fromExperiment(run.experiment());
     String version = Long.toString(options.version());
@@ -101,11 +176,24 @@ public final class ModelExporter {
       models.add(ModelNames.task(name, t));
     }
     models.add(ModelNames.hypernetwork(name));
+    boolean generator = tir != null && !tir.decoderWeights().isEmpty();
+    String generatorModel = generator ? ModelNames.generator(name) : null;
+    String taskInferenceModel = tir != null ? ModelNames.taskInference(name) : null;
+    if (generator) {
+      models.add(generatorModel);
+    }
+    if (tir != null) {
+      models.add(taskInferenceModel);
+    }
     refuseExisting(out, models, version);
 
     boolean fresh = !Files.exists(out);
     Path staging = createStaging(out, fresh);
-    try (HypernetworkGraph reference = HypernetworkGraph.restore(run)) {
+    try (HypernetworkGraph reference = HypernetworkGraph.restore(run);
+        GeneratorGraph gen = generator
+            ? new GeneratorGraph(tir.decoder(), tir.decoderWeights(), tir.latentDim(), tir.tanhOutput()) : null;
+        TaskInferenceGraph inf = tir != null
+            ? new TaskInferenceGraph(tir.taskInference(), tir.taskInferenceWeights(), run.tasksLearned()) : null) {
       List<Path> staged = new ArrayList<>();
       for (int t = 0; t < run.tasksLearned(); t++) {
         Path dir = staging.resolve(models.get(t)).resolve(version);
@@ -116,14 +204,34 @@ public final class ModelExporter {
         }
         staged.add(dir);
       }
-      Path hnetDir = staging.resolve(models.get(models.size() - 1)).resolve(version);
+      Path hnetDir = staging.resolve(ModelNames.hypernetwork(name)).resolve(version);
       write(hnetDir, reference.session(), reference.signatures());
       staged.add(hnetDir);
+      Path genDir = generator ? staging.resolve(generatorModel).resolve(version) : null;
+      if (gen != null) {
+        write(genDir, gen.session(), gen.signatures());
+      }
+      Path infDir = tir != null ? staging.resolve(taskInferenceModel).resolve(version) : null;
+      if (inf != null) {
+        write(infDir, inf.session(), inf.signatures());
+      }
 
       afterWrite.accept(staging);
       double maxDiff = verify(reference, staged, options);
+      Map<String, Object> generatorInfo = null;
+      Map<String, Object> taskInferenceInfo = null;
+      if (gen != null) {
+        maxDiff = Math.max(maxDiff, verifyGenerator(genDir, gen, tir.decoderWeights().size(), tir.latentDim(), options));
+        generatorInfo = generatorInfo(tir.decoder(), tir.decoderWeights().size(), tir.latentDim(), tir.tanhOutput());
+      }
+      if (inf != null) {
+        maxDiff = Math.max(maxDiff, verifyTaskInference(infDir, inf, tir.reference(), run.tasksLearned(),
+            tir.taskInference().inputSize(), options));
+        taskInferenceInfo = taskInferenceInfo(run, tir.taskInference(), inf);
+      }
 
-      ExportManifest manifest = manifest(run, reference, name, options, maxDiff, out);
+      ExportManifest manifest = manifest(run, reference, name, options, maxDiff, out, generatorModel, generatorInfo,
+          taskInferenceModel, taskInferenceInfo);
       manifest.write(staging);
       deleteQuietlyOrFail(staging.resolve(OWNER_FILE));
       List<Path> published = publish(staging, out, fresh, models, version);
@@ -220,32 +328,9 @@ public final class ModelExporter {
         int k = weights.decoderWeights().size();
         try (GeneratorGraph g = new GeneratorGraph(weights.decoder(), weights.decoderWeights(), weights.latentDim(), weights.tanhOutput())) {
           write(dir, g.session(), g.signatures());
-          int[] ids = new int[n];
-          for (int i = 0; i < n; i++) {
-            ids[i] = i % k;
-          }
-          try (Tensor tasks = Tensors.ints(ids, n);
-              Tensor z = Tensors.floats(sample(n * weights.latentDim(), options.seed() + 1), n, weights.latentDim());
-              Tensor one = org.tensorflow.types.TInt32.scalarOf(k - 1);
-              Tensor count = org.tensorflow.types.TInt32.scalarOf(n);
-              Tensor seed = org.tensorflow.types.TInt64.vectorOf(options.seed(), 1L)) {
-            for (Signature sig : g.signatures()) {
-              Map<String, Tensor> in = sig.key().equals(Signatures.GENERATE_RANDOM)
-                  ? Map.of(Signatures.TASK_ID, one, Signatures.COUNT, count, Signatures.SEED, seed)
-                  : Map.of(Signatures.TASK_ID, tasks, Signatures.Z, z);
-              max = Math.max(max, verifyAgainst(dir, g.session(), sig, in, options.tolerance()));
-            }
-          }
+          max = Math.max(max, verifyGenerator(dir, g, k, weights.latentDim(), options));
         }
-        generatorInfo = new LinkedHashMap<>();
-        generatorInfo.put("tasks", k);
-        generatorInfo.put("latentDim", weights.latentDim());
-        generatorInfo.put("conditionDim", weights.decoder().inputSize() - weights.latentDim());
-        generatorInfo.put("outputSize", weights.decoder().outputSize());
-        generatorInfo.put("output", weights.tanhOutput() ? "(tanh + 1) / 2 (a GAN generator)" : "sigmoid (a VAE decoder)");
-        generatorInfo.put("decoder", weights.decoder().toMap());
-        generatorInfo.put("meaning", "samples of task_id's data as the decoder learned it, pixels in [0, 1] as the data encodes "
-            + "them; for a permuted task the samples are permuted images, as the task's network sees them");
+        generatorInfo = generatorInfo(weights.decoder(), k, weights.latentDim(), weights.tanhOutput());
       }
       ExportManifest manifest = ownWeightsManifest(run, name, options, max, models, generator ? models.get(models.size() - 1) : null,
           generatorInfo);
@@ -256,6 +341,149 @@ public final class ModelExporter {
     } finally {
       deleteQuietlyOrFail(staging);
     }
+  }
+
+  /** Loads the generator in {@code dir} and compares each signature with the unexported graph's ({@code k} tasks). */
+  private static double verifyGenerator(Path dir, GeneratorGraph g, int k, int latentDim, ExportOptions options) {
+    int n = options.verificationSamples();
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = i % k;
+    }
+    double max = 0;
+    try (Tensor tasks = Tensors.ints(ids, n);
+        Tensor z = Tensors.floats(sample(n * latentDim, options.seed() + 1), n, latentDim);
+        Tensor one = TInt32.scalarOf(k - 1);
+        Tensor count = TInt32.scalarOf(n);
+        Tensor seed = org.tensorflow.types.TInt64.vectorOf(options.seed(), 1L)) {
+      for (Signature sig : g.signatures()) {
+        Map<String, Tensor> in = sig.key().equals(Signatures.GENERATE_RANDOM)
+            ? Map.of(Signatures.TASK_ID, one, Signatures.COUNT, count, Signatures.SEED, seed)
+            : Map.of(Signatures.TASK_ID, tasks, Signatures.Z, z);
+        max = Math.max(max, verifyAgainst(dir, g.session(), sig, in, options.tolerance()));
+      }
+    }
+    return max;
+  }
+
+  /** The manifest's {@code generator} entry. */
+  private static Map<String, Object> generatorInfo(MlpSpec decoder, int k, int latentDim, boolean tanh) {
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("tasks", k);
+    info.put("latentDim", latentDim);
+    info.put("conditionDim", decoder.inputSize() - latentDim);
+    info.put("outputSize", decoder.outputSize());
+    info.put("output", tanh ? "(tanh + 1) / 2 (a GAN generator)" : "sigmoid (a VAE decoder)");
+    info.put("decoder", decoder.toMap());
+    info.put("meaning", "samples of task_id's data as the decoder learned it, pixels in [0, 1] as the data encodes "
+        + "them; for a permuted task the samples are permuted images, as the task's network sees them");
+    return info;
+  }
+
+  /**
+   * Loads the task-inference model in {@code dir}, compares each signature with the unexported
+   * graph's, then its {@code serving_default} with the run's own computation: {@code task_scores}
+   * with the softmax of the learner's outputs of the learned tasks, {@code task_id} with the
+   * learner's pick (a different pick is accepted only where the two tasks' outputs are equal to
+   * the tolerance, a tie the two graphs may break differently).
+   */
+  private static double verifyTaskInference(Path dir, TaskInferenceGraph g, TaskInferenceReference run, int learned, int in,
+      ExportOptions options) {
+    int n = options.verificationSamples();
+    float[] x = sample(n * in, options.seed() + 2);
+    double tol = options.tolerance();
+    double max = 0;
+    try (Tensor xt = Tensors.floats(x, n, in)) {
+      for (Signature sig : g.signatures()) {
+        max = Math.max(max, verifyAgainst(dir, g.session(), sig, Map.of(Signatures.X, xt), tol));
+      }
+      float[] logits = run.logits(x, n);
+      int[] pick = run.pick(x, n);
+      if (logits.length != n * learned || pick.length != n) {
+        throw new ExportVerificationException("the run's task-inference network gives " + logits.length + " outputs and "
+            + pick.length + " picks for " + n + " rows of " + learned + " learned tasks; expected " + n * learned + " and " + n);
+      }
+      try (LoadedModel m = LoadedModel.load(dir.getFileName().toString(), 0, dir, null);
+          Result got = m.call(Signatures.SERVING_DEFAULT, Map.of(Signatures.X, xt))) {
+        Tensor st = got.get(Signatures.TASK_SCORES).orElseThrow(() -> new ExportVerificationException(
+            dir + " signature '" + Signatures.SERVING_DEFAULT + "' has no output '" + Signatures.TASK_SCORES + "'"));
+        Tensor it = got.get(Signatures.TASK_ID).orElseThrow(() -> new ExportVerificationException(
+            dir + " signature '" + Signatures.SERVING_DEFAULT + "' has no output '" + Signatures.TASK_ID + "'"));
+        if (!st.shape().equals(org.tensorflow.ndarray.Shape.of(n, learned)) || !it.shape().equals(org.tensorflow.ndarray.Shape.of(n))) {
+          throw new ExportVerificationException(dir + ": task_scores has shape " + st.shape() + " and task_id " + it.shape()
+              + "; for " + n + " rows of " + learned + " learned tasks they must be [" + n + ", " + learned + "] and [" + n + "]");
+        }
+        float[] scores = TensorValues.floats(st);
+        int[] ids = TensorValues.ints(it);
+        for (int i = 0; i < n; i++) {
+          double top = Double.NEGATIVE_INFINITY;
+          double scale = 1.0;
+          for (int t = 0; t < learned; t++) {
+            top = Math.max(top, logits[i * learned + t]);
+            scale = Math.max(scale, Math.abs(logits[i * learned + t]));
+          }
+          double sum = 0;
+          for (int t = 0; t < learned; t++) {
+            sum += Math.exp(logits[i * learned + t] - top);
+          }
+          for (int t = 0; t < learned; t++) {
+            double want = Math.exp(logits[i * learned + t] - top) / sum;
+            double d = Math.abs(scores[i * learned + t] - want);
+            if (!(d <= tol)) {
+              throw new ExportVerificationException(String.format("%s task_scores[%d, %d] is %s, the run's task-inference "
+                  + "network gives %s (difference %.3g > tolerance %.3g)", dir, i, t, scores[i * learned + t], want, d, tol));
+            }
+            max = Math.max(max, d);
+          }
+          if (ids[i] != pick[i]) {
+            boolean tie = ids[i] >= 0 && ids[i] < learned && pick[i] >= 0 && pick[i] < learned
+                && Math.abs(logits[i * learned + ids[i]] - logits[i * learned + pick[i]]) / scale <= tol;
+            if (!tie) {
+              throw new ExportVerificationException(String.format("%s task_id[%d] is %d, the run picks task %d", dir, i, ids[i],
+                  pick[i]));
+            }
+          }
+        }
+      }
+    }
+    return max;
+  }
+
+  /** The manifest's {@code taskInference} entry. */
+  private static Map<String, Object> taskInferenceInfo(RunCheckpoint run, MlpSpec network, TaskInferenceGraph g) {
+    int learned = run.tasksLearned();
+    long[] shape = Signatures.inputShape(run.target());
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("tasks", learned);
+    Map<String, List<String>> sigs = new LinkedHashMap<>();
+    for (Signature sig : g.signatures()) {
+      sigs.put(sig.key(), List.of(Signatures.TASK_SCORES, Signatures.TASK_ID));
+    }
+    info.put("signatures", sigs);
+    Map<String, Object> x = new LinkedHashMap<>();
+    x.put("dtype", "float32");
+    x.put("shape", shape);
+    x.put("meaning", "input rows as the manifest's input (same shape, same preprocessing), but an example as it was "
+        + "observed: for a task with permutedInputs, already permuted (the model cannot know the task, so it applies no "
+        + "permutation, as the task-inference network saw its data in training)");
+    ExportManifest.Preprocessing p = preprocessing(run, run.target().inputSize());
+    if (p != null) {
+      x.put("preprocessing", p);
+    }
+    info.put("inputs", Map.of(Signatures.X, x));
+    Map<String, Object> outputs = new LinkedHashMap<>();
+    outputs.put(Signatures.TASK_SCORES, Map.of("dtype", "float32", "shape", new long[] {-1, learned},
+        "meaning", "the task-inference network's probabilities over the " + learned + " learned tasks 0.." + (learned - 1)
+            + " (the softmax over their outputs, the growing softmax it trains with); each row sums to 1"));
+    outputs.put(Signatures.TASK_ID, Map.of("dtype", "int32", "shape", new long[] {-1},
+        "meaning", "the inferred task, 0.." + (learned - 1) + ": the task with the largest output (the run's test-time "
+            + "pick, max-logit; ties go to the lower id); read the row on model " + "<name>-task<task_id>"));
+    info.put("outputs", outputs);
+    info.put("score", "max-logit");
+    info.put("network", network.toMap());
+    info.put("meaning", "the hnet-tir run's task-inference network (its own weights, trained on each task's data and "
+        + "on replay from the decoder): which learned task an input row comes from, without the task id");
+    return info;
   }
 
   /** Loads the SavedModel in {@code dir} and compares its signature with the unexported graph's on {@code inputs}. */
@@ -317,7 +545,7 @@ public final class ModelExporter {
         run.provenance(),
         new ExportManifest.ExportInfo(Instant.now().toString(), TensorFlow.version(), options.verificationSamples(), maxDiff,
             options.tolerance()),
-        generatorModel, generator);
+        generatorModel, generator, null, null);
   }
 
   private static void write(Path dir, org.tensorflow.Session session, List<Signature> signatures) {
@@ -466,7 +694,8 @@ public final class ModelExporter {
   }
 
   private static ExportManifest manifest(
-      RunCheckpoint run, HypernetworkGraph reference, String name, ExportOptions options, double maxDiff, Path out) {
+      RunCheckpoint run, HypernetworkGraph reference, String name, ExportOptions options, double maxDiff, Path out,
+      String generatorModel, Map<String, Object> generator, String taskInferenceModel, Map<String, Object> taskInference) {
     TargetSpec target = run.target();
     int de = run.hypernetwork().embeddingDim();
     float[] emb = reference.learnedEmbeddings();
@@ -488,13 +717,18 @@ public final class ModelExporter {
             "input rows as data " + run.config().path("data").asText("?") + " encodes them in training (e.g. padded "
                 + "images), unpermuted: for a task with permutedInputs, its per-task model and the hypernetwork "
                 + "model's predict and infer_task apply the task's input permutation themselves; "
-                + "predict_with_embedding takes rows as the target network sees them, permutation already applied",
+                + "predict_with_embedding"
+                + (taskInferenceModel != null ? " and the task-inference model " + taskInferenceModel + " take" : " takes")
+                + " rows as the target network sees them, permutation already applied",
             preprocessing(run, target.inputSize())),
         target.outputSize(), target.numHeads(), labels,
         "0-based learner task ids: model " + ModelNames.task(name, 0) + " serves task_id 0, and so on"
-            + (run.config().path("method").asText().equals("HNET_TIR")
-                ? "; from an hnet-tir run, the models of its hypernetwork classifier: the run's task-inference network is not "
-                    + "exported, and infer_task scores tasks by entropy"
+            + (taskInferenceModel != null
+                ? "; from an hnet-tir run: the per-task and hypernetwork models are its hypernetwork classifier's, model "
+                    + taskInferenceModel + " is its task-inference network, whose task_id (0-based, as here) picks the "
+                    + "task without the id as the run does (the hypernetwork model's infer_task scores tasks by entropy "
+                    + "instead)"
+                    + (generatorModel != null ? ", and model " + generatorModel + " its replay decoder" : "")
                 : ""),
         tasks, ModelNames.hypernetwork(name), sigs, target.toMap(), run.hypernetwork().toMap(),
         new ExportManifest.Source(run.runDir().toAbsolutePath().normalize().toString(),
@@ -502,7 +736,7 @@ public final class ModelExporter {
         run.provenance(),
         new ExportManifest.ExportInfo(Instant.now().toString(), TensorFlow.version(), options.verificationSamples(),
             maxDiff, options.tolerance()),
-        null, null);
+        generatorModel, generator, taskInferenceModel, taskInference);
   }
 
   /** Moves the staged version folders and manifest into {@code out}; undoes the moves on failure. */

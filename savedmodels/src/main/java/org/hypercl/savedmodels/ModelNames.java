@@ -35,4 +35,8 @@ final class ModelNames {
   static String generator(String model) {
     return model + "-generator";
   }
+
+  static String taskInference(String model) {
+    return model + "-task-inference";
+  }
 }

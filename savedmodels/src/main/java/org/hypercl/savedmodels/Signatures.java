@@ -28,10 +28,17 @@ package org.hypercl.savedmodels;
  *       {@code seed} int64 {@code [2]} → {@code samples} {@code [count, inputSize]}, z ~ N(0, I)
  *       drawn statelessly from the seed.
  * </ul>
+ * Task-inference model ({@code <model>-task-inference}, HNET+TIR runs), the task-inference
+ * network's own weights baked in:
+ * <ul>
+ *   <li>{@value #SERVING_DEFAULT} (also {@value #INFER_TASK}): {@code x} → {@code task_scores} float
+ *       {@code [batch, learned tasks]}, the network's softmax over the tasks learned so far, and
+ *       {@code task_id} int32 {@code [batch]}, the task whose output is largest (the learner's pick).
+ * </ul>
  * Task ids are the learner's, 0-based; {@code x} is float {@code [batch, inputSize]} for an MLP
  * target and {@code [batch, 32, 32, 3]} (height, width, channels) for a convolutional one: raw rows,
  * which the per-task model and {@value #PREDICT} pass through a permuted task's input permutation,
- * while {@value #PREDICT_WITH_EMBEDDING} and {@value #INFER_TASK} take the target network's own
+ * while {@value #PREDICT_WITH_EMBEDDING}, {@value #INFER_TASK} and the task-inference model take the target network's own
  * input (an example as observed, permutation already applied).
  */
 public final class Signatures {
@@ -85,4 +92,6 @@ public final class Signatures {
   public static final String CLASSES = "classes";
   public static final String WEIGHTS = "weights";
   public static final String ENTROPIES = "entropies";
+  /** Task-inference model: the probabilities over the learned tasks, {@code [batch, learned]}. */
+  public static final String TASK_SCORES = "task_scores";
 }

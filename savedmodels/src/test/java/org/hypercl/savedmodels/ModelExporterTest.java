@@ -180,6 +180,36 @@ class ModelExporterTest {
     }
   }
 
+  /**
+   * Only hnet-tir exports have a task-inference model: ExportedModels says so; a manifest that
+   * names one with a wrong task count is refused, naming the file and the field.
+   */
+  @Test
+  void aHypernetworkRunHasNoTaskInferenceModelAndABadEntryIsNamed() throws IOException {
+    try (TestRun run = TestRun.regression(tmp.resolve("run"), 3, 2)) {
+      ExportResult r = ModelExporter.export(run.dir, ExportOptions.defaults());
+      assertThat(r.manifest().taskInferenceModel()).isNull();
+      assertThat(r.manifest().taskInference()).isNull();
+      try (ExportedModels models = ExportedModels.open(r.out())) {
+        assertThat(models.hasTaskInference()).isFalse();
+        assertThatThrownBy(() -> models.inferTask(new float[] {1f}, 1))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("no task-inference model");
+      }
+      Path file = r.out().resolve(ExportManifest.FILE);
+      com.fasterxml.jackson.databind.node.ObjectNode node =
+          (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(file.toFile());
+      node.put("taskInferenceModel", "test-regression-hnet");
+      node.putObject("taskInference").put("tasks", 5);
+      Files.writeString(file, node.toString());
+      assertThatThrownBy(() -> ExportManifest.read(r.out()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(file.toString())
+          .hasMessageContaining("taskInference.tasks")
+          .hasMessageContaining("1..2");
+    }
+  }
+
   @Test
   void badRunFoldersFailNamingTheFile() throws IOException {
     Path empty = Files.createDirectories(tmp.resolve("empty"));

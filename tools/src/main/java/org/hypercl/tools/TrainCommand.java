@@ -222,7 +222,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--export", description = "After training (also after --resume), export each run to "
       + "RUN_DIR/export as verified SavedModels, as 'hypercl export' does, under the next free version (hnet-tir runs: "
-      + "the models of their hypernetwork classifier).")
+      + "their hypernetwork classifier's models, their decoder's generator and their task-inference network).")
   boolean export;
 
   /** What may be given with --resume: how fast to train and whether to export, not what to train. */

@@ -77,6 +77,14 @@ public final class HnetTirLearner implements ContinualLearner {
         Scenario.CL3, TaskInference.Score.MAX_LOGIT);
   }
 
+  /**
+   * The task-inference network of {@code config}'s hnet-tir run: the classifier's hidden layers,
+   * one head of one output per task ({@link #taskInferenceConfig}).
+   */
+  public static MlpSpec taskInferenceNetwork(ExperimentConfig config) {
+    return (MlpSpec) taskInferenceConfig(config).target();
+  }
+
   /** Parameters of the task-inference network. */
   public static long taskInferenceWeights(ExperimentConfig config) {
     return taskInferenceConfig(config).target().parameterCount();
@@ -170,6 +178,39 @@ public final class HnetTirLearner implements ContinualLearner {
   @Override
   public java.util.List<Picture> pictures(int task) {
     return tir.pictures(task);
+  }
+
+  /** The task-inference network's weights {@code [P]} ({@link #taskInferenceNetwork}'s layout), for an export. */
+  public float[] taskInferenceWeights() {
+    return tir.ownWeights().orElseThrow();
+  }
+
+  /**
+   * The task-inference network's logits of the learned tasks, {@code [n, tasksLearned]} row-major,
+   * for rows {@code x} as observed (no permutation applied): task t's output read on its own head,
+   * as the evaluation reads one task (the softmax over them is the network's growing softmax).
+   */
+  public float[] taskLogits(float[] x, int n) {
+    int learned = tasksLearned();
+    float[] out = new float[n * learned];
+    for (int t = 0; t < learned; t++) {
+      float[] head = tir.predict(t, x, n, null);
+      for (int i = 0; i < n; i++) {
+        out[i * learned + t] = head[i];
+      }
+    }
+    return out;
+  }
+
+  /** The VAE decoder's weights of the tasks it replays so far (its hypernetwork's output for each). */
+  @Override
+  public List<float[]> generatorWeights() {
+    return tir.generatorWeights();
+  }
+
+  @Override
+  public float[] generate(int[] tasks, float[] codes) {
+    return tir.generate(tasks, codes);
   }
 
   /** The classifier's checkpoint beside the task-inference network's. */

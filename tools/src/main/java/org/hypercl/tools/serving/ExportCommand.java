@@ -38,6 +38,10 @@ import picocli.CommandLine.Spec;
           + "the per-task models (its weights, each task's head) and no hypernetwork model; a replay run (hnet-r, "
           + "dgr) also gets OUT/<name>-generator/<version>/: generate (task_id [n], z [n, latent]) and "
           + "generate_random (task_id, count, seed [2]) -> samples [n, inputs] of the tasks its VAE replays.",
+      "An hnet-tir run gets its hypernetwork classifier's per-task and hypernetwork models, the generator model of "
+          + "its VAE decoder, and OUT/<name>-task-inference/<version>/: its task-inference network, serving_default "
+          + "(also infer_task): x [batch, inputs] as observed -> task_scores [batch, learned tasks] (softmax over the "
+          + "learned tasks) and task_id [batch] (the task the run picks without the id).",
       "x holds input rows as the data encodes them (manifest.json's input.preprocessing says how, e.g. "
           + "PermutedMNIST's 28x28 images padded to 32x32); for tasks with permuted inputs (PermutedMNIST, "
           + "recorded in RUN_DIR/tasks.json) the task model, predict and infer_task apply the task's permutation "
@@ -107,7 +111,10 @@ public final class ExportCommand implements Callable<Integer> {
     return r;
   }
 
-  /** The hypernetwork export for hypernetwork runs; for runs whose classifier has its own weights, theirs. */
+  /**
+   * The hypernetwork export for hypernetwork runs; for hnet-tir runs, also their task-inference
+   * network and decoder; for runs whose classifier has its own weights, theirs.
+   */
   static ExportResult exportAny(Path runDir, ExportOptions options) {
     org.hypercl.training.Method m;
     try {
@@ -115,6 +122,9 @@ public final class ExportCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
       // Not a readable run: the exporter says what is wrong with it.
       return ModelExporter.export(runDir, options);
+    }
+    if (m == org.hypercl.training.Method.HNET_TIR) {
+      return HnetTirExport.export(runDir, options);
     }
     if (!OwnWeightsExport.applies(m)) {
       return ModelExporter.export(runDir, options);
@@ -136,6 +146,10 @@ public final class ExportCommand implements Callable<Integer> {
     if (m.generatorModel() != null) {
       w.printf("  %-40s signatures [%s, %s]: samples of tasks 0..%d%n", m.generatorModel() + "/" + m.version(), Signatures.GENERATE,
           Signatures.GENERATE_RANDOM, ((Number) m.generator().get("tasks")).intValue() - 1);
+    }
+    if (m.taskInferenceModel() != null) {
+      w.printf("  %-40s signature %s: task_scores, task_id among tasks 0..%d%n", m.taskInferenceModel() + "/" + m.version(),
+          Signatures.SERVING_DEFAULT, ((Number) m.taskInference().get("tasks")).intValue() - 1);
     }
     w.printf("Verified on %d inputs against the checkpoint: largest difference %.2g (tolerance %.0g)%n",
         m.export().verificationSamples(), r.maxDifference(), m.export().tolerance());

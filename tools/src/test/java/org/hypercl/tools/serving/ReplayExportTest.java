@@ -16,16 +16,20 @@ import java.util.SplittableRandom;
 import org.hypercl.graphs.Activation;
 import org.hypercl.graphs.HypernetworkSpec;
 import org.hypercl.graphs.MlpSpec;
+import org.hypercl.graphs.TaskInference;
 import org.hypercl.graphs.Tensors;
 import org.hypercl.savedmodels.ExportManifest;
 import org.hypercl.savedmodels.ExportOptions;
 import org.hypercl.savedmodels.ExportResult;
 import org.hypercl.savedmodels.ExportedModels;
+import org.hypercl.savedmodels.InferredTasks;
 import org.hypercl.savedmodels.LoadedModel;
 import org.hypercl.savedmodels.ModelServer;
 import org.hypercl.savedmodels.ServerOptions;
 import org.hypercl.savedmodels.Signatures;
+import org.hypercl.training.ContinualLearner;
 import org.hypercl.training.ContinualRunner;
+import org.hypercl.training.HnetTirLearner;
 import org.hypercl.training.ExperimentConfig;
 import org.hypercl.training.LearnerSettings;
 import org.hypercl.training.Method;
@@ -166,35 +170,200 @@ class ReplayExportTest {
     }
   }
 
-  /**
-   * An HNET+TIR run exports its hypernetwork classifier as a hypernetwork run's: per-task models
-   * and the hypernetwork model, from the classifier's checkpoint beside the task-inference
-   * network's, giving the classifier's outputs for each task; the manifest says the task-inference
-   * network is not part of it.
-   */
-  @Test
-  void tirRunExportsItsHypernetworkClassifier() {
-    Path run = tmp.resolve("tir");
-    float[] x = patterns().task(1).testX();
-    int n = 50;
+  /** A tiny HNET+TIR run (the patterns, β 0.05) in {@code run}; {@code listener} may stop it early. */
+  static ContinualRunner tirRunner(Path run, StepListener listener) {
     ExperimentConfig c = config(Method.HNET_TIR);
     c = c.withSettings(c.settings().toBuilder().beta(0.05f).build());
-    float[][] trained = new float[3][];
-    try (ContinualRunner.Outcome o = new ContinualRunner(c, patterns(), RunDirectory.createNew(run), StepListener.NONE).run()) {
-      for (int t = 0; t < 3; t++) {
-        trained[t] = o.learner().predict(t, x, n, null);
+    return new ContinualRunner(c, patterns(), RunDirectory.createNew(run), listener);
+  }
+
+  /** Softmax of each row of {@code logits [n, k]}, in double. */
+  static float[] softmaxRows(float[] logits, int n, int k) {
+    float[] out = new float[n * k];
+    for (int i = 0; i < n; i++) {
+      double top = Double.NEGATIVE_INFINITY;
+      for (int t = 0; t < k; t++) {
+        top = Math.max(top, logits[i * k + t]);
       }
+      double sum = 0;
+      for (int t = 0; t < k; t++) {
+        sum += Math.exp(logits[i * k + t] - top);
+      }
+      for (int t = 0; t < k; t++) {
+        out[i * k + t] = (float) (Math.exp(logits[i * k + t] - top) / sum);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An HNET+TIR run exports everything it trained: its hypernetwork classifier as a hypernetwork
+   * run's (per-task models and the hypernetwork model, from the classifier's checkpoint beside the
+   * task-inference network's), giving the classifier's outputs for each task; the generator of its
+   * VAE decoder, giving the trained decoder's samples; and its task-inference network, giving the
+   * learner's own task picks and growing-softmax probabilities, also over REST.
+   */
+  @Test
+  void tirRunExportsItsHypernetworkClassifier() throws Exception {
+    Path run = tmp.resolve("tir");
+    int n = 50;
+    float[][] xs = new float[3][];
+    for (int j = 0; j < 3; j++) {
+      xs[j] = patterns().task(j).testX();
+    }
+    float[] x = xs[1];
+    int[] ids = {0, 1, 1, 0};
+    float[] z = new float[4 * 4];
+    SplittableRandom rng = new SplittableRandom(9);
+    for (int i = 0; i < z.length; i++) {
+      z[i] = (float) (rng.nextDouble() * 2 - 1);
+    }
+    float[][] trained = new float[3][];
+    int[][] picks = new int[3][];
+    float[][] logits = new float[3][];
+    float[] trainedSamples;
+    try (ContinualRunner.Outcome o = tirRunner(run, StepListener.NONE).run()) {
+      HnetTirLearner learner = (HnetTirLearner) o.learner();
+      for (int t = 0; t < 3; t++) {
+        trained[t] = learner.predict(t, x, n, null);
+        // The learner's test-time reading without the task id, on each task's test rows.
+        picks[t] = learner.inferTasks(xs[t], n, new int[] {0, 1, 2}, null).get(TaskInference.Score.MAX_LOGIT).tasks();
+        logits[t] = learner.taskLogits(xs[t], n);
+      }
+      trainedSamples = learner.generate(ids, z);
     }
     ExportResult r = ExportCommand.exportAny(run, ExportOptions.defaults());
     ExportManifest m = r.manifest();
     assertThat(m.hypernetworkModel()).isEqualTo("patterns-hnet");
-    assertThat(m.models()).containsExactly("patterns-task0", "patterns-task1", "patterns-task2", "patterns-hnet");
-    assertThat(m.taskNumbering()).contains("hnet-tir", "task-inference network is not exported");
+    assertThat(m.generatorModel()).isEqualTo("patterns-generator");
+    assertThat(m.taskInferenceModel()).isEqualTo("patterns-task-inference");
+    assertThat(m.models()).containsExactly("patterns-task0", "patterns-task1", "patterns-task2", "patterns-hnet",
+        "patterns-generator", "patterns-task-inference");
+    assertThat(m.taskNumbering()).contains("hnet-tir", "patterns-task-inference is its task-inference network")
+        .doesNotContain("not exported");
+    // The VAE learned tasks 0 and 1 (the last task trains none).
+    assertThat(((Number) m.generator().get("tasks")).intValue()).isEqualTo(2);
+
+    // The manifest as written: the task-inference model's contract.
+    com.fasterxml.jackson.databind.JsonNode written =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out().resolve(ExportManifest.FILE).toFile());
+    com.fasterxml.jackson.databind.JsonNode ti = written.get("taskInference");
+    assertThat(written.get("taskInferenceModel").asText()).isEqualTo("patterns-task-inference");
+    assertThat(ti.get("tasks").asInt()).isEqualTo(3);
+    assertThat(ti.get("score").asText()).isEqualTo("max-logit");
+    assertThat(ti.at("/signatures/serving_default").toString()).isEqualTo("[\"task_scores\",\"task_id\"]");
+    assertThat(ti.at("/inputs/x/shape").toString()).isEqualTo(written.at("/input/shape").toString()).isEqualTo("[-1,16]");
+    assertThat(ti.at("/outputs/task_scores/shape").toString()).isEqualTo("[-1,3]");
+    assertThat(ti.at("/outputs/task_id/dtype").asText()).isEqualTo("int32");
+    assertThat(ti.at("/network/numHeads").asInt()).isEqualTo(3);
+
     try (ExportedModels models = ExportedModels.open(r.out())) {
       for (int t = 0; t < 3; t++) {
         assertThat(models.task(t).predict(x, n).logits()).as("task %d", t).containsExactly(trained[t], within(1e-4f));
         assertThat(models.hypernetwork().predict(t, x, n).logits()).as("hnet, task %d", t).containsExactly(trained[t], within(1e-4f));
       }
+      assertThat(models.hasTaskInference()).isTrue();
+      int right = 0;
+      for (int t = 0; t < 3; t++) {
+        InferredTasks inferred = models.inferTask(xs[t], n);
+        assertThat(inferred.numTasks()).isEqualTo(3);
+        assertThat(inferred.taskIds()).as("picks on task %d's rows", t).containsExactly(picks[t]);
+        assertThat(inferred.taskScores()).as("scores on task %d's rows", t).containsExactly(softmaxRows(logits[t], n, 3), within(1e-5f));
+        int task = t;
+        right += (int) java.util.Arrays.stream(inferred.taskIds()).filter(id -> id == task).count();
+      }
+      // A trained network, not a constant pick: most rows get their own task.
+      assertThat(right).isGreaterThan(3 * n / 2);
+    }
+
+    // The generator reproduces the trained decoder's samples for fixed latent codes.
+    try (LoadedModel g = LoadedModel.load("generator", 1, r.out().resolve("patterns-generator/1"), null);
+        Tensor t = Tensors.ints(ids, 4);
+        Tensor zt = Tensors.floats(z, 4, 4);
+        Result res = g.call(Signatures.GENERATE, Map.of(Signatures.TASK_ID, t, Signatures.Z, zt))) {
+      assertThat(Tensors.toFloats(res.get(Signatures.SAMPLES).orElseThrow())).containsExactly(trainedSamples, within(1e-5f));
+    }
+
+    // Served: the task-inference model over REST, two rows of task 2's test set.
+    try (ModelServer server = ModelServer.start(r.out(), ServerOptions.defaults().withPort(0),
+        new PrintStream(new ByteArrayOutputStream(), true))) {
+      StringBuilder body = new StringBuilder("{\"instances\": [");
+      for (int i = 0; i < 2; i++) {
+        body.append(i == 0 ? "[" : ", [");
+        for (int j = 0; j < DIM; j++) {
+          body.append(j == 0 ? "" : ", ").append(xs[2][i * DIM + j]);
+        }
+        body.append("]");
+      }
+      body.append("]}");
+      HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + server.port() + "/v1/models/patterns-task-inference:predict"))
+          .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+      com.fasterxml.jackson.databind.JsonNode predictions =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(reply.body()).get("predictions");
+      assertThat(predictions.size()).isEqualTo(2);
+      float[] want = softmaxRows(logits[2], n, 3);
+      for (int i = 0; i < 2; i++) {
+        assertThat(predictions.get(i).get("task_id").asInt()).isEqualTo(picks[2][i]);
+        assertThat(predictions.get(i).get("task_scores").size()).isEqualTo(3);
+        for (int t = 0; t < 3; t++) {
+          assertThat(predictions.get(i).get("task_scores").get(t).asDouble()).isCloseTo(want[i * 3 + t], within(1e-5));
+        }
+      }
+    }
+  }
+
+  /**
+   * An HNET+TIR run stopped after 2 of its 3 tasks: the task-inference model scores the 2 learned
+   * tasks only (a softmax over the learned tasks' outputs, not over every task's), as the run's
+   * learner does at that checkpoint; the generator has the decoder of the 2 tasks it learned.
+   */
+  @Test
+  void tirRunStoppedEarlyExportsTheTasksItLearned() {
+    Path run = tmp.resolve("tir2");
+    StepListener stop = new StepListener() {
+      @Override
+      public void taskStarted(int task, String name, int iterations) {
+        if (task == 2) {
+          throw new IllegalStateException("stopped after two tasks");
+        }
+      }
+    };
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> tirRunner(run, stop).run()).hasMessageContaining("stopped");
+    int n = 50;
+    float[] x = patterns().task(1).testX();
+    float[] logits;
+    int[] picks;
+    RunDirectory dir = RunDirectory.open(run);
+    ExperimentConfig c = dir.readConfig();
+    try (ContinualLearner l = c.method().create(c, 200)) {
+      l.restore(dir.taskCheckpoint(2).resolve(RunDirectory.CHECKPOINT_PREFIX), 2);
+      logits = ((HnetTirLearner) l).taskLogits(x, n);
+      picks = l.inferTasks(x, n, new int[] {0, 1}, null).get(TaskInference.Score.MAX_LOGIT).tasks();
+    }
+    assertThat(logits).hasSize(2 * n);
+    // The savedmodels module alone cannot restore the task-inference network: it refuses, saying what to use.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> org.hypercl.savedmodels.ModelExporter.export(run,
+            ExportOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("config.json")
+        .hasMessageContaining("HNET_TIR")
+        .hasMessageContaining("exportHnetTir");
+    assertThat(run.resolve("export")).doesNotExist();
+    ExportResult r = ExportCommand.exportAny(run, ExportOptions.defaults());
+    ExportManifest m = r.manifest();
+    assertThat(m.models()).containsExactly("patterns-task0", "patterns-task1", "patterns-hnet", "patterns-generator",
+        "patterns-task-inference");
+    assertThat(m.taskInference().get("tasks")).isEqualTo(2);
+    assertThat(((Number) m.generator().get("tasks")).intValue()).isEqualTo(2);
+    try (LoadedModel ti = LoadedModel.load("ti", 1, r.out().resolve("patterns-task-inference/1"), null);
+        Tensor xt = Tensors.floats(x, n, DIM);
+        Result res = ti.call(Signatures.SERVING_DEFAULT, Map.of(Signatures.X, xt))) {
+      Tensor scores = res.get(Signatures.TASK_SCORES).orElseThrow();
+      assertThat(scores.shape().asArray()).containsExactly(n, 2);
+      assertThat(Tensors.toFloats(scores)).containsExactly(softmaxRows(logits, n, 2), within(1e-5f));
+      assertThat(Tensors.toInts(res.get(Signatures.TASK_ID).orElseThrow())).containsExactly(picks);
     }
   }
 
