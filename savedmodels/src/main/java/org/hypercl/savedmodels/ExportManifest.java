@@ -36,6 +36,9 @@ import java.util.Map;
  * @param taskInferenceModel an HNET+TIR run's task-inference network's model, or null for other runs
  * @param taskInference what it takes and gives (signatures, inputs, outputs, tasks scored, the
  *     network), or null
+ * @param inferTaskScore the score the hypernetwork model's {@code infer_task} picks tasks by
+ *     ({@code entropy}, {@code max-softmax}, {@code energy}, {@code max-logit}), or null where it has
+ *     no {@code infer_task} (and in exports from before the field, which used entropy)
  */
 public record ExportManifest(
     String format,
@@ -58,7 +61,8 @@ public record ExportManifest(
     String generatorModel,
     Map<String, Object> generator,
     String taskInferenceModel,
-    Map<String, Object> taskInference) {
+    Map<String, Object> taskInference,
+    String inferTaskScore) {
 
   public static final String FILE = "manifest.json";
   public static final String FORMAT = "hypercl-export/1";

@@ -11,8 +11,11 @@ import java.nio.file.Path;
  * @param verificationSamples inputs drawn to compare the exported models with the checkpoint
  * @param seed seed of those inputs
  * @param tolerance largest accepted difference, relative to {@code max(1, max |reference|)} over each output
+ * @param taskInference the score the hypernetwork model's {@code infer_task} picks tasks by, or
+ *     null for the run's own ({@code taskInference} in config.json; entropy for runs without it)
  */
-public record ExportOptions(Path out, long version, String modelName, int verificationSamples, long seed, double tolerance) {
+public record ExportOptions(Path out, long version, String modelName, int verificationSamples, long seed, double tolerance,
+    org.hypercl.graphs.TaskInference.Score taskInference) {
 
   public static final long VERSION_DEFAULT = 1;
   public static final int VERIFICATION_SAMPLES_DEFAULT = 32;
@@ -39,23 +42,32 @@ public record ExportOptions(Path out, long version, String modelName, int verifi
     }
   }
 
+  /** Options with the run's own task-inference score. */
+  public ExportOptions(Path out, long version, String modelName, int verificationSamples, long seed, double tolerance) {
+    this(out, version, modelName, verificationSamples, seed, tolerance, null);
+  }
+
   public static ExportOptions defaults() {
     return new ExportOptions(null, VERSION_DEFAULT, null, VERIFICATION_SAMPLES_DEFAULT, SEED_DEFAULT, TOLERANCE_DEFAULT);
   }
 
   public ExportOptions withOut(Path p) {
-    return new ExportOptions(p, version, modelName, verificationSamples, seed, tolerance);
+    return new ExportOptions(p, version, modelName, verificationSamples, seed, tolerance, taskInference);
   }
 
   public ExportOptions withVersion(long v) {
-    return new ExportOptions(out, v, modelName, verificationSamples, seed, tolerance);
+    return new ExportOptions(out, v, modelName, verificationSamples, seed, tolerance, taskInference);
   }
 
   public ExportOptions withTolerance(double t) {
-    return new ExportOptions(out, version, modelName, verificationSamples, seed, t);
+    return new ExportOptions(out, version, modelName, verificationSamples, seed, t, taskInference);
+  }
+
+  public ExportOptions withTaskInference(org.hypercl.graphs.TaskInference.Score score) {
+    return new ExportOptions(out, version, modelName, verificationSamples, seed, tolerance, score);
   }
 
   public ExportOptions withModelName(String n) {
-    return new ExportOptions(out, version, n, verificationSamples, seed, tolerance);
+    return new ExportOptions(out, version, n, verificationSamples, seed, tolerance, taskInference);
   }
 }

@@ -56,9 +56,12 @@ public final class HypernetworkGraph implements AutoCloseable {
   private final Operand<TFloat32> learnedEmbeddings;
   /** The target network's per-task state (batch-norm statistics), restored from the checkpoint; null if none. */
   private final NetworkState state;
+  /** What {@code infer_task} picks tasks by; null where the model has no {@code infer_task}. */
+  private final TaskInference.Score score;
 
-  private HypernetworkGraph(RunCheckpoint run) {
+  private HypernetworkGraph(RunCheckpoint run, TaskInference.Score inferBy) {
     this.run = run;
+    this.score = hasInferTask(run) ? inferBy : null;
     this.graph = new Graph();
     Session s = null;
     try {
@@ -133,15 +136,18 @@ public final class HypernetworkGraph implements AutoCloseable {
         Operand<TFloat32> all = hnet.generate(inf, params, learnedEmbeddings);
         // x is the example as observed (for a permuted task, already permuted): every task's network sees it as it is.
         TaskInference.Result r = TaskInference.build(inf, target.network(), x,
-            inf.constant(java.util.stream.IntStream.range(0, learned).toArray()), all, TaskInference.Score.ENTROPY);
-        signatures.add(
-            Signature.builder()
-                .key(Signatures.INFER_TASK)
-                .methodName(Signatures.METHOD_PREDICT)
-                .input(Signatures.X, x)
-                .output(Signatures.TASK_ID, inf.withName(Signatures.TASK_ID).identity(r.taskId()))
-                .output(Signatures.ENTROPIES, inf.withName(Signatures.ENTROPIES).identity(r.scores()))
-                .build());
+            inf.constant(java.util.stream.IntStream.range(0, learned).toArray()), all, score);
+        Signature.Builder infer = Signature.builder()
+            .key(Signatures.INFER_TASK)
+            .methodName(Signatures.METHOD_PREDICT)
+            .input(Signatures.X, x)
+            .output(Signatures.TASK_ID, inf.withName(Signatures.TASK_ID).identity(r.taskId()))
+            .output(Signatures.SCORES, inf.withName(Signatures.SCORES).identity(r.scores()));
+        if (score == TaskInference.Score.ENTROPY) {
+          // The output's name in exports from before the score was selectable.
+          infer.output(Signatures.ENTROPIES, inf.withName(Signatures.ENTROPIES).identity(r.scores()));
+        }
+        signatures.add(infer.build());
       }
       s = new Session(graph);
       s.restore(run.checkpointPrefix().toString());
@@ -194,9 +200,19 @@ public final class HypernetworkGraph implements AutoCloseable {
     return rows;
   }
 
-  /** Rebuilds the run's hypernetwork and restores it from the latest checkpoint. */
+  /** Rebuilds the run's hypernetwork and restores it from the latest checkpoint; infer_task uses the run's score. */
   public static HypernetworkGraph restore(RunCheckpoint run) {
-    return new HypernetworkGraph(run);
+    return new HypernetworkGraph(run, run.taskInference());
+  }
+
+  /** As {@link #restore(RunCheckpoint)}, with {@code infer_task} picking tasks by {@code score} (null: the run's). */
+  public static HypernetworkGraph restore(RunCheckpoint run, TaskInference.Score score) {
+    return new HypernetworkGraph(run, score != null ? score : run.taskInference());
+  }
+
+  /** The score {@code infer_task} picks tasks by, or null where the model has no {@code infer_task}. */
+  public TaskInference.Score inferTaskScore() {
+    return score;
   }
 
   private static Signature.Builder predictSignature(String key, Placeholder<TFloat32> x) {

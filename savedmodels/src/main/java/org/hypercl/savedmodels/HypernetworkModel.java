@@ -93,20 +93,27 @@ public final class HypernetworkModel {
   }
 
   /**
-   * For a classifier: the task of each row by lowest predictive entropy, with the entropies. Every
-   * task's network sees the row as given, an example as it was observed (for a permuted task,
-   * already permuted).
+   * For a classifier: the task of each row by the export's score (the manifest's {@code
+   * inferTaskScore}; entropy by default), with every task's score. Every task's network sees the
+   * row as given, an example as it was observed (for a permuted task, already permuted).
    */
   public TaskInference inferTask(float[] x, int n) {
     if (manifest.kind() != OutputKind.CLASSIFICATION) {
-      throw new IllegalArgumentException("task inference by entropy needs a classifier; this export is " + manifest.kind());
+      throw new IllegalArgumentException("task inference needs a classifier; this export is " + manifest.kind());
     }
     TaskModel.checkInputs(x, n, inputSize);
     try (TFloat32 tx = Tensors.floats(x, manifest.input().batchShape(n));
         Result r = model.call(Signatures.INFER_TASK, Map.of(Signatures.X, tx))) {
+      // Exports from before the score was selectable have only 'entropies'.
+      var scores = r.get(Signatures.SCORES).or(() -> r.get(Signatures.ENTROPIES)).orElseThrow();
       return new TaskInference(TensorValues.ints(r.get(Signatures.TASK_ID).orElseThrow()),
-          TensorValues.floats(r.get(Signatures.ENTROPIES).orElseThrow()), manifest.tasks().size());
+          TensorValues.floats(scores), manifest.tasks().size(), inferTaskScore());
     }
+  }
+
+  /** The score {@code infer_task} picks tasks by: the manifest's {@code inferTaskScore}, entropy for older exports. */
+  public String inferTaskScore() {
+    return manifest.inferTaskScore() != null ? manifest.inferTaskScore() : org.hypercl.graphs.TaskInference.Score.ENTROPY.id();
   }
 
   private GeneratedWeights weights(Result r) {

@@ -185,11 +185,16 @@ public final class ModelExporter {
     if (tir != null) {
       models.add(taskInferenceModel);
     }
+    if (options.taskInference() != null && !HypernetworkGraph.hasInferTask(run)) {
+      throw new IllegalArgumentException("a task-inference score was given, but the hypernetwork model of run " + runDir
+          + " has no infer_task (it needs a classifier whose target network runs every candidate task in one pass; "
+          + "this run's is " + run.kind().name().toLowerCase(java.util.Locale.ROOT) + ", " + run.target().network() + ")");
+    }
     refuseExisting(out, models, version);
 
     boolean fresh = !Files.exists(out);
     Path staging = createStaging(out, fresh);
-    try (HypernetworkGraph reference = HypernetworkGraph.restore(run);
+    try (HypernetworkGraph reference = HypernetworkGraph.restore(run, options.taskInference());
         GeneratorGraph gen = generator
             ? new GeneratorGraph(tir.decoder(), tir.decoderWeights(), tir.latentDim(), tir.tanhOutput()) : null;
         TaskInferenceGraph inf = tir != null
@@ -545,7 +550,7 @@ public final class ModelExporter {
         run.provenance(),
         new ExportManifest.ExportInfo(Instant.now().toString(), TensorFlow.version(), options.verificationSamples(), maxDiff,
             options.tolerance()),
-        generatorModel, generator, null, null);
+        generatorModel, generator, null, null, null);
   }
 
   private static void write(Path dir, org.tensorflow.Session session, List<Signature> signatures) {
@@ -716,9 +721,8 @@ public final class ModelExporter {
         new ExportManifest.Input(Signatures.X, "float32", Signatures.inputShape(target),
             "input rows as data " + run.config().path("data").asText("?") + " encodes them in training (e.g. padded "
                 + "images), unpermuted: for a task with permutedInputs, its per-task model and the hypernetwork "
-                + "model's predict and infer_task apply the task's input permutation themselves; "
-                + "predict_with_embedding"
-                + (taskInferenceModel != null ? " and the task-inference model " + taskInferenceModel + " take" : " takes")
+                + "model's predict apply the task's input permutation themselves; predict_with_embedding, infer_task"
+                + (taskInferenceModel != null ? " and the task-inference model " + taskInferenceModel : "") + " take"
                 + " rows as the target network sees them, permutation already applied",
             preprocessing(run, target.inputSize())),
         target.outputSize(), target.numHeads(), labels,
@@ -726,8 +730,8 @@ public final class ModelExporter {
             + (taskInferenceModel != null
                 ? "; from an hnet-tir run: the per-task and hypernetwork models are its hypernetwork classifier's, model "
                     + taskInferenceModel + " is its task-inference network, whose task_id (0-based, as here) picks the "
-                    + "task without the id as the run does (the hypernetwork model's infer_task scores tasks by entropy "
-                    + "instead)"
+                    + "task without the id as the run does (the hypernetwork model's infer_task scores tasks by "
+                    + (reference.inferTaskScore() != null ? reference.inferTaskScore().id() : "entropy") + " instead)"
                     + (generatorModel != null ? ", and model " + generatorModel + " its replay decoder" : "")
                 : ""),
         tasks, ModelNames.hypernetwork(name), sigs, target.toMap(), run.hypernetwork().toMap(),
@@ -736,7 +740,8 @@ public final class ModelExporter {
         run.provenance(),
         new ExportManifest.ExportInfo(Instant.now().toString(), TensorFlow.version(), options.verificationSamples(),
             maxDiff, options.tolerance()),
-        generatorModel, generator, taskInferenceModel, taskInference);
+        generatorModel, generator, taskInferenceModel, taskInference,
+        reference.inferTaskScore() != null ? reference.inferTaskScore().id() : null);
   }
 
   /** Moves the staged version folders and manifest into {@code out}; undoes the moves on failure. */

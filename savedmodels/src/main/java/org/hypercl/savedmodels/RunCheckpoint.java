@@ -213,12 +213,30 @@ public record RunCheckpoint(
     return out;
   }
 
-  /** Whether any learned task has an input permutation. */
   /** The run's method as config.json names it ({@code HYPERNETWORK} for files from before methods). */
   public String method() {
     return config.path("method").asText("HYPERNETWORK");
   }
 
+  /**
+   * The score the run infers tasks by without the id ({@code taskInference} in config.json, e.g.
+   * {@code entropy}); entropy, the paper's, for runs written before the field existed.
+   *
+   * @throws IllegalArgumentException naming config.json and the value when it is not a score
+   */
+  public org.hypercl.graphs.TaskInference.Score taskInference() {
+    JsonNode v = config.get("taskInference");
+    if (v == null || v.isNull()) {
+      return org.hypercl.graphs.TaskInference.Score.ENTROPY;
+    }
+    try {
+      return org.hypercl.graphs.TaskInference.Score.parse(v.asText());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(runDir.resolve(CONFIG) + ": field 'taskInference': " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether any learned task has an input permutation. */
   public boolean hasPermutations() {
     return permutations.stream().anyMatch(java.util.Objects::nonNull);
   }

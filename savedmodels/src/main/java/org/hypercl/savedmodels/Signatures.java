@@ -16,8 +16,10 @@ package org.hypercl.savedmodels;
  *       tensor ({@code w0}, {@code b0}, ...; kernels {@code [out, in]}, or {@code [in, out]} for runs
  *       whose target spec says {@code kernelOrder: in_out});
  *   <li>{@value #GENERATE_WEIGHTS_WITH_EMBEDDING}: {@code task_embedding} → the same;
- *   <li>{@value #INFER_TASK} (classifiers): {@code x} → {@code task_id} (lowest predictive entropy)
- *       and {@code entropies} {@code [batch, tasks]}.
+ *   <li>{@value #INFER_TASK} (classifiers): {@code x} → {@code task_id} (the task with the lowest
+ *       score; the manifest's {@code inferTaskScore} names the score, entropy by default) and
+ *       {@code scores} {@code [batch, tasks]}; with entropy also {@code entropies}, the same values
+ *       under the name exports had before the score was selectable.
  * </ul>
  * Replay generator model ({@code <model>-generator}, runs with a replay VAE), the decoder's
  * weights of every task it replays baked in:
@@ -92,6 +94,8 @@ public final class Signatures {
   public static final String CLASSES = "classes";
   public static final String WEIGHTS = "weights";
   public static final String ENTROPIES = "entropies";
+  /** infer_task: every learned task's score per row, {@code [batch, tasks]}; lower wins. */
+  public static final String SCORES = "scores";
   /** Task-inference model: the probabilities over the learned tasks, {@code [batch, learned]}. */
   public static final String TASK_SCORES = "task_scores";
 }

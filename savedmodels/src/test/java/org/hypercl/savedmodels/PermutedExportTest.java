@@ -41,7 +41,7 @@ class PermutedExportTest {
           // infer_task takes the rows as observed: task t's entropy is taken on the row as given.
           float[] asGiven = run.predict(t, raw, n);
           for (int i = 0; i < n; i++) {
-            assertThat(inferred.entropies()[i * 3 + t]).isCloseTo(entropy(asGiven, i, 3), within(1e-5f));
+            assertThat(inferred.scores()[i * 3 + t]).isCloseTo(entropy(asGiven, i, 3), within(1e-5f));
           }
         }
         // The permutation matters: on raw rows, task 1's model differs from the unpermuted network.

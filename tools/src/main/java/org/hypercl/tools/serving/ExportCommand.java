@@ -1,5 +1,7 @@
 package org.hypercl.tools.serving;
 
+import org.hypercl.graphs.TaskInference;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -46,6 +48,9 @@ import picocli.CommandLine.Spec;
           + "PermutedMNIST's 28x28 images padded to 32x32); for tasks with permuted inputs (PermutedMNIST, "
           + "recorded in RUN_DIR/tasks.json) the task model, predict and infer_task apply the task's permutation "
           + "themselves, while predict_with_embedding takes rows as the target network sees them (already permuted).",
+      "infer_task picks the task with the lowest score and returns every task's scores [batch, tasks]: by default "
+          + "the score the run was trained to headline (train --task-inference; entropy, the paper's, otherwise), "
+          + "or --task-inference; manifest.json's inferTaskScore names it.",
       "Every model is loaded back and compared with the checkpoint (to the tolerance) before anything is "
           + "published; a failed or interrupted export leaves OUT as it was.",
     })
@@ -79,9 +84,22 @@ public final class ExportCommand implements Callable<Integer> {
           + "(at least 1) (default: ${DEFAULT-VALUE}).")
   double tolerance = ExportOptions.TOLERANCE_DEFAULT;
 
+  @Option(names = "--task-inference", paramLabel = "SCORE",
+      description = "Score the hypernetwork model's infer_task picks tasks by (lowest wins): entropy, max-softmax, "
+          + "energy or max-logit (default: the run's, as train --task-inference set it; entropy otherwise).")
+  String taskInference;
+
   @Override
   public Integer call() {
-    ExportOptions options = new ExportOptions(out, version, name, samples, ExportOptions.SEED_DEFAULT, tolerance);
+    TaskInference.Score score = null;
+    if (taskInference != null) {
+      try {
+        score = TaskInference.Score.parse(taskInference);
+      } catch (IllegalArgumentException e) {
+        throw new UserException("--task-inference: " + e.getMessage());
+      }
+    }
+    ExportOptions options = new ExportOptions(out, version, name, samples, ExportOptions.SEED_DEFAULT, tolerance, score);
     ExportResult r;
     try {
       r = exportAny(runDir, options);
@@ -128,6 +146,10 @@ public final class ExportCommand implements Callable<Integer> {
     }
     if (!OwnWeightsExport.applies(m)) {
       return ModelExporter.export(runDir, options);
+    }
+    if (options.taskInference() != null) {
+      throw new UserException("--task-inference chooses the score of the hypernetwork model's infer_task; run " + runDir
+          + " (method " + m.name() + ") has its own classifier weights and no hypernetwork model");
     }
     return ModelExporter.exportOwnWeights(runDir, options, OwnWeightsExport.read(runDir));
   }

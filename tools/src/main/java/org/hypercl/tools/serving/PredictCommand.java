@@ -44,9 +44,10 @@ import picocli.CommandLine.Spec;
           + "records, padded and scaled as training did (PermutedMNIST: 28x28 padded to 32x32), or "
           + "rows of the model's width, divided by --idx-divisor.",
       "Output: a CSV with columns task_id, then y0.. (regression) or class, probability_0.. (classification), "
-          + "then entropy_0.. with --infer-task.",
+          + "then with --infer-task every task's score, named after the score (entropy_0.., energy_0.., ...).",
       "--task K uses the per-task model of task K (0-based, as in the manifest); --infer-task picks each row's "
-          + "task by lowest predictive entropy (classifiers only) and predicts with it.",
+          + "task by the lowest score of the export's infer_task (classifiers only; manifest.json's inferTaskScore, "
+          + "predictive entropy unless export --task-inference chose another) and predicts with it.",
     })
 public final class PredictCommand implements Callable<Integer> {
 
@@ -65,7 +66,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--task", paramLabel = "K", description = "Task id (0-based) to predict for.")
     Integer id;
 
-    @Option(names = "--infer-task", description = "Infer each row's task by lowest predictive entropy.")
+    @Option(names = "--infer-task", description = "Infer each row's task by the export's score (lowest wins; entropy by default).")
     boolean infer;
   }
 
@@ -120,7 +121,7 @@ public final class PredictCommand implements Callable<Integer> {
         throw new UserException("--task " + task.id + " is not a task of this export; it has tasks " + m.taskRange());
       }
       if (task.infer && m.kind() != OutputKind.CLASSIFICATION) {
-        throw new UserException("--infer-task needs a classifier (task inference by entropy); this export is "
+        throw new UserException("--infer-task needs a classifier (task inference from its outputs); this export is "
             + m.kind().name().toLowerCase(Locale.ROOT) + "; use --task K");
       }
       // Whole or absent: written beside the output, then renamed; a failed write names the output and why.
@@ -151,13 +152,19 @@ public final class PredictCommand implements Callable<Integer> {
       }
       PrintWriter out = spec.commandLine().getOut();
       out.printf("Wrote %d predictions (%s) to %s%n", n,
-          task.infer ? "tasks inferred by entropy" : "task " + task.id, output);
+          task.infer ? "tasks inferred by " + inferTaskScore(m) : "task " + task.id, output);
       out.flush();
     }
     return 0;
   }
 
+  /** The score infer_task picks by: the manifest's, entropy for exports from before it was recorded. */
+  private static String inferTaskScore(ExportManifest m) {
+    return m.inferTaskScore() != null ? m.inferTaskScore() : org.hypercl.graphs.TaskInference.Score.ENTROPY.id();
+  }
+
   private String header(ExportManifest m) {
+    String scoreColumn = inferTaskScore(m).replace('-', '_');
     List<String> cols = new ArrayList<>();
     cols.add("task_id");
     if (m.kind() == OutputKind.REGRESSION) {
@@ -172,7 +179,7 @@ public final class PredictCommand implements Callable<Integer> {
     }
     if (task.infer) {
       for (int t = 0; t < m.tasks().size(); t++) {
-        cols.add("entropy_" + t);
+        cols.add(scoreColumn + "_" + t);
       }
     }
     return String.join(",", cols);
@@ -232,7 +239,7 @@ public final class PredictCommand implements Callable<Integer> {
       }
       if (inferred != null) {
         for (int t = 0; t < inferred.numTasks(); t++) {
-          line.append(',').append(inferred.entropies()[r * inferred.numTasks() + t]);
+          line.append(',').append(inferred.scores()[r * inferred.numTasks() + t]);
         }
       }
       w.write(line.toString());

@@ -181,6 +181,104 @@ class ExportEndToEndTest {
     };
   }
 
+  /**
+   * The hypernetwork model's infer_task scores by the run's score or by export --task-inference:
+   * energy over each task's head, computed here from the per-task models' logits, picks the lowest;
+   * the manifest names the score; predict names its columns after it; a bad score is refused.
+   */
+  @Test
+  void inferTaskScoresByTheRunsOrTheChosenScore() throws Exception {
+    MlpSpec target = new MlpSpec(8, new int[] {16}, 2, 3, Activation.RELU);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(4, 4, new int[] {12}, Activation.RELU, 48, target.parameterCount());
+    LearnerSettings settings = LearnerSettings.defaults().toBuilder().iterations(100).batchSize(32).learningRate(0.01f)
+        .beta(0.01f).build();
+    ExperimentConfig config = new ExperimentConfig("Tiny Scores", TaskKind.CLASSIFICATION, target, hnet, 3, settings);
+    TaskSource source = classificationTasks(200);
+    Path runDir = tmp.resolve("scores");
+    try (ContinualRunner.Outcome o = SyntheticRuns.train(config, source, runDir)) {
+      assertThat(o.learner()).isNotNull();
+    }
+    int n = 40;
+    // Rows of all three tasks, so the picks differ between rows.
+    float[] x = new float[3 * n * 8];
+    for (int t = 0; t < 3; t++) {
+      System.arraycopy(source.task(t).testX(), 0, x, t * n * 8, n * 8);
+    }
+    int rows = 3 * n;
+
+    Path byEnergy = tmp.resolve("energy");
+    Cli e = hypercl("export", runDir.toString(), "--out", byEnergy.toString(), "--task-inference", "energy");
+    assertThat(e.code()).as(e.err()).isZero();
+    try (ExportedModels models = ExportedModels.open(byEnergy)) {
+      assertThat(models.manifest().inferTaskScore()).isEqualTo("energy");
+      assertThat(models.manifest().hypernetworkSignatures().get("infer_task")).contains("scores", "task_id")
+          .doesNotContain("entropies");
+      TaskInference ti = models.hypernetwork().inferTask(x, rows);
+      assertThat(ti.score()).isEqualTo("energy");
+      int[] picked = new int[3];
+      for (int t = 0; t < 3; t++) {
+        float[] logits = models.task(t).predict(x, rows).logits();
+        for (int i = 0; i < rows; i++) {
+          double a = logits[i * 2];
+          double b = logits[i * 2 + 1];
+          double m = Math.max(a, b);
+          double energy = -(m + Math.log(Math.exp(a - m) + Math.exp(b - m)));
+          assertThat(ti.scores()[i * 3 + t]).isCloseTo((float) energy, within(1e-4f));
+        }
+      }
+      for (int i = 0; i < rows; i++) {
+        float min = Float.MAX_VALUE;
+        for (int k = 0; k < 3; k++) {
+          min = Math.min(min, ti.scores()[i * 3 + k]);
+        }
+        assertThat(ti.scores()[i * 3 + ti.taskIds()[i]]).isEqualTo(min);
+        picked[ti.taskIds()[i]]++;
+      }
+      assertThat(Arrays.stream(picked).min().getAsInt()).as("fewest picks of a task, %s", Arrays.toString(picked)).isPositive();
+    }
+    Path csv = tmp.resolve("rows.csv");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 5; i++) {
+      for (int j = 0; j < 8; j++) {
+        sb.append(j > 0 ? "," : "").append(x[i * 8 + j]);
+      }
+      sb.append('\n');
+    }
+    Files.writeString(csv, sb);
+    Path out = tmp.resolve("energy.csv");
+    Cli p = hypercl("predict", byEnergy.toString(), "--infer-task", "--input", csv.toString(), "--output", out.toString());
+    assertThat(p.code()).as(p.err()).isZero();
+    assertThat(Files.readAllLines(out).get(0)).isEqualTo("task_id,class,probability_0,probability_1,energy_0,energy_1,energy_2");
+    assertThat(p.out()).contains("tasks inferred by energy");
+
+    // Without the flag: the run's own score, from config.json.
+    Path configFile = runDir.resolve("config.json");
+    String json = Files.readString(configFile);
+    assertThat(json).contains("\"taskInference\" : \"entropy\"");
+    Files.writeString(configFile, json.replace("\"taskInference\" : \"entropy\"", "\"taskInference\" : \"max-softmax\""));
+    Path byRun = tmp.resolve("run-score");
+    Cli r = hypercl("export", runDir.toString(), "--out", byRun.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    try (ExportedModels models = ExportedModels.open(byRun)) {
+      assertThat(models.manifest().inferTaskScore()).isEqualTo("max-softmax");
+      TaskInference ti = models.hypernetwork().inferTask(x, rows);
+      float[] probs = models.task(1).predict(x, rows).probabilities();
+      for (int i = 0; i < rows; i++) {
+        assertThat(ti.scores()[i * 3 + 1]).isCloseTo(-Math.max(probs[i * 2], probs[i * 2 + 1]), within(1e-5f));
+      }
+    }
+
+    Cli bad = hypercl("export", runDir.toString(), "--out", tmp.resolve("bad").toString(), "--task-inference", "margin");
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("--task-inference").contains("margin").contains("energy");
+    assertThat(tmp.resolve("bad")).doesNotExist();
+    Files.writeString(configFile, json.replace("\"taskInference\" : \"entropy\"", "\"taskInference\" : \"guess\""));
+    Cli broken = hypercl("export", runDir.toString(), "--out", tmp.resolve("broken").toString());
+    assertThat(broken.code()).isNotZero();
+    assertThat(broken.err()).contains("config.json").contains("taskInference").contains("guess");
+    assertThat(tmp.resolve("broken")).doesNotExist();
+  }
+
   @Test
   void classificationExportInfersTasksAndPredicts() throws Exception {
     MlpSpec target = new MlpSpec(8, new int[] {16}, 2, 3, Activation.RELU);
@@ -199,6 +297,9 @@ class ExportEndToEndTest {
 
       int n = 30;
       try (ExportedModels models = ExportedModels.open(exportDir)) {
+        // By default the run's score, entropy; the output keeps its old name beside 'scores'.
+        assertThat(models.manifest().inferTaskScore()).isEqualTo("entropy");
+        assertThat(models.manifest().hypernetworkSignatures().get("infer_task")).contains("scores", "entropies", "task_id");
         float[] table = learner.taskEmbeddings();
         for (int t = 0; t < 3; t++) {
           float[] x = Arrays.copyOf(source.task(t).testX(), n * 8);
@@ -217,12 +318,12 @@ class ExportEndToEndTest {
               double p = probs[i * 2 + c];
               h -= p > 0 ? p * Math.log(p) : 0;
             }
-            assertThat(ti.entropies()[i * 3 + t]).isCloseTo((float) h, within(1e-4f));
+            assertThat(ti.scores()[i * 3 + t]).isCloseTo((float) h, within(1e-4f));
             float min = Float.MAX_VALUE;
             for (int k = 0; k < 3; k++) {
-              min = Math.min(min, ti.entropies()[i * 3 + k]);
+              min = Math.min(min, ti.scores()[i * 3 + k]);
             }
-            assertThat(ti.entropies()[i * 3 + ti.taskIds()[i]]).isEqualTo(min);
+            assertThat(ti.scores()[i * 3 + ti.taskIds()[i]]).isEqualTo(min);
           }
         }
       }
@@ -347,7 +448,7 @@ class ExportEndToEndTest {
               double q = probs[i * 2 + c];
               h -= q > 0 ? q * Math.log(q) : 0;
             }
-            assertThat(inferred.entropies()[i * 2 + t]).isCloseTo((float) h, within(1e-4f));
+            assertThat(inferred.scores()[i * 2 + t]).isCloseTo((float) h, within(1e-4f));
           }
         }
         // Task 1 on raw rows is not task 1 on unpermuted rows: the permutation is really applied.
