@@ -123,6 +123,19 @@ public interface TargetNetwork {
    */
   Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context);
 
+  /**
+   * As {@link #forwardCandidates(Ops, Operand, Operand, ForwardContext)} for at most {@code
+   * maxCandidates} weight vectors, with per-task state: the context's condition, when given, is
+   * {@code [k]}, candidate j's condition id (its task, whose batch-norm statistics normalise it),
+   * and {@code x} may be {@code [1, batch, ...]}, the same inputs for every candidate. Networks
+   * whose pass batches over the candidates ignore the bound; the convolutional targets run one pass
+   * per candidate and need it.
+   */
+  default Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context,
+      int maxCandidates) {
+    return forwardCandidates(tf, x, weights, context);
+  }
+
   /** {@code [batch, heads, size]} to {@code [batch, size]} by the context's head (scalar or per example). */
   static Operand<TFloat32> selectHead(Ops tf, Operand<TFloat32> all, ForwardContext context, int numHeads) {
     if (numHeads == 1 || context.head() == null) {

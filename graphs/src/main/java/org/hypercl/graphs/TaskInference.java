@@ -124,8 +124,28 @@ public final class TaskInference {
       Operand<TInt32> candidates,
       Operand<TFloat32> weights,
       List<Score> scores) {
+    return build(tf, net, x, candidates, weights, scores, null, net.numHeads());
+  }
+
+  /**
+   * As above for a target with per-task state (batch-norm statistics): candidate j is normalised
+   * by the statistics of task {@code candidates[j]}; {@code maxCandidates} bounds k for targets that
+   * run one pass per candidate (the convolutional ones).
+   *
+   * @param state the target's per-task state, or null for a target without
+   */
+  public static Map<Score, Result> build(
+      Ops tf,
+      TargetNetwork net,
+      Operand<TFloat32> x,
+      Operand<TInt32> candidates,
+      Operand<TFloat32> weights,
+      List<Score> scores,
+      NetworkState state,
+      int maxCandidates) {
     Operand<TFloat32> xk = tf.expandDims(x, tf.constant(0)); // [1, batch, ...]: broadcast over the candidates
-    Operand<TFloat32> all = net.forwardCandidates(tf, xk, weights, ForwardContext.none()); // [k, batch, H, C]
+    ForwardContext context = new ForwardContext(null, false, candidates, false, state, null);
+    Operand<TFloat32> all = net.forwardCandidates(tf, xk, weights, context, maxCandidates); // [k, batch, H, C]
     Operand<TFloat32> logits; // [k, batch, C]
     if (net.numHeads() > 1) {
       Operand<TFloat32> byHead = tf.linalg.transpose(all, tf.constant(new int[] {0, 2, 1, 3})); // [k, H, batch, C]

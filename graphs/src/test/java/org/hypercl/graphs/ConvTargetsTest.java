@@ -444,16 +444,104 @@ class ConvTargetsTest {
     }
   }
 
-  /** The conv targets do not run task inference; they say so instead of failing inside TF. */
+  /**
+   * The candidate pass of task inference: each candidate's outputs equal its own forward pass,
+   * normalised by its own task's batch-norm statistics (ResNet; task 1's statistics moved by a
+   * few training steps so the two tasks' differ), for k below the bound and k = 1; ZenkeNet likewise,
+   * dropout off. Without the bound the conv targets refuse, naming it.
+   */
   @Test
-  void candidatesAreRefusedByName() {
-    try (Graph g = new Graph()) {
+  void candidatePassEqualsEachCandidatesOwnPassWithItsStatistics() {
+    ResNetSpec spec = new ResNetSpec(1, 2, 3);
+    TargetNetwork net = spec.network();
+    assertThat(net.supportsCandidates()).isTrue();
+    SplittableRandom rng = new SplittableRandom(21);
+    int p = Math.toIntExact(spec.parameterCount());
+    float[][] thetas = {random(p, rng, 0.1), random(p, rng, 0.1), random(p, rng, 0.1)};
+    int[] conditions = {1, 0, 1};
+    float[] x = random(3 * 3072, rng, 1);
+    float[] moved = random(8 * 3072, rng, 5);
+    try (Graph g = new Graph(); Session s = new Session(g); TFloat32 xt = Tensors.floats(x, 3, 3072);
+        TFloat32 movedT = Tensors.floats(moved, 8, 3072)) {
       Ops tf = Ops.create(g);
-      TargetNetwork net = new ZenkeNetSpec(2, 2).network();
-      assertThat(net.supportsCandidates()).isFalse();
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
+      Placeholder<TFloat32> wp = tf.placeholder(TFloat32.class);
+      Placeholder<TInt32> cp = tf.placeholder(TInt32.class);
+      NetworkState state = NetworkState.variables(tf, "t/", net.stateTables(), 2);
+      Operand<TFloat32> all = net.forwardCandidates(tf, tf.expandDims(xp, tf.constant(0)), wp,
+          new ForwardContext(null, false, cp, false, state, null), 4);
+      List<Operand<TFloat32>> own = new java.util.ArrayList<>();
+      for (int j = 0; j < 3; j++) {
+        ForwardContext cj = ForwardContext.head(tf.constant(conditions[j])).withState(state);
+        own.add(net.forwardAllHeads(tf, xp, tf.constant(thetas[j]), cj).output());
+      }
+      TargetNetwork.Forward step = net.forwardAllHeads(tf, xp, tf.constant(thetas[0]),
+          ForwardContext.head(tf.constant(1)).withState(state).inTraining());
+      s.initialize();
+      for (int i = 0; i < 20; i++) {
+        Session.Runner r = s.runner().feed(xp, movedT);
+        step.stateUpdates().forEach(r::addTarget);
+        r.run();
+      }
+
+      float[] flat = new float[3 * p];
+      for (int j = 0; j < 3; j++) {
+        System.arraycopy(thetas[j], 0, flat, j * p, p);
+      }
+      try (TFloat32 w3 = Tensors.floats(flat, 3, p); TInt32 c3 = Tensors.ints(conditions, 3);
+          TFloat32 w1 = Tensors.floats(thetas[1], 1, p); TInt32 c1 = Tensors.ints(new int[] {0}, 1)) {
+        float[] got = GraphTestSupport.fetch(s, Map.of(xp, xt, wp, w3, cp, c3), all);
+        float[] got1 = GraphTestSupport.fetch(s, Map.of(xp, xt, wp, w1, cp, c1), all);
+        float[][] want = GraphTestSupport.fetch(s, Map.of(xp, xt), own);
+        int per = 3 * 2 * 3; // batch × heads × size
+        assertThat(got).hasSize(3 * per);
+        assertThat(got1).hasSize(per);
+        for (int j = 0; j < 3; j++) {
+          for (int i = 0; i < per; i++) {
+            assertThat(got[j * per + i]).as("candidate %d output %d", j, i).isCloseTo(want[j][i], within(1e-5f));
+          }
+        }
+        for (int i = 0; i < per; i++) {
+          assertThat(got1[i]).isCloseTo(want[1][i], within(1e-5f));
+        }
+        // The statistics matter: candidate 0 (task 1's) differs from the same weights under task 0's.
+        float[] under0 = GraphTestSupport.fetch(s, Map.of(xp, xt), net.forwardAllHeads(tf, xp, tf.constant(thetas[0]),
+            ForwardContext.head(tf.constant(0)).withState(state)).output());
+        double diff = 0;
+        for (int i = 0; i < per; i++) {
+          diff = Math.max(diff, Math.abs(under0[i] - want[0][i]));
+        }
+        assertThat(diff).isGreaterThan(1e-3);
+      }
       assertThat(assertThrows(UnsupportedOperationException.class,
-          () -> net.forwardCandidates(tf, tf.constant(new float[1]), tf.constant(new float[1]), ForwardContext.none())).getMessage())
-          .contains("MLP").contains("ZenkeNet");
+          () -> net.forwardCandidates(tf, xp, wp, ForwardContext.none())).getMessage()).contains("maxCandidates");
+    }
+
+    ZenkeNetSpec zenke = new ZenkeNetSpec(2, 3);
+    TargetNetwork zn = zenke.network();
+    int q = Math.toIntExact(zenke.parameterCount());
+    float[] za = random(q, rng, 0.05);
+    float[] zb = random(q, rng, 0.05);
+    float[] both = new float[2 * q];
+    System.arraycopy(za, 0, both, 0, q);
+    System.arraycopy(zb, 0, both, q, q);
+    try (Graph g = new Graph(); Session s = new Session(g); TFloat32 xt = Tensors.floats(x, 3, 3072);
+        TFloat32 wt = Tensors.floats(both, 2, q)) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> xp = tf.placeholder(TFloat32.class);
+      Placeholder<TFloat32> wp = tf.placeholder(TFloat32.class);
+      Operand<TFloat32> all = zn.forwardCandidates(tf, tf.expandDims(xp, tf.constant(0)), wp,
+          new ForwardContext(null, false, tf.constant(new int[] {0, 1}), false, null, null), 2);
+      Operand<TFloat32> a = zn.forwardAllHeads(tf, xp, tf.constant(za), ForwardContext.none()).output();
+      Operand<TFloat32> b = zn.forwardAllHeads(tf, xp, tf.constant(zb), ForwardContext.none()).output();
+      s.initialize();
+      float[] got = GraphTestSupport.fetch(s, Map.of(xp, xt, wp, wt), all);
+      float[][] want = GraphTestSupport.fetch(s, Map.of(xp, xt), List.of(a, b));
+      assertThat(got).hasSize(2 * want[0].length);
+      for (int i = 0; i < want[0].length; i++) {
+        assertThat(got[i]).isCloseTo(want[0][i], within(1e-5f));
+        assertThat(got[want[0].length + i]).isCloseTo(want[1][i], within(1e-5f));
+      }
     }
   }
 

@@ -136,7 +136,7 @@ public final class HypernetworkGraph implements AutoCloseable {
         Operand<TFloat32> all = hnet.generate(inf, params, learnedEmbeddings);
         // x is the example as observed (for a permuted task, already permuted): every task's network sees it as it is.
         TaskInference.Result r = TaskInference.build(inf, target.network(), x,
-            inf.constant(java.util.stream.IntStream.range(0, learned).toArray()), all, score);
+            inf.constant(java.util.stream.IntStream.range(0, learned).toArray()), all, List.of(score), state, learned).get(score);
         Signature.Builder infer = Signature.builder()
             .key(Signatures.INFER_TASK)
             .methodName(Signatures.METHOD_PREDICT)

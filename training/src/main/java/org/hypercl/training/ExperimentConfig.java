@@ -104,8 +104,14 @@ public record ExperimentConfig(
     }
     if (scenario != Scenario.CL1 && !target.network().supportsCandidates()) {
       throw new IllegalArgumentException(
-          "experiment " + name + ": scenario " + scenario.id() + " infers the task, which is implemented for MLP targets only, not "
-              + target.network());
+          "experiment " + name + ": scenario " + scenario.id() + " infers the task, which " + target.network()
+              + " cannot do (it has no candidate pass)");
+    }
+    if (scenario != Scenario.CL1 && !(target instanceof org.hypercl.graphs.MlpSpec) && method != Method.HYPERNETWORK) {
+      throw new IllegalArgumentException(
+          "experiment " + name + ": scenario " + scenario.id() + " with a convolutional target (" + target.network()
+              + ") is built for the hypernetwork method only (hnet: trained as in cl1, the task inferred at test time), not "
+              + method.name().toLowerCase(java.util.Locale.ROOT) + "; run it in cl1");
     }
     if (scenario == Scenario.CL2 && target.numHeads() != 1) {
       throw new IllegalArgumentException(

@@ -178,7 +178,8 @@ public final class Learner implements ContinualLearner {
         candidates = inf.withName("candidates").placeholder(TInt32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1)));
         inference =
             TaskInference.build(
-                inf, net, inputs.evalInput, candidates, main.weights.weightsOfMany(inf, candidates), List.of(TaskInference.Score.values()));
+                inf, net, inputs.evalInput, candidates, main.weights.weightsOfMany(inf, candidates), List.of(TaskInference.Score.values()),
+                main.state, config.numTasks());
       } else {
         candidates = null;
         inference = Map.of();

@@ -93,6 +93,33 @@ class ConvLearnerTest {
       }
       assertThat(l.evaluate(1, t1)).as("task 1 accuracy").isGreaterThan(80);
       double acc0After = l.evaluate(0, t0);
+
+      // Task inference in one batched pass picks what a loop over each task's own network (with
+      // its own batch-norm statistics) picks by entropy, and classifies with the picked task's head.
+      int n = 64;
+      float[] x = new float[2 * n * 3072];
+      System.arraycopy(t0.testX(), 0, x, 0, n * 3072);
+      System.arraycopy(t1.testX(), 0, x, n * 3072, n * 3072);
+      var inferred = l.inferTasks(x, 2 * n, new int[] {0, 1}, null).get(org.hypercl.graphs.TaskInference.Score.ENTROPY);
+      float[][] logits = {l.predict(0, x, 2 * n, null), l.predict(1, x, 2 * n, null)};
+      int[] picks = new int[2];
+      for (int i = 0; i < 2 * n; i++) {
+        double[] h = new double[2];
+        for (int t = 0; t < 2; t++) {
+          double a = logits[t][i * 2], b = logits[t][i * 2 + 1], m = Math.max(a, b);
+          double z = Math.exp(a - m) + Math.exp(b - m);
+          double pa = Math.exp(a - m) / z, pb = Math.exp(b - m) / z;
+          h[t] = -(pa * Math.log(pa) + pb * Math.log(pb));
+        }
+        if (Math.abs(h[0] - h[1]) > 1e-5) {
+          int want = h[0] <= h[1] ? 0 : 1;
+          assertThat(inferred.tasks()[i]).as("row %d's task (entropies %s)", i, java.util.Arrays.toString(h)).isEqualTo(want);
+          float[] head = logits[want];
+          assertThat(inferred.classes()[i]).as("row %d's class", i).isEqualTo(head[i * 2] >= head[i * 2 + 1] ? 0 : 1);
+        }
+        picks[inferred.tasks()[i]]++;
+      }
+      assertThat(picks[0] > 0 && picks[1] > 0).as("both tasks picked: %s", java.util.Arrays.toString(picks)).isTrue();
       l.save(tmp.resolve("ckpt"));
       try (Learner restored = new Learner(c, 256)) {
         restored.restore(tmp.resolve("ckpt"), 2);
@@ -169,12 +196,18 @@ class ConvLearnerTest {
     assertThat(e.getMessage()).contains("augmentation").contains("MLP");
   }
 
-  /** Conv targets do not infer tasks: CL2/CL3 are refused when the experiment is made, naming the network. */
+  /**
+   * Conv targets infer tasks with the hypernetwork method: a CL1 run also fills the CL3 matrices,
+   * cl3 and cl2 (one shared head) are accepted; other methods are refused in cl3 by name.
+   */
   @Test
-  void scenariosThatInferTasksAreRefused() {
+  void convTargetsInferTasksWithTheHypernetworkOnly() {
     ExperimentConfig c = config(new ResNetSpec(1, 2, 2), 1);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.withScenario(Scenario.CL3));
-    assertThat(e.getMessage()).contains("cl3").contains("MLP").contains("ResNet");
-    assertThat(ContinualRunner.matrixNames(c)).containsExactly(RunResults.TASK_GIVEN);
+    assertThat(c.withScenario(Scenario.CL3).scenario()).isEqualTo(Scenario.CL3);
+    assertThat(ContinualRunner.matrixNames(c)).contains(RunResults.TASK_GIVEN, "cl3/entropy", "task-inference/entropy");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> c.withMethod(Method.EWC).withScenario(Scenario.CL3));
+    assertThat(e.getMessage()).contains("cl3").contains("ewc").contains("ResNet").contains("cl1");
+    assertThat(c.withScenario(Scenario.CL2).target().numHeads()).isEqualTo(1);
   }
 }

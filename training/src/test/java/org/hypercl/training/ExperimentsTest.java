@@ -116,15 +116,17 @@ class ExperimentsTest {
       }
       for (ExperimentConfig c : variants) {
         for (Scenario s : Scenario.values()) {
-          if (s != Scenario.CL1 && (c.kind() != TaskKind.CLASSIFICATION || !c.target().network().supportsCandidates())) {
+          if (s != Scenario.CL1 && (c.kind() != TaskKind.CLASSIFICATION
+              || !(c.target() instanceof org.hypercl.graphs.MlpSpec) && c.method() != Method.HYPERNETWORK)) {
             continue;
           }
           n += roundTrip(tmp.resolve("run" + n), c.withScenario(s).withTaskInference(TaskInference.Score.ENERGY));
         }
       }
     }
-    // toy: CL1 only; four MLP classifiers in three scenarios, ten methods; two conv classifiers in CL1 only, six methods.
-    assertThat(n).isEqualTo(6 + 4 * 10 * 3 + 2 * 6);
+    // toy: CL1 only; four MLP classifiers in three scenarios, ten methods; two conv classifiers in CL1, six methods,
+    // and their two hypernetwork variants (hnet, fine-tuning) in CL2 and CL3.
+    assertThat(n).isEqualTo(6 + 4 * 10 * 3 + 2 * 6 + 2 * 2 * 2);
     ExperimentConfig classes = Experiments.byName("split-mnist-classes");
     for (Method m : new Method[] {Method.HNET_R, Method.DGR, Method.RPL_UB}) {
       roundTrip(tmp.resolve("classes-" + m), classes.withMethod(m));

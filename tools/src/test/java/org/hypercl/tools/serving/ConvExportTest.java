@@ -95,6 +95,25 @@ class ConvExportTest {
         // learner with task 0 and the exported task-0 model agree.
         float[] x1 = Arrays.copyOf(source.task(1).testX(), n * 3072);
         assertThat(models.task(0).predict(x1, n).logits()).containsExactly(learner.predict(0, x1, n, null), within(1e-4f));
+        // infer_task: each task's network normalised by its own statistics, the lowest entropy wins,
+        // as the learner's own batched inference picks (the exported scores are those entropies).
+        float[] both = new float[2 * n * 3072];
+        System.arraycopy(source.task(0).testX(), 0, both, 0, n * 3072);
+        System.arraycopy(source.task(1).testX(), 0, both, n * 3072, n * 3072);
+        org.hypercl.savedmodels.TaskInference ti = models.hypernetwork().inferTask(both, 2 * n);
+        int[] picks = learner.inferTasks(both, 2 * n, new int[] {0, 1}, null).get(org.hypercl.graphs.TaskInference.Score.ENTROPY).tasks();
+        float[][] own = {learner.predict(0, both, 2 * n, null), learner.predict(1, both, 2 * n, null)};
+        for (int i = 0; i < 2 * n; i++) {
+          for (int t = 0; t < 2; t++) {
+            double a = own[t][i * 2], b = own[t][i * 2 + 1], m = Math.max(a, b);
+            double z = Math.exp(a - m) + Math.exp(b - m);
+            double h = -(Math.exp(a - m) / z * (a - m - Math.log(z)) + Math.exp(b - m) / z * (b - m - Math.log(z)));
+            assertThat(ti.scores()[i * 2 + t]).as("row %d task %d entropy", i, t).isCloseTo((float) h, within(1e-4f));
+          }
+          if (Math.abs(ti.scores()[i * 2] - ti.scores()[i * 2 + 1]) > 1e-4f) {
+            assertThat(ti.taskIds()[i]).as("row %d", i).isEqualTo(picks[i]);
+          }
+        }
         // Images travel as [batch, 32, 32, 3].
         assertThat(models.manifest().input().shape()).containsExactly(-1, 32, 32, 3);
         assertThat(models.manifest().input().exampleSize()).isEqualTo(3072);
