@@ -181,6 +181,15 @@ class ExportEndToEndTest {
     };
   }
 
+  /** Three two-class tasks of 8 features: an MLP 8-16-2 with three heads from a small chunked hypernetwork. */
+  private static ExperimentConfig tinyClassifier(String name, int iterations) {
+    MlpSpec target = new MlpSpec(8, new int[] {16}, 2, 3, Activation.RELU);
+    HypernetworkSpec hnet = HypernetworkSpec.chunked(4, 4, new int[] {12}, Activation.RELU, 48, target.parameterCount());
+    LearnerSettings settings = LearnerSettings.defaults().toBuilder().iterations(iterations).batchSize(32).learningRate(0.01f)
+        .beta(0.01f).build();
+    return new ExperimentConfig(name, TaskKind.CLASSIFICATION, target, hnet, 3, settings);
+  }
+
   /**
    * The hypernetwork model's infer_task scores by the run's score or by export --task-inference:
    * energy over each task's head, computed here from the per-task models' logits, picks the lowest;
@@ -188,11 +197,7 @@ class ExportEndToEndTest {
    */
   @Test
   void inferTaskScoresByTheRunsOrTheChosenScore() throws Exception {
-    MlpSpec target = new MlpSpec(8, new int[] {16}, 2, 3, Activation.RELU);
-    HypernetworkSpec hnet = HypernetworkSpec.chunked(4, 4, new int[] {12}, Activation.RELU, 48, target.parameterCount());
-    LearnerSettings settings = LearnerSettings.defaults().toBuilder().iterations(100).batchSize(32).learningRate(0.01f)
-        .beta(0.01f).build();
-    ExperimentConfig config = new ExperimentConfig("Tiny Scores", TaskKind.CLASSIFICATION, target, hnet, 3, settings);
+    ExperimentConfig config = tinyClassifier("Tiny Scores", 100);
     TaskSource source = classificationTasks(200);
     Path runDir = tmp.resolve("scores");
     try (ContinualRunner.Outcome o = SyntheticRuns.train(config, source, runDir)) {
@@ -281,11 +286,7 @@ class ExportEndToEndTest {
 
   @Test
   void classificationExportInfersTasksAndPredicts() throws Exception {
-    MlpSpec target = new MlpSpec(8, new int[] {16}, 2, 3, Activation.RELU);
-    HypernetworkSpec hnet = HypernetworkSpec.chunked(4, 4, new int[] {12}, Activation.RELU, 48, target.parameterCount());
-    LearnerSettings settings = LearnerSettings.defaults().toBuilder().iterations(150).batchSize(32).learningRate(0.01f)
-        .beta(0.01f).build();
-    ExperimentConfig config = new ExperimentConfig("Tiny Classes", TaskKind.CLASSIFICATION, target, hnet, 3, settings);
+    ExperimentConfig config = tinyClassifier("Tiny Classes", 150);
     TaskSource source = classificationTasks(300);
     Path runDir = tmp.resolve("cls");
     try (ContinualRunner.Outcome o = SyntheticRuns.train(config, source, runDir)) {
