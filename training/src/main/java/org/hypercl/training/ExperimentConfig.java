@@ -128,6 +128,11 @@ public record ExperimentConfig(
           + "by a replay method (hnet-r, dgr, rpl-ub) or a baseline (target-only, ewc, online-ewc, si, multitask), not by "
           + method.name().toLowerCase(java.util.Locale.ROOT) + " in " + scenario.id());
     }
+    if ((method == Method.EWC || method == Method.ONLINE_EWC) && !(target instanceof org.hypercl.graphs.MlpSpec)) {
+      throw new IllegalArgumentException("experiment " + name + ": " + method.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+          + "'s Fisher needs per-example gradients, which are built for MLP targets only, not " + target.network()
+          + "; conv targets run hnet, fine-tuning, target-only or si");
+    }
     if (method.trainsOnPastData() && !target.network().stateTables().isEmpty()) {
       throw new IllegalArgumentException("experiment " + name + ": multitask draws batches that mix tasks, but " + target.network()
           + " keeps batch-norm statistics per task, which need one task per batch");

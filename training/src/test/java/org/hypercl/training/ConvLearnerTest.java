@@ -206,8 +206,13 @@ class ConvLearnerTest {
     assertThat(c.withScenario(Scenario.CL3).scenario()).isEqualTo(Scenario.CL3);
     assertThat(ContinualRunner.matrixNames(c)).contains(RunResults.TASK_GIVEN, "cl3/entropy", "task-inference/entropy");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> c.withMethod(Method.EWC).withScenario(Scenario.CL3));
-    assertThat(e.getMessage()).contains("cl3").contains("ewc").contains("ResNet").contains("cl1");
+        () -> c.withMethod(Method.SI).withScenario(Scenario.CL3));
+    assertThat(e.getMessage()).contains("cl3").contains("si").contains("ResNet").contains("cl1");
     assertThat(c.withScenario(Scenario.CL2).target().numHeads()).isEqualTo(1);
+    // EWC's Fisher is built for MLPs: refused when the experiment is made, not when the first task ends.
+    for (Method m : new Method[] {Method.EWC, Method.ONLINE_EWC}) {
+      IllegalArgumentException f = assertThrows(IllegalArgumentException.class, () -> c.withMethod(m));
+      assertThat(f.getMessage()).contains("Fisher").contains("ResNet").contains("si");
+    }
   }
 }
