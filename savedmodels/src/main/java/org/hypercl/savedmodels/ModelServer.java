@@ -377,10 +377,11 @@ public final class ModelServer implements AutoCloseable {
   private byte[] readBody(Request request) throws ClientGone {
     int max = options.maxBodyBytes();
     long declared = request.getLength();
+    long deadline = request.getBeginNanoTime() + options.readTimeout().toNanos();
     if (declared > max) {
+      drain(request, deadline, declared);
       throw new RestException(413, "request body of " + declared + " bytes is over the limit of " + max);
     }
-    long deadline = request.getBeginNanoTime() + options.readTimeout().toNanos();
     ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
     while (true) {
       Content.Chunk chunk = request.read();
@@ -394,6 +395,10 @@ public final class ModelServer implements AutoCloseable {
         }
         ByteBuffer b = chunk.getByteBuffer();
         if (out.size() + (long) b.remaining() > max) {
+          boolean last = chunk.isLast();
+          if (!last) {
+            drain(request, deadline, out.size() + (long) b.remaining());
+          }
           throw new RestException(413, "request body is over the limit of " + max + " bytes");
         }
         byte[] part = new byte[b.remaining()];
@@ -410,6 +415,39 @@ public final class ModelServer implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Reads and drops the rest of a body too large to keep, up to {@link #DRAIN_LIMIT_BYTES} in all
+   * and within the read timeout, before the 413 goes out: a server that answers and closes while
+   * the client is still sending makes the client's TCP stack reset the connection, and the client
+   * may lose the answer ("received no bytes"). A body past the drain limit, a timeout or a failed
+   * read stops the draining; the 413 is sent and the connection closed either way.
+   */
+  private void drain(Request request, long deadline, long seen) {
+    long total = seen;
+    while (total <= DRAIN_LIMIT_BYTES && NanoTime.isBefore(NanoTime.now(), deadline)) {
+      Content.Chunk chunk = request.read();
+      if (chunk == null) {
+        try {
+          awaitContent(request, deadline);
+        } catch (ClientGone | RestException e) {
+          return; // Nothing more to drain: the 413 goes out (in vain if the client has gone).
+        }
+        continue;
+      }
+      try {
+        if (Content.Chunk.isFailure(chunk) || chunk.isLast()) {
+          return;
+        }
+        total += chunk.getByteBuffer().remaining();
+      } finally {
+        chunk.release();
+      }
+    }
+  }
+
+  /** The most of a refused body that is read and dropped before the 413 ({@link #drain}). */
+  static final long DRAIN_LIMIT_BYTES = 16L << 20;
 
   /** Blocks until the body has more to read (or failed), or the deadline passes (408). */
   private void awaitContent(Request request, long deadline) throws ClientGone {
