@@ -395,8 +395,7 @@ public final class ModelServer implements AutoCloseable {
         }
         ByteBuffer b = chunk.getByteBuffer();
         if (out.size() + (long) b.remaining() > max) {
-          boolean last = chunk.isLast();
-          if (!last) {
+          if (!chunk.isLast()) {
             drain(request, deadline, out.size() + (long) b.remaining());
           }
           throw new RestException(413, "request body is over the limit of " + max + " bytes");
