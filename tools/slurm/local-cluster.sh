@@ -28,8 +28,14 @@ need_root() {
   [[ $(id -u) -eq 0 ]] || die "must run as root (it installs packages and starts daemons as root)"
 }
 
-alive() { # pidfile
-  [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null
+# A daemon is alive when its pid file names a running process of that name: a stale pid file
+# (a daemon killed without cleaning up) whose pid was reused by another process does not count.
+alive() { # pidfile name
+  local pid
+  [[ -f $1 ]] || return 1
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$2" ]]
 }
 
 install_packages() {
@@ -59,7 +65,7 @@ start_munge() {
   fi
   chown munge:munge /etc/munge/munge.key
   chmod 0400 /etc/munge/munge.key
-  if ! alive "$munge_pid"; then
+  if ! alive "$munge_pid" munged; then
     runuser -u munge -- munged --pid-file="$munge_pid"
   fi
   munge -n | unmunge >/dev/null || die "munged does not answer (munge -n | unmunge failed)"
@@ -132,12 +138,12 @@ start() {
   install_packages
   start_munge
   write_conf "$host"
-  if alive "$ctld_pid"; then
+  if alive "$ctld_pid" slurmctld; then
     scontrol reconfigure >/dev/null 2>&1 || true
   else
     slurmctld
   fi
-  if ! alive "$slurmd_pid"; then
+  if ! alive "$slurmd_pid" slurmd; then
     slurmd
   fi
   local s=""
@@ -158,7 +164,7 @@ start() {
 }
 
 stop_one() { # name pidfile
-  if alive "$2"; then
+  if alive "$2" "$1"; then
     local pid
     pid=$(cat "$2")
     kill "$pid"
@@ -180,7 +186,7 @@ stop() {
 status() {
   local rc=0
   for d in "munged:$munge_pid" "slurmctld:$ctld_pid" "slurmd:$slurmd_pid"; do
-    if alive "${d#*:}"; then
+    if alive "${d#*:}" "${d%%:*}"; then
       echo "${d%%:*}: running (pid $(cat "${d#*:}"))"
     else
       echo "${d%%:*}: not running"
@@ -188,8 +194,16 @@ status() {
     fi
   done
   if [[ $rc -eq 0 ]]; then
-    sinfo
-    squeue
+    # Running daemons are not enough: the controller must answer through munge.
+    if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+      echo "munged: running but does not answer (munge -n | unmunge failed)"
+      rc=3
+    elif ! sinfo; then
+      echo "slurmctld: running but sinfo fails"
+      rc=3
+    else
+      squeue
+    fi
   fi
   return $rc
 }
