@@ -26,6 +26,8 @@ import java.util.Set;
 public final class DataLocations {
   /** Environment variable that sets the data directory. */
   public static final String ENV_VAR = "HYPERCL_DATA";
+  /** How {@link #named()} names the {@code --data-dir} option. */
+  public static final String DATA_DIR_OPTION = "--data-dir";
   /** Default data directory, relative to the user's home. */
   public static final String HOME_SUBDIR = ".hypercl/data";
   /** System folders searched after the user's, e.g. for Debian's dataset packages. */
@@ -60,7 +62,7 @@ public final class DataLocations {
     Map<Path, String> named = new LinkedHashMap<>();
     if (dataDir != null) {
       user.add(dataDir);
-      named.putIfAbsent(dataDir.toAbsolutePath().normalize(), "--data-dir");
+      named.putIfAbsent(dataDir.toAbsolutePath().normalize(), DATA_DIR_OPTION);
     }
     String fromEnv = env.get(ENV_VAR);
     if (fromEnv != null && !fromEnv.isBlank()) {

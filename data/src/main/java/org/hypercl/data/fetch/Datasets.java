@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.hypercl.data.DataFileException;
 import org.hypercl.data.TrainTestImages;
@@ -49,7 +50,8 @@ public final class Datasets {
    * another copy (say {@code /usr/share/datasets}) would silently use data the user did not
    * choose. It fails, naming the file, when the directory's sub-folder for the dataset exists but
    * is not a readable folder or lacks a file, or when the dataset's files lie in the directory
-   * itself instead of its sub-folder. A named directory with no trace of the dataset (no
+   * itself instead of its sub-folder; {@code --data-dir} also fails when it names no folder at
+   * all (a mistyped path). A named directory with no trace of the dataset (no
    * sub-folder, none of its files) is searched past, as are {@code ~/.hypercl/data} and the system
    * folders, complete or not: they were not chosen for this dataset. Files that are present but
    * invalid fail when read, whichever folder they are in.
@@ -59,6 +61,9 @@ public final class Datasets {
    * @throws DatasetNotFoundException if no searched folder holds the dataset
    */
   public static Found locate(KnownDataset dataset, DataLocations locations) throws IOException {
+    for (Map.Entry<Path, String> e : locations.named().entrySet()) {
+      requireFolder(e.getKey(), e.getValue());
+    }
     for (Path root : locations.roots()) {
       Path dir = root.resolve(dataset.id());
       Optional<List<Path>> files = dataset.locate(dir);
@@ -71,6 +76,26 @@ public final class Datasets {
       }
     }
     throw notFound(dataset, locations);
+  }
+
+  /**
+   * Fails if {@code --data-dir} names no folder: a mistyped path would otherwise be searched past
+   * and the data taken from another folder. {@code $HYPERCL_DATA} may name a folder not made yet
+   * (the cache {@code fetch} will fill), so only a path there that is not a folder fails.
+   */
+  private static void requireFolder(Path root, String namedBy) throws DataFileException {
+    if (Files.isDirectory(root)) {
+      return;
+    }
+    if (Files.exists(root)) {
+      throw new DataFileException(root, "not a folder; " + namedBy + " must name a folder holding one sub-folder per dataset");
+    }
+    if (namedBy.equals(DataLocations.DATA_DIR_OPTION)) {
+      throw new DataFileException(root, "no such folder; " + namedBy + " must name an existing folder holding one "
+          + "sub-folder per dataset (create it with `hypercl data fetch DATASET --data-dir " + root
+          + "`, or leave " + namedBy + " out to search $" + DataLocations.ENV_VAR + ", ~/" + DataLocations.HOME_SUBDIR
+          + " and " + DataLocations.SYSTEM_DIRS.get(0) + ")");
+    }
   }
 
   /** Fails if the named data directory {@code root} holds {@code dataset} in part. */

@@ -62,7 +62,8 @@ class DatasetsTest {
   }
 
   @Test
-  void notFoundSaysWhereItLookedAndWhatToDo() {
+  void notFoundSaysWhereItLookedAndWhatToDo() throws IOException {
+    Files.createDirectories(tmp.resolve("d"));
     DataLocations loc = DataLocations.of(tmp.resolve("d"), Map.of(), tmp.resolve("home"), List.of(tmp.resolve("sys")));
     DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class, () -> Datasets.load(KnownDataset.CIFAR10, loc));
     assertThat(e.getMessage()).contains(tmp.resolve("d/cifar10").toString()).contains(tmp.resolve("sys/cifar10").toString())
@@ -140,6 +141,25 @@ class DatasetsTest {
     assertThat(mnist.files()).first().isEqualTo(sys.resolve("mnist/train-images-idx3-ubyte.gz"));
     assertThat(Datasets.locate(KnownDataset.FASHION_MNIST, loc).dir()).isEqualTo(user.resolve("fashion-mnist"));
     assertThrows(DatasetNotFoundException.class, () -> Datasets.locate(KnownDataset.CIFAR10, loc));
+  }
+
+  /** A mistyped --data-dir fails instead of training on another folder's copy; an unmade $HYPERCL_DATA does not. */
+  @Test
+  void aDataDirThatIsNoFolderFailsNamingItButAnUnmadeEnvironmentFolderIsSearchedPast() throws IOException {
+    Path sys = tmp.resolve("sys");
+    TestData.writeMnist(sys.resolve("mnist"), TestData.mnistLike("x", 20, 10, 1), true);
+    Path typo = tmp.resolve("no-such-dir");
+    DataFileException missing = assertThrows(DataFileException.class,
+        () -> Datasets.locate(KnownDataset.MNIST, DataLocations.of(typo, Map.of(), tmp.resolve("home"), List.of(sys))));
+    assertThat(missing.file()).isEqualTo(typo);
+    assertThat(missing.getMessage()).contains("no such folder", "--data-dir", "hypercl data fetch DATASET --data-dir " + typo);
+    Path file = tmp.resolve("a-file");
+    TestData.write(file, new byte[] {1});
+    DataFileException notDir = assertThrows(DataFileException.class,
+        () -> Datasets.locate(KnownDataset.MNIST, DataLocations.of(null, Map.of("HYPERCL_DATA", file.toString()), tmp.resolve("home"), List.of(sys))));
+    assertThat(notDir.getMessage()).contains("not a folder", "$HYPERCL_DATA");
+    DataLocations unmadeEnv = DataLocations.of(null, Map.of("HYPERCL_DATA", typo.toString()), tmp.resolve("home"), List.of(sys));
+    assertThat(Datasets.locate(KnownDataset.MNIST, unmadeEnv).dir()).isEqualTo(sys.resolve("mnist"));
   }
 
   @Test
