@@ -259,6 +259,10 @@ public final class TrainCommand implements Callable<Integer> {
         seedOfData = options.get("dataSeed").asLong();
       }
     }
+    // A method the experiment cannot run (e.g. EWC on a conv target) is refused before the data is read.
+    for (String m : chosen) {
+      forMethod(config, m);
+    }
     TaskSource source = RunData.forNew(sequence, data, seedOfData, dataDir, out);
     if (tasks != null) {
       config = withTasks(config, tasks, source.numTasks());

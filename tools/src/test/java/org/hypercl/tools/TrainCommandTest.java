@@ -441,4 +441,15 @@ class TrainCommandTest {
     assertThat(set.err()).contains("split-mnist: 99 tasks, but its target network has 5 heads, one per task; use 1..5 tasks");
     assertThat(tmp.resolve("s")).doesNotExist();
   }
+
+  /** A method the experiment cannot run is refused before any data is looked for (none is there). */
+  @Test
+  void aMethodTheTargetCannotRunIsRefusedBeforeTheDataIsRead(@TempDir Path tmp) throws Exception {
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    CliRun r = hypercl("train", "--experiment", "split-cifar-zenkenet", "--methods", "si,ewc", "--data-dir", empty.toString(),
+        "--run-dir", tmp.resolve("r").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("ewc's Fisher needs per-example gradients").doesNotContain("not found");
+    assertThat(tmp.resolve("r")).doesNotExist();
+  }
 }
