@@ -153,6 +153,34 @@ public final class TaskInference {
     } else {
       logits = tf.gather(all, tf.constant(0), tf.constant(2));
     }
+    return scored(tf, candidates, logits, scores);
+  }
+
+  /**
+   * As {@link #build(Ops, TargetNetwork, Operand, Operand, Operand, List)} when every candidate
+   * has the same weights {@code [P]} and the target no per-task state (a classifier with its own
+   * weights, e.g. EWC's or SI's multi-head MLP): the candidates differ only in the head they read,
+   * so the network runs once on the batch and candidate j reads head {@code candidates[j]} of that
+   * one pass, where {@code build} would run k identical networks. The same results as {@code
+   * build} with the row repeated k times.
+   */
+  public static Map<Score, Result> buildShared(
+      Ops tf, TargetNetwork net, Operand<TFloat32> x, Operand<TInt32> candidates, Operand<TFloat32> weights, List<Score> scores) {
+    Operand<TFloat32> all = net.forwardAllHeads(tf, x, weights, ForwardContext.none()).output(); // [batch, H, C]
+    Operand<TFloat32> perExample; // [batch, k, C]
+    if (net.numHeads() > 1) {
+      perExample = tf.gather(all, candidates, tf.constant(1));
+    } else {
+      Operand<TInt32> k = tf.reshape(tf.shape(candidates), tf.constant(new int[] {1}));
+      Operand<TInt32> shape = tf.concat(List.of(tf.slice(tf.shape(all), tf.constant(new int[] {0}), tf.constant(new int[] {1})), k,
+          tf.slice(tf.shape(all), tf.constant(new int[] {2}), tf.constant(new int[] {1}))), tf.constant(0));
+      perExample = tf.broadcastTo(all, shape);
+    }
+    return scored(tf, candidates, tf.linalg.transpose(perExample, tf.constant(new int[] {1, 0, 2})), scores);
+  }
+
+  /** Each score's choice among the candidates from their logits {@code [k, batch, C]}. */
+  private static Map<Score, Result> scored(Ops tf, Operand<TInt32> candidates, Operand<TFloat32> logits, List<Score> scores) {
     Operand<TFloat32> perExample = tf.linalg.transpose(logits, tf.constant(new int[] {1, 0, 2})); // [batch, k, C]
     Map<Score, Result> out = new EnumMap<>(Score.class);
     for (Score score : scores) {

@@ -131,6 +131,67 @@ class TaskInferenceTest {
     }
   }
 
+  /**
+   * One pass for candidates that share their weights gives what k identical passes give: every
+   * score, choice, task id and chosen logits, for multi-head (CL3) and shared-head (CL2) targets.
+   */
+  @Test
+  void sharedWeightsInOnePassEqualTheCandidatesRunOneByOne() {
+    for (int heads : new int[] {4, 1}) {
+      MlpSpec spec = new MlpSpec(IN, new int[] {5}, CLASSES, heads, Activation.RELU);
+      SplittableRandom rng = new SplittableRandom(heads);
+      int[] candidates = heads > 1 ? new int[] {2, 0, 3, 1} : new int[] {0, 1, 2};
+      int k = candidates.length;
+      int p = Math.toIntExact(spec.parameterCount());
+      int batch = 11;
+      float[] w = random(p, rng, 1.5);
+      float[] repeated = new float[k * p];
+      for (int j = 0; j < k; j++) {
+        System.arraycopy(w, 0, repeated, j * p, p);
+      }
+      float[] x = random(batch * IN, rng, 1.0);
+      TargetNetwork net = spec.network();
+      List<TaskInference.Score> scores = List.of(TaskInference.Score.values());
+      try (Graph g = new Graph(); Session s = new Session(g)) {
+        Ops tf = Ops.create(g);
+        Operand<TFloat32> xs = tf.constant(org.tensorflow.ndarray.Shape.of(batch, IN), org.tensorflow.ndarray.buffer.DataBuffers.of(x));
+        Operand<TInt32> cs = tf.constant(candidates);
+        Map<TaskInference.Score, TaskInference.Result> byOne = TaskInference.build(tf, net, xs, cs,
+            tf.constant(org.tensorflow.ndarray.Shape.of(k, p), org.tensorflow.ndarray.buffer.DataBuffers.of(repeated)), scores);
+        Map<TaskInference.Score, TaskInference.Result> shared = TaskInference.buildShared(tf, net, xs, cs, tf.constant(w), scores);
+        boolean distinctChoices = false;
+        for (TaskInference.Score score : scores) {
+          TaskInference.Result a = byOne.get(score);
+          TaskInference.Result b = shared.get(score);
+          try (Result r = s.runner().fetch(a.scores()).fetch(b.scores()).fetch(a.taskId()).fetch(b.taskId())
+              .fetch(a.logits()).fetch(b.logits()).fetch(a.choice()).fetch(b.choice()).run()) {
+            float[] sa = Tensors.toFloats(r.get(0));
+            float[] sb = Tensors.toFloats(r.get(1));
+            assertThat(sb).hasSize(batch * k);
+            for (int i = 0; i < sa.length; i++) {
+              assertThat(sb[i]).as("%s score %d, %d heads", score, i, heads).isCloseTo(sa[i], within(1e-5f));
+            }
+            if (heads > 1) {
+              assertThat(Tensors.toInts(r.get(3))).isEqualTo(Tensors.toInts(r.get(2)));
+              assertThat(Tensors.toInts(r.get(7))).isEqualTo(Tensors.toInts(r.get(6)));
+            } // With one shared head every candidate ties up to round-off, so which one wins is not compared.
+            float[] la = Tensors.toFloats(r.get(4));
+            float[] lb = Tensors.toFloats(r.get(5));
+            assertThat(lb).hasSize(batch * CLASSES);
+            for (int i = 0; i < la.length; i++) {
+              assertThat(lb[i]).isCloseTo(la[i], within(1e-5f));
+            }
+            distinctChoices |= java.util.Arrays.stream(Tensors.toInts(r.get(3))).distinct().count() > 1;
+          }
+        }
+        // With several heads the candidates really differ, so the comparison is not between ties.
+        if (heads > 1) {
+          assertThat(distinctChoices).isTrue();
+        }
+      }
+    }
+  }
+
   /** The scores' own values on rows whose answers are known. */
   @Test
   void scoresOfKnownRows() {

@@ -176,9 +176,12 @@ public final class Learner implements ContinualLearner {
       if (ContinualRunner.infersTasks(config)) {
         Ops inf = tf.withSubScope("inference");
         candidates = inf.withName("candidates").placeholder(TInt32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1)));
-        inference =
-            TaskInference.build(
-                inf, net, inputs.evalInput, candidates, main.weights.weightsOfMany(inf, candidates), List.of(TaskInference.Score.values()),
+        List<TaskInference.Score> scores = List.of(TaskInference.Score.values());
+        java.util.Optional<Operand<TFloat32>> shared = main.state == null ? main.weights.sharedWeights(inf) : java.util.Optional.empty();
+        // Weights shared by every task (and no per-task statistics): one pass, each candidate reading its head.
+        inference = shared.isPresent()
+            ? TaskInference.buildShared(inf, net, inputs.evalInput, candidates, shared.get(), scores)
+            : TaskInference.build(inf, net, inputs.evalInput, candidates, main.weights.weightsOfMany(inf, candidates), scores,
                 main.state, config.numTasks());
       } else {
         candidates = null;

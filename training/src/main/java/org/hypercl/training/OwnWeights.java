@@ -58,6 +58,11 @@ final class OwnWeights implements WeightSource {
     return tf.identity(weights);
   }
 
+  @Override
+  public java.util.Optional<Operand<TFloat32>> sharedWeights(Ops tf) {
+    return java.util.Optional.of(tf.identity(weights));
+  }
+
   /** The same weights for every task: {@code [k, P]} by broadcasting one row. */
   @Override
   public Operand<TFloat32> weightsOfMany(Ops tf, Operand<TInt32> tasks) {

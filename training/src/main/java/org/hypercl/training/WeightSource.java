@@ -30,6 +30,15 @@ public interface WeightSource {
   /** The weights of k tasks {@code [k, P]} (an int32 {@code [k]} of task ids), for task inference. */
   Operand<TFloat32> weightsOfMany(Ops tf, Operand<TInt32> tasks);
 
+  /**
+   * The one weight vector {@code [P]} every task uses, when they all use the same (a classifier
+   * with its own weights); empty when each task has its own (generated) weights. Task inference
+   * then runs the network once and lets each candidate read its head.
+   */
+  default java.util.Optional<Operand<TFloat32>> sharedWeights(Ops tf) {
+    return java.util.Optional.empty();
+  }
+
   /** Runs when a task begins, before the optimizer is reset. */
   default void beginTask(Session session, int task) {}
 

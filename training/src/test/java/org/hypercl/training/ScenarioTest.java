@@ -45,8 +45,22 @@ class ScenarioTest {
   /** The learner's batched inference picks the task that CL1 predictions of every task would, by entropy. */
   @Test
   void inferenceAgreesWithTheArgminOverEveryTasksOwnPredictions() {
+    agreesWithEveryTasksOwnPredictions(SeparableTasks.experiment(3, 150));
+  }
+
+  /**
+   * The same for a classifier with its own weights (the baselines), whose candidates share one
+   * pass of the network and read their own heads.
+   */
+  @Test
+  void ownWeightsInferenceAgreesWithTheArgminOverEveryHeadsPredictions() {
+    ExperimentConfig c = SeparableTasks.experiment(3, 150).withMethod(Method.TARGET_NETWORK);
+    agreesWithEveryTasksOwnPredictions(c);
+  }
+
+  private static void agreesWithEveryTasksOwnPredictions(ExperimentConfig config) {
     SeparableTasks tasks = new SeparableTasks(3, 400, 300, 12);
-    try (ContinualRunner.Outcome o = new ContinualRunner(SeparableTasks.experiment(3, 150), tasks, null, StepListener.NONE).run()) {
+    try (ContinualRunner.Outcome o = new ContinualRunner(config, tasks, null, StepListener.NONE).run()) {
       ContinualLearner l = o.learner();
       int disagree = 0;
       int total = 0;
