@@ -255,7 +255,10 @@ public final class ContinualRunner {
         if (events != null) {
           long global = offsets[t + 1];
           for (int j = 0; j <= t; j++) {
-            events.scalar("test/" + config.kind().metricName() + "/task" + (j + 1), global, (float) tables.matrix(primaryMatrix(config))[t][j]);
+            double v = tables.matrix(primaryMatrix(config))[t][j];
+            if (!Double.isNaN(v)) { // a row scored for the current task only (InferenceRows.CURRENT)
+              events.scalar("test/" + config.kind().metricName() + "/task" + (j + 1), global, (float) v);
+            }
           }
           for (Picture p : pictures) {
             events.image(p.tag(), global, p);
@@ -350,10 +353,11 @@ public final class ContinualRunner {
    */
   private void evaluateRow(ContinualLearner learner, int t, TaskData current, Tables tables) {
     int[] candidates = java.util.stream.IntStream.rangeClosed(0, t).toArray();
+    boolean everyTask = config.settings().inferenceRows().everyTaskAfter(t, config.numTasks());
     for (int j = 0; j <= t; j++) {
       TaskData d = j == t ? current : source.task(j);
       tables.matrix(RunResults.TASK_GIVEN)[t][j] = learner.evaluate(j, d);
-      if (!infersTasks(config)) {
+      if (!infersTasks(config) || (j < t && !everyTask)) {
         continue;
       }
       Map<TaskInference.Score, ContinualLearner.InferredPredictions> inferred =

@@ -38,6 +38,8 @@ import org.hypercl.graphs.OutputRegularizer;
  * @param maskOtherHeads leave out of each past task's Eq. 2 term the output-layer weights of the
  *     other tasks' heads (multi-head targets only; the reference does this on Split CIFAR, and
  *     regularizes every weight on MNIST)
+ * @param inferenceRows which test sets are scored with the task inferred after each task
+ *     ({@link InferenceRows}; null reads as {@code AUTO}, so older config.json files keep working)
  */
 public record LearnerSettings(
     long seed,
@@ -60,7 +62,43 @@ public record LearnerSettings(
     LrSchedule lrSchedule,
     Baselines baselines,
     Replay replay,
-    boolean maskOtherHeads) {
+    boolean maskOtherHeads,
+    InferenceRows inferenceRows) {
+
+  /**
+   * Which learned tasks' test sets a classifier's run scores with the task inferred (its CL2/CL3
+   * and task-inference matrices) after each task. Scoring test set j among the candidates 0..t
+   * costs t + 1 forward passes of a hypernetwork's target, so full rows cost a task (t + 1)² passes
+   * and a run of T tasks about T³/3: nothing beside training for ten tasks, hours for a hundred.
+   * The task-given matrix is always full.
+   */
+  public enum InferenceRows {
+    /** {@code ALL} for runs of up to {@value #AUTO_MAX_TASKS} tasks, {@code CURRENT} for longer ones. */
+    AUTO,
+    /** After every task, every learned task's test set: full matrices, forgetting included. */
+    ALL,
+    /**
+     * After each task its own test set only (the diagonal: "during"), and after the last task
+     * every one (the "after" row), as the authors' code measures; the rest of the rows stay NaN,
+     * and forgetting is taken over the entries measured (so it equals −BWT).
+     */
+    CURRENT;
+
+    /** The most tasks {@code AUTO} scores in full. */
+    public static final int AUTO_MAX_TASKS = 10;
+
+    /** Whether after task {@code t} (0-based) of {@code numTasks} every learned task's test set is scored. */
+    public boolean everyTaskAfter(int t, int numTasks) {
+      if (t >= numTasks - 1) {
+        return true;
+      }
+      return switch (this) {
+        case ALL -> true;
+        case CURRENT -> false;
+        case AUTO -> numTasks <= AUTO_MAX_TASKS;
+      };
+    }
+  }
 
   /**
    * Settings of the regularization baselines, used only by their methods. Defaults are the
@@ -306,6 +344,9 @@ public record LearnerSettings(
     if (regularizerForm == null) {
       throw new IllegalArgumentException("regularizer form must be set");
     }
+    if (inferenceRows == null) {
+      inferenceRows = InferenceRows.AUTO;
+    }
     // Validates the Adam values with their own message.
     new AdamOptimizer.Settings(learningRate, adamBeta1, adamBeta2, adamEpsilon);
   }
@@ -321,7 +362,7 @@ public record LearnerSettings(
       float adamEpsilon, float beta, boolean lookahead, int regularizerTasks, RegularizerForm regularizerForm,
       int intraOpThreads, int interOpThreads, int evalBatchSize, int checkpointEvery) {
     this(seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead, regularizerTasks,
-        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0, false, LrSchedule.CONSTANT, null, null, false);
+        regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, 0, false, LrSchedule.CONSTANT, null, null, false, null);
   }
 
   /** Steps per epoch over {@code trainSize} examples, {@code ⌈trainSize / batchSize⌉}. */
@@ -382,6 +423,7 @@ public record LearnerSettings(
     b.baselines = baselines;
     b.replay = replay;
     b.maskOtherHeads = maskOtherHeads;
+    b.inferenceRows = inferenceRows;
     return b;
   }
 
@@ -408,6 +450,7 @@ public record LearnerSettings(
     private Baselines baselines = Baselines.defaults();
     private Replay replay = Replay.splitMnist();
     private boolean maskOtherHeads = false;
+    private InferenceRows inferenceRows = InferenceRows.AUTO;
 
     public Builder seed(long v) { seed = v; return this; }
     public Builder iterations(int v) { iterations = v; return this; }
@@ -430,12 +473,13 @@ public record LearnerSettings(
     public Builder baselines(Baselines v) { baselines = v; return this; }
     public Builder replay(Replay v) { replay = v; return this; }
     public Builder maskOtherHeads(boolean v) { maskOtherHeads = v; return this; }
+    public Builder inferenceRows(InferenceRows v) { inferenceRows = v; return this; }
 
     public LearnerSettings build() {
       return new LearnerSettings(
           seed, iterations, batchSize, learningRate, adamBeta1, adamBeta2, adamEpsilon, beta, lookahead,
           regularizerTasks, regularizerForm, intraOpThreads, interOpThreads, evalBatchSize, checkpointEvery, epochs, augment, lrSchedule, baselines,
-          replay, maskOtherHeads);
+          replay, maskOtherHeads, inferenceRows);
     }
   }
 }

@@ -134,7 +134,9 @@ public record RunResults(
 
   /**
    * Forgetting (max-based): mean over tasks but the last of the best metric the task ever had
-   * before the end minus its final metric (for MSE: final minus best), so larger is worse.
+   * before the end minus its final metric (for MSE: final minus best), so larger is worse. Rows
+   * not measured for a task (NaN below the diagonal, {@link LearnerSettings.InferenceRows#CURRENT})
+   * are left out of its best.
    */
   public double forgetting() {
     int n = numTasks();
@@ -145,6 +147,9 @@ public record RunResults(
     for (int j = 0; j < n - 1; j++) {
       double best = matrix[j][j];
       for (int i = j; i < n - 1; i++) {
+        if (Double.isNaN(matrix[i][j])) {
+          continue;
+        }
         best = higherIsBetter() ? Math.max(best, matrix[i][j]) : Math.min(best, matrix[i][j]);
       }
       double last = matrix[n - 1][j];

@@ -42,6 +42,39 @@ class ScenarioTest {
     }
   }
 
+  /**
+   * Scoring only the current task's test set with the task inferred (and every one after the last
+   * task) leaves the rest of the inferred rows NaN and keeps the diagonal and the last row of a
+   * full run; the task-given matrix stays full. AUTO scores every row of a short run.
+   */
+  @Test
+  void currentRowsKeepTheDiagonalAndTheLastRowOfAFullRun() {
+    SeparableTasks tasks = new SeparableTasks(3, 200, 150, 13);
+    ExperimentConfig full = SeparableTasks.experiment(3, 60);
+    assertThat(full.settings().inferenceRows()).isEqualTo(LearnerSettings.InferenceRows.AUTO);
+    ExperimentConfig current = full.withSettings(full.settings().toBuilder().inferenceRows(LearnerSettings.InferenceRows.CURRENT).build());
+    RunResults a = run(full, tasks);
+    RunResults c = run(current, tasks);
+    for (String name : a.matrices().keySet()) {
+      double[][] ma = a.matrices().get(name);
+      double[][] mc = c.matrices().get(name);
+      for (int i = 0; i < 3; i++) {
+        for (int j = 0; j <= i; j++) {
+          assertThat(ma[i][j]).as("%s [%d][%d] of the full run", name, i, j).isNotNaN();
+          if (i == j || i == 2 || name.equals(RunResults.TASK_GIVEN)) {
+            assertThat(mc[i][j]).as("%s [%d][%d]", name, i, j).isEqualTo(ma[i][j]);
+          } else {
+            assertThat(mc[i][j]).as("%s [%d][%d]", name, i, j).isNaN();
+          }
+        }
+      }
+    }
+    RunResults cl3 = c.view("cl3/entropy");
+    assertThat(cl3.forgetting()).isNotNaN().isCloseTo(-cl3.backwardTransfer(), org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(c.meanDuring()).isEqualTo(a.meanDuring());
+    assertThat(c.meanAfter()).isEqualTo(a.meanAfter());
+  }
+
   /** The learner's batched inference picks the task that CL1 predictions of every task would, by entropy. */
   @Test
   void inferenceAgreesWithTheArgminOverEveryTasksOwnPredictions() {
