@@ -167,15 +167,9 @@ public final class TaskInference {
   public static Map<Score, Result> buildShared(
       Ops tf, TargetNetwork net, Operand<TFloat32> x, Operand<TInt32> candidates, Operand<TFloat32> weights, List<Score> scores) {
     Operand<TFloat32> all = net.forwardAllHeads(tf, x, weights, ForwardContext.none()).output(); // [batch, H, C]
-    Operand<TFloat32> perExample; // [batch, k, C]
-    if (net.numHeads() > 1) {
-      perExample = tf.gather(all, candidates, tf.constant(1));
-    } else {
-      Operand<TInt32> k = tf.reshape(tf.shape(candidates), tf.constant(new int[] {1}));
-      Operand<TInt32> shape = tf.concat(List.of(tf.slice(tf.shape(all), tf.constant(new int[] {0}), tf.constant(new int[] {1})), k,
-          tf.slice(tf.shape(all), tf.constant(new int[] {2}), tf.constant(new int[] {1}))), tf.constant(0));
-      perExample = tf.broadcastTo(all, shape);
-    }
+    // Candidate j reads head candidates[j], or with one shared head head 0.
+    Operand<TInt32> heads = net.numHeads() > 1 ? candidates : tf.zerosLike(candidates);
+    Operand<TFloat32> perExample = tf.gather(all, heads, tf.constant(1)); // [batch, k, C]
     return scored(tf, candidates, tf.linalg.transpose(perExample, tf.constant(new int[] {1, 0, 2})), scores);
   }
 
