@@ -1,8 +1,10 @@
 package org.hypercl.graphs;
 
+import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gather;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
@@ -60,16 +62,46 @@ public final class MlpTargetNetwork implements TargetNetwork {
   @Override
   public Forward forwardAllHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
     Map<String, Operand<TFloat32>> parts = layout.split(tf, weights);
-    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
-    Operand<TFloat32> h = x;
-    for (int l = 0; l < spec.numLayers(); l++) {
-      Operand<TFloat32> w = parts.get("w" + l);
-      h = tf.nn.biasAdd(outIn ? tf.linalg.matMul(h, w, MatMul.transposeB(true)) : tf.linalg.matMul(h, w), parts.get("b" + l));
-      if (l < spec.numLayers() - 1) {
-        h = spec.activation().apply(tf, h);
-      }
-    }
+    int last = spec.numLayers() - 1;
+    Operand<TFloat32> h = dense(tf, hidden(tf, x, parts), parts.get("w" + last), parts.get("b" + last));
     return Forward.of(tf.reshape(h, tf.constant(new int[] {-1, spec.numHeads(), spec.outputSize()})));
+  }
+
+  /**
+   * With one head for the batch, only that head's block of the output layer is multiplied: {@code
+   * [batch, in] × [in, C]} instead of {@code [in, numHeads · C]}.
+   */
+  @Override
+  public Forward forwardHead(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    if (spec.numHeads() == 1 || context.head() == null || context.perExampleHead()) {
+      return forward(tf, x, weights, context);
+    }
+    Map<String, Operand<TFloat32>> parts = layout.split(tf, weights);
+    int last = spec.numLayers() - 1;
+    int in = last == 0 ? spec.inputSize() : spec.hidden()[last - 1];
+    int c = spec.outputSize();
+    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
+    // The kernel's unit axis [H·C] as [H, C]; the head's block is gathered from it.
+    Operand<TFloat32> w = outIn
+        ? tf.gather(tf.reshape(parts.get("w" + last), tf.constant(new int[] {spec.numHeads(), c, in})), context.head(), tf.constant(0))
+        : tf.gather(tf.reshape(parts.get("w" + last), tf.constant(new int[] {in, spec.numHeads(), c})), context.head(), tf.constant(1));
+    Operand<TFloat32> b = tf.gather(tf.reshape(parts.get("b" + last), tf.constant(new int[] {spec.numHeads(), c})), context.head(),
+        tf.constant(0));
+    return Forward.of(dense(tf, hidden(tf, x, parts), w, b));
+  }
+
+  /** The hidden layers, each followed by the activation: the output layer's input. */
+  private Operand<TFloat32> hidden(Ops tf, Operand<TFloat32> x, Map<String, Operand<TFloat32>> parts) {
+    Operand<TFloat32> h = x;
+    for (int l = 0; l < spec.numLayers() - 1; l++) {
+      h = spec.activation().apply(tf, dense(tf, h, parts.get("w" + l), parts.get("b" + l)));
+    }
+    return h;
+  }
+
+  private Operand<TFloat32> dense(Ops tf, Operand<TFloat32> h, Operand<TFloat32> w, Operand<TFloat32> b) {
+    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
+    return tf.nn.biasAdd(outIn ? tf.linalg.matMul(h, w, MatMul.transposeB(true)) : tf.linalg.matMul(h, w), b);
   }
 
   /**
@@ -123,24 +155,69 @@ public final class MlpTargetNetwork implements TargetNetwork {
   /** k weight vectors at once: each layer is one batched matmul over {@code [k, batch, in]}. */
   @Override
   public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    List<org.tensorflow.Output<TFloat32>> parts = splitMany(tf, weights);
+    int last = spec.numLayers() - 1;
+    int in = last == 0 ? spec.inputSize() : spec.hidden()[last - 1];
+    Operand<TFloat32> h = batchedDense(tf, hiddenMany(tf, x, parts), kernels(tf, parts.get(2 * last), in, spec.totalOutputs()),
+        tf.reshape(parts.get(2 * last + 1), tf.constant(new int[] {-1, 1, spec.totalOutputs()})));
+    Operand<org.tensorflow.types.TInt32> k = tf.slice(tf.shape(h), tf.constant(new int[] {0}), tf.constant(new int[] {2}));
+    return tf.reshape(h, tf.concat(List.of(k, tf.constant(new int[] {spec.numHeads(), spec.outputSize()})), tf.constant(0)));
+  }
+
+  /**
+   * Candidate j's output layer is only its head's block, gathered from its kernel and bias: k heads
+   * multiplied instead of k × numHeads (at PermutedMNIST-100's last task, a third of the
+   * candidates' products).
+   */
+  @Override
+  public Operand<TFloat32> forwardCandidateHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context,
+      int maxCandidates, Operand<org.tensorflow.types.TInt32> heads) {
+    if (spec.numHeads() == 1) {
+      return TargetNetwork.super.forwardCandidateHeads(tf, x, weights, context, maxCandidates, heads);
+    }
+    List<org.tensorflow.Output<TFloat32>> parts = splitMany(tf, weights);
+    int last = spec.numLayers() - 1;
+    int in = last == 0 ? spec.inputSize() : spec.hidden()[last - 1];
+    int c = spec.outputSize();
+    int nh = spec.numHeads();
     boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
+    Operand<TFloat32> kernel = outIn
+        ? tf.gather(tf.reshape(parts.get(2 * last), tf.constant(new int[] {-1, nh, c, in})), heads, tf.constant(1), Gather.batchDims(1L))
+        : tf.gather(tf.reshape(parts.get(2 * last), tf.constant(new int[] {-1, in, nh, c})), heads, tf.constant(2), Gather.batchDims(1L));
+    Operand<TFloat32> bias = tf.gather(tf.reshape(parts.get(2 * last + 1), tf.constant(new int[] {-1, nh, c})), heads, tf.constant(1),
+        Gather.batchDims(1L)); // [k, C]
+    return batchedDense(tf, hiddenMany(tf, x, parts), kernel, tf.expandDims(bias, tf.constant(1)));
+  }
+
+  /** {@code weights [k, P]} cut by the layout along axis 1, in its order (kernel, bias per layer). */
+  private List<org.tensorflow.Output<TFloat32>> splitMany(Ops tf, Operand<TFloat32> weights) {
     int[] sizes = layout.sizes();
-    var parts = tf.splitV(weights, tf.constant(sizes), tf.constant(1), (long) sizes.length).output();
+    return tf.splitV(weights, tf.constant(sizes), tf.constant(1), (long) sizes.length).output();
+  }
+
+  /** A layer's kernels {@code [k, in·out]} as {@code [k, in, out]} (or {@code [k, out, in]} in OUT_IN order). */
+  private Operand<TFloat32> kernels(Ops tf, Operand<TFloat32> flat, int in, int out) {
+    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
+    return tf.reshape(flat, tf.constant(outIn ? new int[] {-1, out, in} : new int[] {-1, in, out}));
+  }
+
+  /** The candidates' hidden layers on {@code x [k or 1, batch, in]}: {@code [k, batch, last hidden]}. */
+  private Operand<TFloat32> hiddenMany(Ops tf, Operand<TFloat32> x, List<org.tensorflow.Output<TFloat32>> parts) {
     Operand<TFloat32> h = x;
     int in = spec.inputSize();
     int[] hidden = spec.hidden();
-    for (int l = 0; l < spec.numLayers(); l++) {
-      int out = l < hidden.length ? hidden[l] : spec.totalOutputs();
-      Operand<TFloat32> w = tf.reshape(parts.get(2 * l), tf.constant(outIn ? new int[] {-1, out, in} : new int[] {-1, in, out}));
-      Operand<TFloat32> b = tf.reshape(parts.get(2 * l + 1), tf.constant(new int[] {-1, 1, out}));
-      h = tf.math.add(tf.train.batchMatMul(h, w, TFloat32.class, BatchMatMul.adjY(outIn)), b);
-      if (l < spec.numLayers() - 1) {
-        h = spec.activation().apply(tf, h);
-      }
+    for (int l = 0; l < hidden.length; l++) {
+      int out = hidden[l];
+      h = spec.activation().apply(tf, batchedDense(tf, h, kernels(tf, parts.get(2 * l), in, out),
+          tf.reshape(parts.get(2 * l + 1), tf.constant(new int[] {-1, 1, out}))));
       in = out;
     }
-    Operand<org.tensorflow.types.TInt32> k = tf.slice(tf.shape(h), tf.constant(new int[] {0}), tf.constant(new int[] {2}));
-    return tf.reshape(h, tf.concat(java.util.List.of(k, tf.constant(new int[] {spec.numHeads(), spec.outputSize()})), tf.constant(0)));
+    return h;
+  }
+
+  private Operand<TFloat32> batchedDense(Ops tf, Operand<TFloat32> h, Operand<TFloat32> w, Operand<TFloat32> b) {
+    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
+    return tf.math.add(tf.train.batchMatMul(h, w, TFloat32.class, BatchMatMul.adjY(outIn)), b);
   }
 
   @Override

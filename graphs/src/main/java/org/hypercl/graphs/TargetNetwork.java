@@ -117,6 +117,16 @@ public interface TargetNetwork {
   }
 
   /**
+   * Outputs of the context's head only, {@code [batch, headSize]}, for evaluation: the values of
+   * {@link #forward}, up to rounding, without computing the other heads where the network can
+   * leave them out (an MLP with a head per task). Training keeps {@link #forward}, so that what it
+   * learns does not hang on which kernel shapes the matrix library was given.
+   */
+  default Forward forwardHead(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
+    return forward(tf, x, weights, context);
+  }
+
+  /**
    * Many weight vectors on their own inputs in one pass: {@code x [k, batch, ...inputShape]} and
    * {@code weights [k, P]} give {@code [k, batch, numHeads, headSize]}, slice j being
    * {@code forwardAllHeads(x[j], weights[j])}. Task inference runs every candidate task this way.
@@ -134,6 +144,23 @@ public interface TargetNetwork {
   default Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context,
       int maxCandidates) {
     return forwardCandidates(tf, x, weights, context);
+  }
+
+  /**
+   * Each candidate on its own head, for task inference: with {@code weights [k, P]} and {@code
+   * heads [k]}, {@code [k, batch, headSize]}, slice j being head {@code heads[j]} of slice j of
+   * {@link #forwardCandidates(Ops, Operand, Operand, ForwardContext, int)}; a single-head network
+   * ignores {@code heads}. Networks that can leave the other heads out do (an MLP with a head per
+   * task computes k heads instead of k × numHeads); the values are the same up to rounding.
+   */
+  default Operand<TFloat32> forwardCandidateHeads(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context,
+      int maxCandidates, Operand<org.tensorflow.types.TInt32> heads) {
+    Operand<TFloat32> all = forwardCandidates(tf, x, weights, context, maxCandidates); // [k, batch, H, C]
+    if (numHeads() == 1) {
+      return tf.gather(all, tf.constant(0), tf.constant(2));
+    }
+    Operand<TFloat32> byHead = tf.linalg.transpose(all, tf.constant(new int[] {0, 2, 1, 3})); // [k, H, batch, C]
+    return tf.gather(byHead, heads, tf.constant(1), Gather.batchDims(1L));
   }
 
   /** {@code [batch, heads, size]} to {@code [batch, size]} by the context's head (scalar or per example). */

@@ -20,8 +20,8 @@ import org.tensorflow.types.TInt32;
  * </pre>
  *
  * <p>Batched: the candidates' weights {@code [k, P]} come from one hypernetwork pass, and
- * {@link TargetNetwork#forwardCandidates} runs all k networks on the batch in one pass, so a batch
- * costs one graph run whatever k is. With a multi-head target (CL3) candidate t reads head t; with
+ * {@link TargetNetwork#forwardCandidateHeads} runs all k networks on the batch in one pass, each
+ * on its own head only, so a batch costs one graph run whatever k is. With a multi-head target (CL3) candidate t reads head t; with
  * one shared head (CL2) every candidate reads it. Every candidate sees the same x, the example as
  * it was observed: for permuted tasks, already permuted (the permutation is how the task's data
  * came about, not a part of any candidate's network).
@@ -145,14 +145,8 @@ public final class TaskInference {
       int maxCandidates) {
     Operand<TFloat32> xk = tf.expandDims(x, tf.constant(0)); // [1, batch, ...]: broadcast over the candidates
     ForwardContext context = new ForwardContext(null, false, candidates, false, state, null);
-    Operand<TFloat32> all = net.forwardCandidates(tf, xk, weights, context, maxCandidates); // [k, batch, H, C]
-    Operand<TFloat32> logits; // [k, batch, C]
-    if (net.numHeads() > 1) {
-      Operand<TFloat32> byHead = tf.linalg.transpose(all, tf.constant(new int[] {0, 2, 1, 3})); // [k, H, batch, C]
-      logits = tf.gather(byHead, candidates, tf.constant(1), Gather.batchDims(1L));
-    } else {
-      logits = tf.gather(all, tf.constant(0), tf.constant(2));
-    }
+    // [k, batch, C]: candidate j on head candidates[j], or every candidate on the one shared head
+    Operand<TFloat32> logits = net.forwardCandidateHeads(tf, xk, weights, context, maxCandidates, candidates);
     return scored(tf, candidates, logits, scores);
   }
 

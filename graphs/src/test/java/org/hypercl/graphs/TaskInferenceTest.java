@@ -244,4 +244,74 @@ class TaskInferenceTest {
       }
     }
   }
+
+  /**
+   * Evaluation's one-head pass (only that head's block of the output layer multiplied) gives the
+   * head {@code forward} picks from all heads, in both kernel orders, with and without hidden layers.
+   */
+  @Test
+  void oneHeadPassEqualsTheHeadOfAllHeads() {
+    for (MlpSpec.KernelOrder order : MlpSpec.KernelOrder.values()) {
+      for (int[] hidden : new int[][] {{5, 4}, {}}) {
+        MlpSpec spec = new MlpSpec(IN, hidden, CLASSES, 4, Activation.RELU, order);
+        SplittableRandom rng = new SplittableRandom(hidden.length * 7L + order.ordinal());
+        float[] w = random(Math.toIntExact(spec.parameterCount()), rng, 1);
+        float[] x = random(7 * IN, rng, 1);
+        TargetNetwork net = spec.network();
+        try (Graph g = new Graph(); Session s = new Session(g)) {
+          Ops tf = Ops.create(g);
+          Operand<TFloat32> xs = tf.reshape(tf.constant(x), tf.constant(new int[] {7, IN}));
+          Operand<TFloat32> weights = tf.constant(w);
+          for (int h = 0; h < 4; h++) {
+            ForwardContext head = ForwardContext.head(tf.constant(h));
+            float[] one = GraphTestSupport.fetch(s, Map.of(), net.forwardHead(tf, xs, weights, head).output());
+            float[] all = GraphTestSupport.fetch(s, Map.of(), net.forward(tf, xs, weights, head).output());
+            assertThat(one).as("head %d, %s, hidden %s", h, order, java.util.Arrays.toString(hidden)).hasSize(7 * CLASSES);
+            for (int i = 0; i < all.length; i++) {
+              assertThat(one[i]).as("head %d, %s, value %d", h, order, i).isCloseTo(all[i], within(1e-5f));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The MLP's candidates on their own heads equal the head each picks from all heads of
+   * {@code forwardCandidates}, in both kernel orders, inputs shared ({@code [1, batch, in]}) or
+   * one batch per candidate.
+   */
+  @Test
+  void candidateHeadsEqualTheirHeadOfAllHeads() {
+    int[] candidates = {3, 0, 3, 1};
+    int k = candidates.length;
+    for (MlpSpec.KernelOrder order : MlpSpec.KernelOrder.values()) {
+      MlpSpec spec = new MlpSpec(IN, new int[] {5}, CLASSES, 4, Activation.ELU, order);
+      int p = Math.toIntExact(spec.parameterCount());
+      SplittableRandom rng = new SplittableRandom(11 + order.ordinal());
+      float[] w = random(k * p, rng, 1);
+      TargetNetwork net = spec.network();
+      for (int xRows : new int[] {1, k}) {
+        float[] x = random(xRows * 6 * IN, rng, 1);
+        try (Graph g = new Graph(); Session s = new Session(g)) {
+          Ops tf = Ops.create(g);
+          Operand<TFloat32> xs = tf.reshape(tf.constant(x), tf.constant(new int[] {xRows, 6, IN}));
+          Operand<TFloat32> weights = tf.reshape(tf.constant(w), tf.constant(new int[] {k, p}));
+          float[] own = GraphTestSupport.fetch(s, Map.of(),
+              net.forwardCandidateHeads(tf, xs, weights, ForwardContext.none(), k, tf.constant(candidates)));
+          float[] all = GraphTestSupport.fetch(s, Map.of(), net.forwardCandidates(tf, xs, weights, ForwardContext.none())); // [k, 6, 4, C]
+          assertThat(own).hasSize(k * 6 * CLASSES);
+          for (int j = 0; j < k; j++) {
+            for (int b = 0; b < 6; b++) {
+              for (int c = 0; c < CLASSES; c++) {
+                float expected = all[((j * 6 + b) * 4 + candidates[j]) * CLASSES + c];
+                assertThat(own[(j * 6 + b) * CLASSES + c]).as("%s, candidate %d, row %d, class %d", order, j, b, c)
+                    .isCloseTo(expected, within(1e-5f));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
 }

@@ -91,6 +91,12 @@ public final class BenchCommand implements Callable<Integer> {
       + "applied before the bench's own steps and threads. Repeatable.")
   java.util.List<String> overrides;
 
+  @Option(names = "--inference-rows", paramLabel = "N",
+      description = "After each timed task, also time task inference (CL2/CL3 without a task id) of N generated rows over "
+          + "every task learned so far, as evaluation scores a row of the task-inference matrix: ms per 1,000 rows, and per "
+          + "candidate task (default: 0, not timed; classifiers with --method hnet only).")
+  int inferenceRows;
+
   @Option(names = "--profile-depth", description = "Name components a scope keeps in the profile (default: ${DEFAULT-VALUE}).")
   int profileDepth = 3;
 
@@ -124,9 +130,18 @@ public final class BenchCommand implements Callable<Integer> {
     if (profile < 0 || profileDepth < 1) {
       throw new UserException("--profile must not be negative and --profile-depth at least 1");
     }
+    if (inferenceRows < 0) {
+      throw new UserException("--inference-rows must not be negative, got " + inferenceRows);
+    }
+    if (inferenceRows > 0 && c.kind() != TaskKind.CLASSIFICATION) {
+      throw new UserException("--inference-rows times task inference, which needs a classifier; " + config + " is " + c.kind());
+    }
     if (!method.equals("hnet")) {
       if (profile > 0) {
         throw new UserException("--profile traces --method hnet only, not " + method);
+      }
+      if (inferenceRows > 0) {
+        throw new UserException("--inference-rows times --method hnet only, not " + method);
       }
       return benchReplay(c, timed);
     }
@@ -193,6 +208,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (!traces.isEmpty()) {
           printProfile(w, traces, ms);
         }
+        if (inferenceRows > 0) {
+          timeInference(w, learner, data, t + 1);
+        }
         w.flush();
         if (Double.isNaN(first)) {
           first = ms;
@@ -210,6 +228,26 @@ public final class BenchCommand implements Callable<Integer> {
     w.printf("peak resident memory of this process: %s (JVM heap now %.2f GiB used of %.2f GiB reserved)%n", peakRss(),
         (rt.totalMemory() - rt.freeMemory()) / 1073741824.0, rt.totalMemory() / 1073741824.0);
     return 0;
+  }
+
+  /**
+   * Times task inference of {@link #inferenceRows} rows (the generated training rows, repeated as
+   * needed) over candidates 1..{@code tasks}, after one untimed call on the first evaluation batch.
+   */
+  private void timeInference(PrintWriter w, Learner learner, TaskData data, int tasks) {
+    int in = data.inputDim();
+    float[] x = new float[inferenceRows * in];
+    for (int r = 0; r < inferenceRows; r++) {
+      System.arraycopy(data.trainX(), (r % data.trainSize()) * in, x, r * in, in);
+    }
+    int[] candidates = java.util.stream.IntStream.range(0, tasks).toArray();
+    int first = Math.min(inferenceRows, learner.config().settings().evalBatchSize());
+    learner.inferTasks(java.util.Arrays.copyOf(x, first * in), first, candidates, null);
+    long start = System.nanoTime();
+    learner.inferTasks(x, inferenceRows, candidates, null);
+    double ms = (System.nanoTime() - start) / 1e6;
+    w.printf("       task inference of %,d rows over %s: %.1f ms per 1,000 rows, %.2f ms per candidate%n", inferenceRows,
+        tasks == 1 ? "1 candidate" : tasks + " candidates", ms * 1000 / inferenceRows, ms * 1000 / inferenceRows / tasks);
   }
 
   /** The profile of one task's traced steps: totals per step by op type and by scope, and the slowest nodes. */

@@ -17,7 +17,9 @@ import org.tensorflow.types.TInt32;
 /**
  * Feeds evaluation inputs to a learner's graph in batches: each batch's rows and the permutation
  * the examples came through go to {@link TaskInputs}'s evaluation placeholders, the caller adds
- * its feeds and fetches and runs; every fed tensor is closed after its batch. {@link #predict} and
+ * its feeds and fetches and runs; every fed tensor is closed after its batch. Tensors that stay the
+ * same for every batch (a task's generated weights, computed once for the whole evaluation) are
+ * given as {@code fixed} feeds, which the caller owns and closes. {@link #predict} and
  * {@link #infer} are the two evaluations every learner runs this way.
  */
 final class EvalBatches {
@@ -55,7 +57,8 @@ final class EvalBatches {
    * Calls {@code body} for each batch of at most {@code batchSize} rows of {@code x} ({@code n}
    * rows of {@code in} values), fed with {@code permutation} (identity for null).
    */
-  static void run(Session session, TaskInputs inputs, int in, int batchSize, float[] x, int n, int[] permutation, Body body) {
+  static void run(Session session, TaskInputs inputs, int in, int batchSize, float[] x, int n, int[] permutation,
+      Map<Operand<?>, ? extends Tensor> fixed, Body body) {
     int[] perm = permutation != null ? permutation : identity(in);
     for (int start = 0; start < n; start += batchSize) {
       int m = Math.min(batchSize, n - start);
@@ -63,7 +66,9 @@ final class EvalBatches {
       System.arraycopy(x, start * in, chunk, 0, m * in);
       List<Tensor> owned = new ArrayList<>(4);
       try {
-        FeedRunner r = new FeedRunner(session.runner(), owned);
+        Session.Runner runner = session.runner();
+        fixed.forEach(runner::feed);
+        FeedRunner r = new FeedRunner(runner, owned);
         r.feed(inputs.evalX, Tensors.floats(chunk, m, in)).feed(inputs.evalPermutation, Tensors.ints(perm, in));
         body.run(r, start, m);
       } finally {
@@ -84,10 +89,10 @@ final class EvalBatches {
    * task, {@code evalOutput} fetched, batch by batch.
    */
   static float[] predict(Session session, TaskInputs inputs, int in, int out, int batchSize, Operand<TInt32> evalTask,
-      Operand<TFloat32> evalOutput, int task, float[] x, int n, int[] permutation) {
+      Operand<TFloat32> evalOutput, int task, float[] x, int n, int[] permutation, Map<Operand<?>, ? extends Tensor> fixed) {
     checkRows(x, n, in);
     float[] result = new float[n * out];
-    run(session, inputs, in, batchSize, x, n, permutation, (r, start, m) -> {
+    run(session, inputs, in, batchSize, x, n, permutation, fixed, (r, start, m) -> {
       r.feed(evalTask, TInt32.scalarOf(task));
       try (Result res = r.runner().fetch(evalOutput).run()) {
         System.arraycopy(Tensors.toFloats(res.get(0)), 0, result, start * out, m * out);
@@ -104,7 +109,7 @@ final class EvalBatches {
   static Map<TaskInference.Score, ContinualLearner.InferredPredictions> infer(Session session, TaskInputs inputs, int in, int batchSize,
       Operand<TInt32> candidatesInput, int[] candidates, Map<TaskInference.Score, ? extends Operand<TInt32>> taskIds,
       Map<TaskInference.Score, ? extends Operand<TFloat32>> logits, int classes, boolean reportTasks, float[] x, int n,
-      int[] permutation) {
+      int[] permutation, Map<Operand<?>, ? extends Tensor> fixed) {
     checkRows(x, n, in);
     TaskInference.Score[] scores = TaskInference.Score.values();
     Map<TaskInference.Score, int[]> tasks = new EnumMap<>(TaskInference.Score.class);
@@ -117,7 +122,7 @@ final class EvalBatches {
       tasks.put(s, t);
       picked.put(s, new int[n]);
     }
-    run(session, inputs, in, batchSize, x, n, permutation, (r, start, m) -> {
+    run(session, inputs, in, batchSize, x, n, permutation, fixed, (r, start, m) -> {
       r.feed(candidatesInput, Tensors.ints(candidates, candidates.length));
       Session.Runner run = r.runner();
       for (TaskInference.Score s : scores) {

@@ -103,7 +103,11 @@ public final class Learner implements ContinualLearner {
   private final List<Operand<TFloat32>> plainOutputs = new ArrayList<>();
   private final List<Op> plainUpdates = new ArrayList<>();
   private final Operand<TFloat32> evalOutput;
+  /** The evaluated task's generated weights {@code [P]}, fed once computed; null for own weights. */
+  private final Operand<TFloat32> evalWeights;
   private final Placeholder<TInt32> candidates;
+  /** The candidates' generated weights {@code [k, P]}, fed once computed; null when not generated per task. */
+  private final Operand<TFloat32> candidateWeights;
   private final Map<TaskInference.Score, TaskInference.Result> inference;
   /** CL3 trained class-incrementally ({@link Method#classIncremental}). */
   private final boolean classIncremental;
@@ -172,20 +176,29 @@ public final class Learner implements ContinualLearner {
       plainOutputs.add(batchMetric);
 
       Ops ev = tf.withSubScope("eval");
-      evalOutput = net.forward(ev, inputs.evalInput, main.weights.weightsOf(ev, evalTask), ForwardContext.head(evalTask).withState(main.state)).output();
+      Operand<TFloat32> evalW = main.weights.weightsOf(ev, evalTask);
+      evalOutput = net.forwardHead(ev, inputs.evalInput, evalW, ForwardContext.head(evalTask).withState(main.state)).output();
+      // Generated weights are computed once per evaluation and fed to every batch, not regenerated per batch.
+      boolean generated = main.weights instanceof GeneratedWeights;
+      evalWeights = generated ? evalW : null;
       if (ContinualRunner.infersTasks(config)) {
         Ops inf = tf.withSubScope("inference");
         candidates = inf.withName("candidates").placeholder(TInt32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1)));
         List<TaskInference.Score> scores = List.of(TaskInference.Score.values());
         java.util.Optional<Operand<TFloat32>> shared = main.state == null ? main.weights.sharedWeights(inf) : java.util.Optional.empty();
         // Weights shared by every task (and no per-task statistics): one pass, each candidate reading its head.
-        inference = shared.isPresent()
-            ? TaskInference.buildShared(inf, net, inputs.evalInput, candidates, shared.get(), scores)
-            : TaskInference.build(inf, net, inputs.evalInput, candidates, main.weights.weightsOfMany(inf, candidates), scores,
-                main.state, config.numTasks());
+        if (shared.isPresent()) {
+          inference = TaskInference.buildShared(inf, net, inputs.evalInput, candidates, shared.get(), scores);
+          candidateWeights = null;
+        } else {
+          Operand<TFloat32> many = main.weights.weightsOfMany(inf, candidates);
+          inference = TaskInference.build(inf, net, inputs.evalInput, candidates, many, scores, main.state, config.numTasks());
+          candidateWeights = generated ? many : null;
+        }
       } else {
         candidates = null;
         inference = Map.of();
+        candidateWeights = null;
       }
       if (main.weights instanceof GeneratedWeights g) {
         g.buildLookups(tf.withSubScope("lookup"));
@@ -494,8 +507,15 @@ public final class Learner implements ContinualLearner {
   @Override
   public float[] predict(int task, float[] x, int n, int[] permutation) {
     checkTask(task);
-    return EvalBatches.predict(session, inputs, config.target().inputSize(), config.target().outputSize(), settings.evalBatchSize(),
-        evalTask, evalOutput, task, x, n, permutation);
+    if (evalWeights == null) {
+      return EvalBatches.predict(session, inputs, config.target().inputSize(), config.target().outputSize(), settings.evalBatchSize(),
+          evalTask, evalOutput, task, x, n, permutation, Map.of());
+    }
+    try (TInt32 t = TInt32.scalarOf(task);
+        Result w = session.runner().feed(evalTask, t).fetch(evalWeights).run()) {
+      return EvalBatches.predict(session, inputs, config.target().inputSize(), config.target().outputSize(), settings.evalBatchSize(),
+          evalTask, evalOutput, task, x, n, permutation, Map.of(evalWeights, w.get(0)));
+    }
   }
 
   /** Outputs for a task's own inputs, unpermuted: convenience for regression plots and tests. */
@@ -529,8 +549,16 @@ public final class Learner implements ContinualLearner {
       taskIds.put(s, r.taskId());
       logits.put(s, r.logits());
     });
-    return EvalBatches.infer(session, inputs, config.target().inputSize(), settings.evalBatchSize(), candidates, candidateTasks,
-        taskIds, logits, config.target().outputSize(), true, x, n, permutation);
+    if (candidateWeights == null) {
+      return EvalBatches.infer(session, inputs, config.target().inputSize(), settings.evalBatchSize(), candidates, candidateTasks,
+          taskIds, logits, config.target().outputSize(), true, x, n, permutation, Map.of());
+    }
+    // Every candidate's weights [k, P] once for all batches (the hypernetwork would otherwise run k times per batch).
+    try (TInt32 c = Tensors.ints(candidateTasks, candidateTasks.length);
+        Result w = session.runner().feed(candidates, c).fetch(candidateWeights).run()) {
+      return EvalBatches.infer(session, inputs, config.target().inputSize(), settings.evalBatchSize(), candidates, candidateTasks,
+          taskIds, logits, config.target().outputSize(), true, x, n, permutation, Map.of(candidateWeights, w.get(0)));
+    }
   }
 
   @Override

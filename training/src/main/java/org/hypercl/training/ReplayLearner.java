@@ -358,7 +358,7 @@ final class ReplayLearner implements ContinualLearner {
       Ops ev = tf.withSubScope("eval");
       evalTask = ev.withName("task").placeholder(TInt32.class);
       Operand<TFloat32> evalW = ev.identity(classifier.trainable().get(0));
-      evalOutput = net.forward(ev, inputs.evalInput, evalW, ForwardContext.head(evalTask)).output();
+      evalOutput = net.forwardHead(ev, inputs.evalInput, evalW, ForwardContext.head(evalTask)).output();
       Ops inf = tf.withSubScope("inference");
       candidates = inf.withName("candidates").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Operand<TFloat32> all = net.forwardAllHeads(inf, inputs.evalInput, inf.identity(classifier.trainable().get(0)), ForwardContext.none()).output();
@@ -806,7 +806,7 @@ final class ReplayLearner implements ContinualLearner {
   public float[] predict(int task, float[] x, int n, int[] permutation) {
     checkTask(task);
     return EvalBatches.predict(session, inputs, config.target().inputSize(), config.target().outputSize(), settings.evalBatchSize(),
-        evalTask, evalOutput, task, x, n, permutation);
+        evalTask, evalOutput, task, x, n, permutation, Map.of());
   }
 
   @Override
@@ -834,7 +834,7 @@ final class ReplayLearner implements ContinualLearner {
     }
     boolean shared = net.numHeads() == 1;
     return EvalBatches.infer(session, inputs, config.target().inputSize(), settings.evalBatchSize(), candidates,
-        shared ? new int[] {0} : candidateTasks, inferredTask, inferredLogits, headSize(), !shared, x, n, permutation);
+        shared ? new int[] {0} : candidateTasks, inferredTask, inferredLogits, headSize(), !shared, x, n, permutation, Map.of());
   }
 
   /**
