@@ -105,7 +105,7 @@ public final class HypernetworkGraph implements AutoCloseable {
               byId.constant(1))
           : x;
       Map<String, Operand<?>> byIdOutputs =
-          PredictionOutputs.build(byId, run.kind(), net.forward(byId, idInput, idWeights, ForwardContext.head(taskId).withState(state)).output());
+          PredictionOutputs.build(byId, run.kind(), net.forwardHead(byId, idInput, idWeights, ForwardContext.head(taskId).withState(state)).output());
       // serving_default repeats predict: TF Serving uses it when a request names no signature.
       for (String key : List.of(Signatures.PREDICT, Signatures.SERVING_DEFAULT)) {
         Signature.Builder predict = predictSignature(key, x).input(Signatures.TASK_ID, taskId);
@@ -123,7 +123,7 @@ public final class HypernetworkGraph implements AutoCloseable {
         predictEmb.input(Signatures.HEAD, head);
       }
       // For a target with per-task state, the head also picks whose batch-norm statistics normalise.
-      outputs(byEmb, predictEmb, net.forward(byEmb, x, embWeights, ForwardContext.head(head == null ? byEmb.constant(0) : head).withState(state)).output());
+      outputs(byEmb, predictEmb, net.forwardHead(byEmb, x, embWeights, ForwardContext.head(head == null ? byEmb.constant(0) : head).withState(state)).output());
       signatures.add(predictEmb.build());
 
       signatures.add(weightSignature(sv.withSubScope(Signatures.GENERATE_WEIGHTS), Signatures.GENERATE_WEIGHTS,

@@ -61,7 +61,7 @@ final class TaskModelGraph implements AutoCloseable {
         // One row per table, the task's own: condition 0 of the baked tables.
         context = context.withState(NetworkState.constants(tf.withSubScope("target_state"), state)).withCondition(tf.constant(0));
       }
-      Operand<TFloat32> out = spec.network().forward(tf, input, w, context).output();
+      Operand<TFloat32> out = spec.network().forwardHead(tf, input, w, context).output();
       Signature.Builder sig =
           Signature.builder().key(Signatures.SERVING_DEFAULT).methodName(Signatures.METHOD_PREDICT).input(Signatures.X, x);
       PredictionOutputs.build(tf, kind, out).forEach(sig::output);

@@ -91,11 +91,11 @@ public final class BenchCommand implements Callable<Integer> {
       + "applied before the bench's own steps and threads. Repeatable.")
   java.util.List<String> overrides;
 
-  @Option(names = "--inference-rows", paramLabel = "N",
-      description = "After each timed task, also time task inference (CL2/CL3 without a task id) of N generated rows over "
-          + "every task learned so far, as evaluation scores a row of the task-inference matrix: ms per 1,000 rows, and per "
-          + "candidate task (default: 0, not timed; classifiers with --method hnet only).")
-  int inferenceRows;
+  @Option(names = "--eval-rows", paramLabel = "N",
+      description = "After each timed task, also time evaluation of N generated rows as a run evaluates a test set: with "
+          + "the task id (the task's head, CL1) and, for classifiers, task inference over every task learned so far (CL2/CL3, "
+          + "one row of the task-inference matrix), in ms per 1,000 rows (default: 0, not timed; --method hnet only).")
+  int evalRows;
 
   @Option(names = "--profile-depth", description = "Name components a scope keeps in the profile (default: ${DEFAULT-VALUE}).")
   int profileDepth = 3;
@@ -130,18 +130,15 @@ public final class BenchCommand implements Callable<Integer> {
     if (profile < 0 || profileDepth < 1) {
       throw new UserException("--profile must not be negative and --profile-depth at least 1");
     }
-    if (inferenceRows < 0) {
-      throw new UserException("--inference-rows must not be negative, got " + inferenceRows);
-    }
-    if (inferenceRows > 0 && c.kind() != TaskKind.CLASSIFICATION) {
-      throw new UserException("--inference-rows times task inference, which needs a classifier; " + config + " is " + c.kind());
+    if (evalRows < 0) {
+      throw new UserException("--eval-rows must not be negative, got " + evalRows);
     }
     if (!method.equals("hnet")) {
       if (profile > 0) {
         throw new UserException("--profile traces --method hnet only, not " + method);
       }
-      if (inferenceRows > 0) {
-        throw new UserException("--inference-rows times --method hnet only, not " + method);
+      if (evalRows > 0) {
+        throw new UserException("--eval-rows times --method hnet only, not " + method);
       }
       return benchReplay(c, timed);
     }
@@ -208,8 +205,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (!traces.isEmpty()) {
           printProfile(w, traces, ms);
         }
-        if (inferenceRows > 0) {
-          timeInference(w, learner, data, t + 1);
+        if (evalRows > 0) {
+          timeEvaluation(w, learner, data, t + 1, c.kind() == TaskKind.CLASSIFICATION);
         }
         w.flush();
         if (Double.isNaN(first)) {
@@ -231,23 +228,33 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Times task inference of {@link #inferenceRows} rows (the generated training rows, repeated as
-   * needed) over candidates 1..{@code tasks}, after one untimed call on the first evaluation batch.
+   * Times evaluation of {@link #evalRows} rows (the generated training rows, repeated as needed) on
+   * the last learned task's head and, for classifiers, task inference over tasks 1..{@code tasks},
+   * each after one untimed call on the first evaluation batch.
    */
-  private void timeInference(PrintWriter w, Learner learner, TaskData data, int tasks) {
+  private void timeEvaluation(PrintWriter w, Learner learner, TaskData data, int tasks, boolean classifier) {
     int in = data.inputDim();
-    float[] x = new float[inferenceRows * in];
-    for (int r = 0; r < inferenceRows; r++) {
+    float[] x = new float[evalRows * in];
+    for (int r = 0; r < evalRows; r++) {
       System.arraycopy(data.trainX(), (r % data.trainSize()) * in, x, r * in, in);
     }
-    int[] candidates = java.util.stream.IntStream.range(0, tasks).toArray();
-    int first = Math.min(inferenceRows, learner.config().settings().evalBatchSize());
-    learner.inferTasks(java.util.Arrays.copyOf(x, first * in), first, candidates, null);
+    int first = Math.min(evalRows, learner.config().settings().evalBatchSize());
+    float[] head = java.util.Arrays.copyOf(x, first * in);
+    learner.predict(tasks - 1, head, first);
     long start = System.nanoTime();
-    learner.inferTasks(x, inferenceRows, candidates, null);
+    learner.predict(tasks - 1, x, evalRows);
     double ms = (System.nanoTime() - start) / 1e6;
-    w.printf("       task inference of %,d rows over %s: %.1f ms per 1,000 rows, %.2f ms per candidate%n", inferenceRows,
-        tasks == 1 ? "1 candidate" : tasks + " candidates", ms * 1000 / inferenceRows, ms * 1000 / inferenceRows / tasks);
+    w.printf("       evaluation of %,d rows with the task id: %.1f ms per 1,000 rows%n", evalRows, ms * 1000 / evalRows);
+    if (!classifier) {
+      return;
+    }
+    int[] candidates = java.util.stream.IntStream.range(0, tasks).toArray();
+    learner.inferTasks(head, first, candidates, null);
+    start = System.nanoTime();
+    learner.inferTasks(x, evalRows, candidates, null);
+    ms = (System.nanoTime() - start) / 1e6;
+    w.printf("       task inference of %,d rows over %s: %.1f ms per 1,000 rows, %.2f ms per candidate%n", evalRows,
+        tasks == 1 ? "1 candidate" : tasks + " candidates", ms * 1000 / evalRows, ms * 1000 / evalRows / tasks);
   }
 
   /** The profile of one task's traced steps: totals per step by op type and by scope, and the slowest nodes. */
