@@ -110,41 +110,83 @@ final class EvalBatches {
       Operand<TInt32> candidatesInput, int[] candidates, Map<TaskInference.Score, ? extends Operand<TInt32>> taskIds,
       Map<TaskInference.Score, ? extends Operand<TFloat32>> logits, int classes, boolean reportTasks, float[] x, int n,
       int[] permutation, Map<Operand<?>, ? extends Tensor> fixed) {
+    Map<TaskInference.Score, Scored> scored = inferScored(session, inputs, in, batchSize, candidatesInput, candidates, taskIds, logits,
+        null, classes, reportTasks, x, n, permutation, fixed);
+    Map<TaskInference.Score, ContinualLearner.InferredPredictions> out = new EnumMap<>(TaskInference.Score.class);
+    scored.forEach((s, r) -> out.put(s, r.predictions()));
+    return out;
+  }
+
+  /**
+   * One score's task inference: the task and class of every row and, when asked for, the
+   * winning candidate's score (lower is more confident), to combine inferences over several
+   * groups of candidates ({@link #keepBetter}).
+   */
+  record Scored(int[] tasks, int[] classes, float[] best) {
+    ContinualLearner.InferredPredictions predictions() {
+      return new ContinualLearner.InferredPredictions(tasks, classes);
+    }
+
+    /**
+     * Takes, row by row, {@code later}'s choice where its score is strictly lower: over groups of
+     * candidates combined in their order this keeps the first of equally scored candidates, as
+     * one argmin over all of them does.
+     */
+    void keepBetter(Scored later) {
+      for (int row = 0; row < best.length; row++) {
+        if (later.best[row] < best[row]) {
+          best[row] = later.best[row];
+          tasks[row] = later.tasks[row];
+          classes[row] = later.classes[row];
+        }
+      }
+    }
+  }
+
+  /**
+   * As {@link #infer}, also fetching {@code bestScores} (per score, the winning candidate's score
+   * {@code [rows]}) when it is not null.
+   */
+  static Map<TaskInference.Score, Scored> inferScored(Session session, TaskInputs inputs, int in, int batchSize,
+      Operand<TInt32> candidatesInput, int[] candidates, Map<TaskInference.Score, ? extends Operand<TInt32>> taskIds,
+      Map<TaskInference.Score, ? extends Operand<TFloat32>> logits, Map<TaskInference.Score, ? extends Operand<TFloat32>> bestScores,
+      int classes, boolean reportTasks, float[] x, int n, int[] permutation, Map<Operand<?>, ? extends Tensor> fixed) {
     checkRows(x, n, in);
     TaskInference.Score[] scores = TaskInference.Score.values();
-    Map<TaskInference.Score, int[]> tasks = new EnumMap<>(TaskInference.Score.class);
-    Map<TaskInference.Score, int[]> picked = new EnumMap<>(TaskInference.Score.class);
+    int fetched = bestScores == null ? 2 : 3;
+    Map<TaskInference.Score, Scored> out = new EnumMap<>(TaskInference.Score.class);
     for (TaskInference.Score s : scores) {
       int[] t = new int[n];
       if (!reportTasks) {
         Arrays.fill(t, -1);
       }
-      tasks.put(s, t);
-      picked.put(s, new int[n]);
+      out.put(s, new Scored(t, new int[n], bestScores == null ? null : new float[n]));
     }
     run(session, inputs, in, batchSize, x, n, permutation, fixed, (r, start, m) -> {
       r.feed(candidatesInput, Tensors.ints(candidates, candidates.length));
       Session.Runner run = r.runner();
       for (TaskInference.Score s : scores) {
         run.fetch(taskIds.get(s)).fetch(logits.get(s));
+        if (bestScores != null) {
+          run.fetch(bestScores.get(s));
+        }
       }
       try (Result res = run.run()) {
         for (int i = 0; i < scores.length; i++) {
+          Scored o = out.get(scores[i]);
           if (reportTasks) {
-            System.arraycopy(Tensors.toInts(res.get(2 * i)), 0, tasks.get(scores[i]), start, m);
+            System.arraycopy(Tensors.toInts(res.get(fetched * i)), 0, o.tasks(), start, m);
           }
-          float[] l = Tensors.toFloats(res.get(2 * i + 1));
-          int[] cls = picked.get(scores[i]);
+          float[] l = Tensors.toFloats(res.get(fetched * i + 1));
           for (int row = 0; row < m; row++) {
-            cls[start + row] = Metrics.argmax(l, row * classes, classes);
+            o.classes()[start + row] = Metrics.argmax(l, row * classes, classes);
+          }
+          if (bestScores != null) {
+            System.arraycopy(Tensors.toFloats(res.get(fetched * i + 2)), 0, o.best(), start, m);
           }
         }
       }
     });
-    Map<TaskInference.Score, ContinualLearner.InferredPredictions> out = new EnumMap<>(TaskInference.Score.class);
-    for (TaskInference.Score s : scores) {
-      out.put(s, new ContinualLearner.InferredPredictions(tasks.get(s), picked.get(s)));
-    }
     return out;
   }
 

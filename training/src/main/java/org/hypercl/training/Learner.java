@@ -2,6 +2,7 @@ package org.hypercl.training;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,15 @@ public final class Learner implements ContinualLearner {
   private final Placeholder<TInt32> candidates;
   /** The candidates' generated weights {@code [k, P]}, fed once computed; null when not generated per task. */
   private final Operand<TFloat32> candidateWeights;
+  /** Per score, the winning candidate's score {@code [batch]}: to combine groups of candidates. */
+  private final Map<TaskInference.Score, Operand<TFloat32>> bestScores = new EnumMap<>(TaskInference.Score.class);
+  /**
+   * The most bytes of candidate weights {@code [k, P]} that task inference holds at once: more
+   * candidates than fit are scored in groups and each row's best kept (PermutedMNIST-250's 250
+   * candidates would otherwise take 4.5 GB).
+   */
+  private long candidateWeightBytes = CANDIDATE_WEIGHT_BYTES;
+  static final long CANDIDATE_WEIGHT_BYTES = 512L << 20;
   private final Map<TaskInference.Score, TaskInference.Result> inference;
   /** CL3 trained class-incrementally ({@link Method#classIncremental}). */
   private final boolean classIncremental;
@@ -194,6 +204,9 @@ public final class Learner implements ContinualLearner {
           Operand<TFloat32> many = main.weights.weightsOfMany(inf, candidates);
           inference = TaskInference.build(inf, net, inputs.evalInput, candidates, many, scores, main.state, config.numTasks());
           candidateWeights = generated ? many : null;
+          if (generated) {
+            inference.forEach((score, r) -> bestScores.put(score, inf.reduceMin(r.scores(), inf.constant(1))));
+          }
         }
       } else {
         candidates = null;
@@ -507,14 +520,11 @@ public final class Learner implements ContinualLearner {
   @Override
   public float[] predict(int task, float[] x, int n, int[] permutation) {
     checkTask(task);
-    if (evalWeights == null) {
-      return EvalBatches.predict(session, inputs, config.target().inputSize(), config.target().outputSize(), settings.evalBatchSize(),
-          evalTask, evalOutput, task, x, n, permutation, Map.of());
-    }
+    // A task's generated weights [P] once for all batches, instead of the hypernetwork once per batch.
     try (TInt32 t = TInt32.scalarOf(task);
-        Result w = session.runner().feed(evalTask, t).fetch(evalWeights).run()) {
+        Result w = evalWeights == null ? null : session.runner().feed(evalTask, t).fetch(evalWeights).run()) {
       return EvalBatches.predict(session, inputs, config.target().inputSize(), config.target().outputSize(), settings.evalBatchSize(),
-          evalTask, evalOutput, task, x, n, permutation, Map.of(evalWeights, w.get(0)));
+          evalTask, evalOutput, task, x, n, permutation, w == null ? Map.of() : Map.of(evalWeights, w.get(0)));
     }
   }
 
@@ -549,15 +559,55 @@ public final class Learner implements ContinualLearner {
       taskIds.put(s, r.taskId());
       logits.put(s, r.logits());
     });
-    if (candidateWeights == null) {
-      return EvalBatches.infer(session, inputs, config.target().inputSize(), settings.evalBatchSize(), candidates, candidateTasks,
-          taskIds, logits, config.target().outputSize(), true, x, n, permutation, Map.of());
+    // More candidates' weights than fit at once go in groups, in candidate order, each row keeping
+    // the first of its best-scored candidates as one argmin over all of them would.
+    int group = candidateGroupSize(candidateTasks.length);
+    Map<TaskInference.Score, Operand<TFloat32>> best = group < candidateTasks.length ? bestScores : null;
+    Map<TaskInference.Score, EvalBatches.Scored> chosen = null;
+    for (int from = 0; from < candidateTasks.length; from += group) {
+      int[] part = Arrays.copyOfRange(candidateTasks, from, Math.min(candidateTasks.length, from + group));
+      Map<TaskInference.Score, EvalBatches.Scored> scored = inferGroup(x, n, part, permutation, taskIds, logits, best);
+      if (chosen == null) {
+        chosen = scored;
+      } else {
+        chosen.forEach((s, r) -> r.keepBetter(scored.get(s)));
+      }
     }
-    // Every candidate's weights [k, P] once for all batches (the hypernetwork would otherwise run k times per batch).
+    Map<TaskInference.Score, InferredPredictions> out = new EnumMap<>(TaskInference.Score.class);
+    chosen.forEach((s, r) -> out.put(s, r.predictions()));
+    return out;
+  }
+
+  /** How many of {@code k} candidates' weights task inference holds at once ({@link #candidateWeightBytes}). */
+  int candidateGroupSize(int k) {
+    if (candidateWeights == null) {
+      return k;
+    }
+    long perCandidate = 4L * net.parameterCount();
+    return (int) Math.max(1, Math.min(k, candidateWeightBytes / perCandidate));
+  }
+
+  /** Bounds the bytes of candidate weights task inference holds at once (tests set small bounds). */
+  void candidateWeightBytes(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("candidate weight bytes must be positive, got " + bytes);
+    }
+    candidateWeightBytes = bytes;
+  }
+
+  /**
+   * Task inference over one group of candidates: their weights {@code [k, P]} (when generated)
+   * computed once and fed to every batch, as the hypernetwork would otherwise run k times per
+   * batch; {@code best} is fetched too when not null.
+   */
+  private Map<TaskInference.Score, EvalBatches.Scored> inferGroup(float[] x, int n, int[] candidateTasks, int[] permutation,
+      Map<TaskInference.Score, Operand<TInt32>> taskIds, Map<TaskInference.Score, Operand<TFloat32>> logits,
+      Map<TaskInference.Score, Operand<TFloat32>> best) {
     try (TInt32 c = Tensors.ints(candidateTasks, candidateTasks.length);
-        Result w = session.runner().feed(candidates, c).fetch(candidateWeights).run()) {
-      return EvalBatches.infer(session, inputs, config.target().inputSize(), settings.evalBatchSize(), candidates, candidateTasks,
-          taskIds, logits, config.target().outputSize(), true, x, n, permutation, Map.of(candidateWeights, w.get(0)));
+        Result w = candidateWeights == null ? null : session.runner().feed(candidates, c).fetch(candidateWeights).run()) {
+      return EvalBatches.inferScored(session, inputs, config.target().inputSize(), settings.evalBatchSize(), candidates, candidateTasks,
+          taskIds, logits, best, config.target().outputSize(), true, x, n, permutation,
+          w == null ? Map.of() : Map.of(candidateWeights, w.get(0)));
     }
   }
 

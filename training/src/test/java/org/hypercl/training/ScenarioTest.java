@@ -91,6 +91,48 @@ class ScenarioTest {
     agreesWithEveryTasksOwnPredictions(c);
   }
 
+  /**
+   * Candidates whose weights are scored in groups (a bound on the bytes of weights held at once)
+   * give every row the task and class that one pass over all of them does, whatever the group
+   * size and in any candidate order.
+   */
+  @Test
+  void candidatesInGroupsAreInferredAsAllAtOnce() {
+    SeparableTasks tasks = new SeparableTasks(4, 300, 150, 14);
+    ExperimentConfig config = SeparableTasks.experiment(4, 100);
+    try (ContinualRunner.Outcome o = new ContinualRunner(config, tasks, null, StepListener.NONE).run()) {
+      Learner l = (Learner) o.learner();
+      int n = 0;
+      for (int j = 0; j < 4; j++) {
+        n += tasks.task(j).testSize();
+      }
+      float[] x = new float[n * SyntheticTasks.DIM];
+      int at = 0;
+      for (int j = 0; j < 4; j++) {
+        float[] t = tasks.task(j).testX();
+        System.arraycopy(t, 0, x, at, t.length);
+        at += t.length;
+      }
+      long perCandidate = 4L * config.target().parameterCount();
+      for (int[] candidates : new int[][] {{0, 1, 2, 3}, {3, 1, 0, 2}}) {
+        assertThat(l.candidateGroupSize(candidates.length)).isEqualTo(4);
+        var whole = l.inferTasks(x, n, candidates, null);
+        assertThat(Arrays.stream(whole.get(TaskInference.Score.ENTROPY).tasks()).distinct().count()).isEqualTo(4);
+        for (int group : new int[] {1, 3}) {
+          l.candidateWeightBytes(group * perCandidate + 1);
+          assertThat(l.candidateGroupSize(candidates.length)).isEqualTo(group);
+          var grouped = l.inferTasks(x, n, candidates, null);
+          for (TaskInference.Score s : TaskInference.Score.values()) {
+            assertThat(grouped.get(s).tasks()).as("%s, groups of %d", s, group).containsExactly(whole.get(s).tasks());
+            assertThat(grouped.get(s).classes()).as("%s, groups of %d", s, group).containsExactly(whole.get(s).classes());
+          }
+        }
+        l.candidateWeightBytes(Learner.CANDIDATE_WEIGHT_BYTES);
+      }
+      assertThrows(IllegalArgumentException.class, () -> l.candidateWeightBytes(0));
+    }
+  }
+
   private static void agreesWithEveryTasksOwnPredictions(ExperimentConfig config) {
     SeparableTasks tasks = new SeparableTasks(3, 400, 300, 12);
     try (ContinualRunner.Outcome o = new ContinualRunner(config, tasks, null, StepListener.NONE).run()) {
