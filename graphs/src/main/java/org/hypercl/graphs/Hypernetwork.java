@@ -162,6 +162,17 @@ public abstract class Hypernetwork {
     return tf.slice(flat, tf.constant(new int[] {0, 0}), tf.constant(new int[] {-1, p}));
   }
 
+  /**
+   * As {@link #generateOne} without cutting off the last chunk's unused tail: a flat {@code
+   * [n_c·S]} vector whose first P values are the weights. For a target's forward pass in training,
+   * whose {@link WeightLayout#split} drops the tail itself, so no slice and no pad of its gradient
+   * copies the weights each step.
+   */
+  public Operand<TFloat32> generateOneUncut(Ops tf, List<Operand<TFloat32>> params, Operand<TFloat32> embedding) {
+    Operand<TFloat32> e = tf.reshape(embedding, tf.constant(new int[] {1, spec.embeddingDim()}));
+    return tf.reshape(outputRows(tf, params, e), tf.constant(new int[] {Math.multiplyExact(spec.numChunks(), spec.rowSize())}));
+  }
+
   /** Generated target weights for one task embedding {@code [d_e]}, as a flat {@code [P]} vector. */
   public Operand<TFloat32> generateOne(Ops tf, List<Operand<TFloat32>> params, Operand<TFloat32> embedding) {
     Operand<TFloat32> e = tf.reshape(embedding, tf.constant(new int[] {1, spec.embeddingDim()}));

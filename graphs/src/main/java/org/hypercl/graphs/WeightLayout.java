@@ -80,9 +80,19 @@ public final class WeightLayout {
    * Cuts a flat {@code [P]} weight operand into all named tensors at once, in layout order. One
    * {@code SplitV}: its gradient is a single concatenation, where one {@link #slice} per tensor
    * would pad every tensor's gradient back to {@code [P]} and add the pads up.
+   *
+   * <p>{@code flat} may also be longer than P, by a statically known number of values that no
+   * tensor uses (a chunked hypernetwork's output before its last chunk's tail is cut off): the
+   * tail is split off with the rest and dropped, so a training step need not slice the generated
+   * vector to {@code [P]} and pad the slice's gradient back (two copies of every weight per step).
    */
   public Map<String, Operand<TFloat32>> split(Ops tf, Operand<TFloat32> flat) {
     int[] sizes = sizes();
+    long extra = unusedTail(flat);
+    if (extra > 0) {
+      sizes = java.util.Arrays.copyOf(sizes, sizes.length + 1);
+      sizes[sizes.length - 1] = Math.toIntExact(extra);
+    }
     List<Operand<TFloat32>> parts = new ArrayList<>();
     if (sizes.length == 1) {
       parts.add(flat);
@@ -90,11 +100,24 @@ public final class WeightLayout {
       parts.addAll(tf.splitV(flat, tf.constant(sizes), tf.constant(0), (long) sizes.length).output());
     }
     Map<String, Operand<TFloat32>> out = new LinkedHashMap<>();
-    for (int i = 0; i < sizes.length; i++) {
+    for (int i = 0; i < entries.size(); i++) {
       Entry e = entries.get(i);
       out.put(e.name(), tf.reshape(parts.get(i), tf.constant(intShape(e))));
     }
     return out;
+  }
+
+  /** Values of a flat operand past P (0 unless its static length says more), refusing one shorter than P. */
+  private long unusedTail(Operand<TFloat32> flat) {
+    Shape shape = flat.shape();
+    if (shape.isUnknown() || shape.numDimensions() != 1 || shape.size(0) < 0) {
+      return 0;
+    }
+    long n = shape.size(0);
+    if (n < total) {
+      throw new IllegalArgumentException("a flat weight vector of " + n + " values is shorter than the layout's " + total);
+    }
+    return n - total;
   }
 
   /** The entries' sizes, in layout order (the sizes a {@code SplitV} of the flat vector takes). */

@@ -25,6 +25,12 @@ class GradientCheckTest {
     checkGradients(HypernetworkSpec.chunked(3, 2, new int[] {5}, Activation.TANH, 9, 1));
   }
 
+  /** Chunks of 7 for 36 weights: the last chunk's tail of 6 is cut off (or, uncut, dropped by the split). */
+  @Test
+  void chunkedHypernetworkWithATailGradientsMatchFiniteDifferences() {
+    checkGradients(HypernetworkSpec.chunked(3, 2, new int[] {5}, Activation.TANH, 7, 1));
+  }
+
   @Test
   void fullHypernetworkGradientsMatchFiniteDifferences() {
     checkGradients(HypernetworkSpec.full(3, new int[] {4}, Activation.SIGMOID, 1));
@@ -65,11 +71,23 @@ class GradientCheckTest {
       wrt.add(e);
       List<Operand<?>> grads = new ArrayList<>();
       tf.gradients(loss, wrt).forEach(grads::add);
+      // The training step's uncut vector (the target's split drops the tail): the same loss and gradients.
+      Operand<TFloat32> uncut = hnet.generateOneUncut(tf, paramOps, e);
+      assertThat(uncut.shape().size(0)).isEqualTo((long) spec.numChunks() * spec.rowSize());
+      Operand<TFloat32> outUncut = target.network().forward(tf, x, uncut, ForwardContext.head(tf.constant(1))).output();
+      Operand<TFloat32> lossUncut = tf.sum(tf.math.square(tf.math.sub(outUncut, tf.constant(0.2f))), tf.constant(new int[] {0, 1}));
+      List<Operand<?>> uncutFetches = new ArrayList<>(List.of(lossUncut, loss));
+      tf.gradients(lossUncut, wrt).forEach(uncutFetches::add);
 
       try (Session s = new Session(g)) {
         List<Operand<TFloat32>> feedsOrder = new ArrayList<>(params);
         feedsOrder.add(e);
         float[][] analytic = run(s, feedsOrder, values, shapes, grads);
+        float[][] viaUncut = run(s, feedsOrder, values, shapes, uncutFetches);
+        assertThat(viaUncut[0]).containsExactly(viaUncut[1]);
+        for (int p = 0; p < analytic.length; p++) {
+          assertThat(viaUncut[p + 2]).as("gradient %d through the uncut weights", p).containsExactly(analytic[p]);
+        }
         double eps = 1e-2;
         int checked = 0;
         for (int p = 0; p < values.size(); p++) {

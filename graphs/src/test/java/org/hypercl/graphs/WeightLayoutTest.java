@@ -67,4 +67,38 @@ class WeightLayoutTest {
       assertThat(types).contains("SplitV").doesNotContain("Pad", "Slice");
     }
   }
+
+  /**
+   * A vector longer than P (a hypernetwork's last chunk uncut) gives the same tensors; its tail
+   * gets a zero gradient, and no slice or pad is built for it. One shorter than P is refused.
+   */
+  @Test
+  void aTailPastTheLayoutIsDroppedWithAZeroGradient() {
+    int p = (int) LAYOUT.totalSize();
+    float[] flat = new float[p + 5];
+    for (int i = 0; i < flat.length; i++) {
+      flat[i] = i * 0.25f - 1;
+    }
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> x = tf.constant(flat);
+      Map<String, Operand<TFloat32>> parts = LAYOUT.split(tf, x);
+      assertThat(parts.keySet()).containsExactly("w", "b", "v");
+      Operand<TFloat32> cut = tf.constant(java.util.Arrays.copyOf(flat, p));
+      List<Operand<TFloat32>> terms = new ArrayList<>();
+      for (WeightLayout.Entry e : LAYOUT.entries()) {
+        float[][] got = GraphTestSupport.fetch(s, Map.of(), List.of(parts.get(e.name()), LAYOUT.slice(tf, cut, e.name())));
+        assertThat(got[0]).containsExactly(got[1]);
+        terms.add(tf.sum(tf.reshape(tf.math.square(parts.get(e.name())), tf.constant(new int[] {-1})), tf.constant(0)));
+      }
+      float[] grad = GraphTestSupport.fetch(s, Map.of(), tf.gradients(tf.math.addN(terms), List.of(x)).dy(0));
+      assertThat(grad).hasSize(p + 5);
+      for (int i = 0; i < flat.length; i++) {
+        assertThat(grad[i]).as("d/dx[%d]", i).isEqualTo(i < p ? 2 * flat[i] : 0f);
+      }
+      Operand<TFloat32> shorter = tf.constant(new float[p - 1]);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> LAYOUT.split(tf, shorter))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("11 values").hasMessageContaining("12");
+    }
+  }
 }

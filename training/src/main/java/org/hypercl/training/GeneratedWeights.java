@@ -65,6 +65,11 @@ public final class GeneratedWeights implements WeightSource {
   }
 
   @Override
+  public Operand<TFloat32> trainWeightsForForward(Ops tf, List<Operand<TFloat32>> params) {
+    return hnet.generateOneUncut(tf, params.subList(0, params.size() - 1), params.get(params.size() - 1));
+  }
+
+  @Override
   public Operand<TFloat32> weightsOf(Ops tf, Operand<TInt32> task) {
     return hnet.generateOne(tf, hnet.read(tf), tf.gather(embeddings.table(), task, tf.constant(0)));
   }

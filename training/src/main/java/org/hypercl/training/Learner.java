@@ -236,7 +236,7 @@ public final class Learner implements ContinualLearner {
       train = train.withSubScope(scope.substring(0, scope.length() - 1));
     }
     List<Operand<TFloat32>> params = Variables.read(train, weights.trainable());
-    Operand<TFloat32> w = weights.trainWeights(train, params);
+    Operand<TFloat32> w = weights.trainWeightsForForward(train, params);
     if (!net.stateTables().isEmpty()) {
       // One row per task, fresh (mean 0, variance 1) until that task trains; saved with the checkpoint.
       part.state = NetworkState.variables(tf, scope + "target_state/", net.stateTables(), config.numTasks());

@@ -24,6 +24,15 @@ public interface WeightSource {
    */
   Operand<TFloat32> trainWeights(Ops tf, List<Operand<TFloat32>> params);
 
+  /**
+   * {@link #trainWeights}, possibly followed by values no weight uses, for the target network's
+   * forward pass alone ({@link org.hypercl.graphs.WeightLayout#split} drops them): a hypernetwork
+   * then skips cutting its last chunk's tail off, and the copy of that cut's gradient.
+   */
+  default Operand<TFloat32> trainWeightsForForward(Ops tf, List<Operand<TFloat32>> params) {
+    return trainWeights(tf, params);
+  }
+
   /** The weights of task {@code task} (an int32 scalar) as they are now. */
   Operand<TFloat32> weightsOf(Ops tf, Operand<TInt32> task);
 
