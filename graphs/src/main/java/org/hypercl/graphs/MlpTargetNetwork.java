@@ -78,16 +78,37 @@ public final class MlpTargetNetwork implements TargetNetwork {
     }
     Map<String, Operand<TFloat32>> parts = layout.split(tf, weights);
     int last = spec.numLayers() - 1;
-    int in = last == 0 ? spec.inputSize() : spec.hidden()[last - 1];
-    int c = spec.outputSize();
-    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
-    // The kernel's unit axis [H·C] as [H, C]; the head's block is gathered from it.
-    Operand<TFloat32> w = outIn
-        ? tf.gather(tf.reshape(parts.get("w" + last), tf.constant(new int[] {spec.numHeads(), c, in})), context.head(), tf.constant(0))
-        : tf.gather(tf.reshape(parts.get("w" + last), tf.constant(new int[] {in, spec.numHeads(), c})), context.head(), tf.constant(1));
-    Operand<TFloat32> b = tf.gather(tf.reshape(parts.get("b" + last), tf.constant(new int[] {spec.numHeads(), c})), context.head(),
-        tf.constant(0));
+    Operand<TFloat32> w = headBlock(tf, parts.get("w" + last), context.head(), false, true);
+    Operand<TFloat32> b = headBlock(tf, parts.get("b" + last), context.head(), false, false);
     return Forward.of(dense(tf, hidden(tf, x, parts), w, b));
+  }
+
+  /** Units in the output layer's input: the last hidden layer's, or the input's without hidden layers. */
+  private int outputLayerInputs() {
+    int last = spec.numLayers() - 1;
+    return last == 0 ? spec.inputSize() : spec.hidden()[last - 1];
+  }
+
+  /**
+   * The block of {@code heads}' units of the output layer's kernel (or bias): its unit axis {@code
+   * [H·C]} read as {@code [H, C]} and the head gathered. {@code perCandidate}: the operand has a
+   * leading candidate axis {@code [k, ...]} and {@code heads [k]} picks one head per candidate.
+   */
+  private Operand<TFloat32> headBlock(Ops tf, Operand<TFloat32> flat, Operand<org.tensorflow.types.TInt32> heads, boolean perCandidate,
+      boolean kernel) {
+    int c = spec.outputSize();
+    int nh = spec.numHeads();
+    int in = outputLayerInputs();
+    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
+    int[] shape = !kernel ? new int[] {nh, c} : outIn ? new int[] {nh, c, in} : new int[] {in, nh, c};
+    int axis = kernel && !outIn ? 1 : 0;
+    if (!perCandidate) {
+      return tf.gather(tf.reshape(flat, tf.constant(shape)), heads, tf.constant(axis));
+    }
+    int[] batched = new int[shape.length + 1];
+    batched[0] = -1;
+    System.arraycopy(shape, 0, batched, 1, shape.length);
+    return tf.gather(tf.reshape(flat, tf.constant(batched)), heads, tf.constant(axis + 1), Gather.batchDims(1L));
   }
 
   /** The hidden layers, each followed by the activation: the output layer's input. */
@@ -157,8 +178,7 @@ public final class MlpTargetNetwork implements TargetNetwork {
   public Operand<TFloat32> forwardCandidates(Ops tf, Operand<TFloat32> x, Operand<TFloat32> weights, ForwardContext context) {
     List<org.tensorflow.Output<TFloat32>> parts = splitMany(tf, weights);
     int last = spec.numLayers() - 1;
-    int in = last == 0 ? spec.inputSize() : spec.hidden()[last - 1];
-    Operand<TFloat32> h = batchedDense(tf, hiddenMany(tf, x, parts), kernels(tf, parts.get(2 * last), in, spec.totalOutputs()),
+    Operand<TFloat32> h = batchedDense(tf, hiddenMany(tf, x, parts), kernels(tf, parts.get(2 * last), outputLayerInputs(), spec.totalOutputs()),
         tf.reshape(parts.get(2 * last + 1), tf.constant(new int[] {-1, 1, spec.totalOutputs()})));
     Operand<org.tensorflow.types.TInt32> k = tf.slice(tf.shape(h), tf.constant(new int[] {0}), tf.constant(new int[] {2}));
     return tf.reshape(h, tf.concat(List.of(k, tf.constant(new int[] {spec.numHeads(), spec.outputSize()})), tf.constant(0)));
@@ -177,15 +197,8 @@ public final class MlpTargetNetwork implements TargetNetwork {
     }
     List<org.tensorflow.Output<TFloat32>> parts = splitMany(tf, weights);
     int last = spec.numLayers() - 1;
-    int in = last == 0 ? spec.inputSize() : spec.hidden()[last - 1];
-    int c = spec.outputSize();
-    int nh = spec.numHeads();
-    boolean outIn = spec.kernelOrder() == MlpSpec.KernelOrder.OUT_IN;
-    Operand<TFloat32> kernel = outIn
-        ? tf.gather(tf.reshape(parts.get(2 * last), tf.constant(new int[] {-1, nh, c, in})), heads, tf.constant(1), Gather.batchDims(1L))
-        : tf.gather(tf.reshape(parts.get(2 * last), tf.constant(new int[] {-1, in, nh, c})), heads, tf.constant(2), Gather.batchDims(1L));
-    Operand<TFloat32> bias = tf.gather(tf.reshape(parts.get(2 * last + 1), tf.constant(new int[] {-1, nh, c})), heads, tf.constant(1),
-        Gather.batchDims(1L)); // [k, C]
+    Operand<TFloat32> kernel = headBlock(tf, parts.get(2 * last), heads, true, true);
+    Operand<TFloat32> bias = headBlock(tf, parts.get(2 * last + 1), heads, true, false); // [k, C]
     return batchedDense(tf, hiddenMany(tf, x, parts), kernel, tf.expandDims(bias, tf.constant(1)));
   }
 
