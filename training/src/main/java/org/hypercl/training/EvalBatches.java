@@ -110,10 +110,14 @@ final class EvalBatches {
       Operand<TInt32> candidatesInput, int[] candidates, Map<TaskInference.Score, ? extends Operand<TInt32>> taskIds,
       Map<TaskInference.Score, ? extends Operand<TFloat32>> logits, int classes, boolean reportTasks, float[] x, int n,
       int[] permutation, Map<Operand<?>, ? extends Tensor> fixed) {
-    Map<TaskInference.Score, Scored> scored = inferScored(session, inputs, in, batchSize, candidatesInput, candidates, taskIds, logits,
-        null, classes, reportTasks, x, n, permutation, fixed);
+    return predictions(inferScored(session, inputs, in, batchSize, candidatesInput, candidates, taskIds, logits, null, classes,
+        reportTasks, x, n, permutation, fixed));
+  }
+
+  /** Each score's tasks and classes, without the scores. */
+  static Map<TaskInference.Score, ContinualLearner.InferredPredictions> predictions(Map<TaskInference.Score, Scored> scored) {
     Map<TaskInference.Score, ContinualLearner.InferredPredictions> out = new EnumMap<>(TaskInference.Score.class);
-    scored.forEach((s, r) -> out.put(s, r.predictions()));
+    scored.forEach((s, r) -> out.put(s, new ContinualLearner.InferredPredictions(r.tasks(), r.classes())));
     return out;
   }
 
@@ -123,10 +127,6 @@ final class EvalBatches {
    * groups of candidates ({@link #keepBetter}).
    */
   record Scored(int[] tasks, int[] classes, float[] best) {
-    ContinualLearner.InferredPredictions predictions() {
-      return new ContinualLearner.InferredPredictions(tasks, classes);
-    }
-
     /**
      * Takes, row by row, {@code later}'s choice where its score is strictly lower: over groups of
      * candidates combined in their order this keeps the first of equally scored candidates, as

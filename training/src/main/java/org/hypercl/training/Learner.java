@@ -573,9 +573,7 @@ public final class Learner implements ContinualLearner {
         chosen.forEach((s, r) -> r.keepBetter(scored.get(s)));
       }
     }
-    Map<TaskInference.Score, InferredPredictions> out = new EnumMap<>(TaskInference.Score.class);
-    chosen.forEach((s, r) -> out.put(s, r.predictions()));
-    return out;
+    return EvalBatches.predictions(chosen);
   }
 
   /** How many of {@code k} candidates' weights task inference holds at once ({@link #candidateWeightBytes}). */
